@@ -1,0 +1,729 @@
+"""Channel-conflict matching: is a new deal registration about a customer someone already has?
+
+Pure Python on purpose (no Django settings, no database): the rules a channel manager has
+to trust are easiest to read, test and benchmark when they are plain functions over small
+dataclasses. The Django layer (``deals.services`` / ``deals.conflicts``) fetches candidates,
+turns model rows into :class:`Registration` values, calls :func:`score_conflict` and stores
+the score and the reasons.
+
+How a conflict is judged
+========================
+Two questions, multiplied together:
+
+1. *Is it the same customer?* ("identity", 0-100) from the web / e-mail domain and a fuzzy
+   score of the normalised company name (legal forms, accents, punctuation and case
+   removed). Two signals that agree make it certain; a name match in another country is
+   down-weighted, because "Blue Harbor Logistics" in Australia is usually not the one in the
+   US. Free-mail domains (gmail.com ...) say nothing about the customer and are ignored.
+2. *Is it the same opportunity?* Product overlap and how far apart the registrations are in
+   time scale the identity down; a vendor's direct account has neither, and then only
+   identity counts (the vendor owns the account whatever is sold).
+
+Every factor that moves the score adds a :class:`Reason`, so the CM reads *why*
+("same domain blue-harbor.com", "name 94% similar", "2 of 3 products overlap",
+"registered 12 days apart"). Reasons are English ``%``-format templates plus parameters,
+marked with ``gettext_noop`` so ``makemessages`` extracts them; the Django layer renders
+them in the reader's language with :meth:`Reason.render`.
+
+Candidate retrieval (PostgreSQL, core only - no pg_trgm in the embedded server)
+==============================================================================
+Scoring is cheap; reading 200,000 open registrations is not. The database narrows them to a
+few hundred candidates with indexes every PostgreSQL has, and Python scores only those.
+Each registration and direct account stores two derived columns, written by the service
+that saves it (never by the form):
+
+* ``customer_domain_key`` - :func:`domain_key` of the website / e-mail ('' for free mail or
+  none); a partial **btree** index ``WHERE customer_domain_key <> ''``.
+* ``customer_name_keys`` (``text[]``) - :func:`name_keys`: distinctive name tokens, their
+  German-umlaut variant, the whole name without spaces and a consonant skeleton of longer
+  tokens (so "Harbour"/"Harbor" and "Müller"/"Mueller" share a key); a **GIN** index.
+  Both indexes are partial on the open statuses so closed history does not bloat them.
+
+The candidate query (parameters from the new registration)::
+
+    SELECT id, partner_id, customer_name, customer_domain_key, customer_country,
+           submitted_at, product_ids
+    FROM deals_deal
+    WHERE status IN ('submitted', 'more_information', 'approved')   -- open only
+      AND partner_id <> %(partner_id)s                              -- own deals never conflict
+      AND submitted_at >= %(window_start)s                          -- CANDIDATE_WINDOW_DAYS
+      AND (customer_domain_key = %(domain_key)s                     -- btree, skipped if ''
+           OR customer_name_keys && %(name_keys)s::text[])          -- GIN
+    ORDER BY (customer_domain_key = %(domain_key)s) DESC,
+             cardinality(ARRAY(SELECT unnest(customer_name_keys)
+                               INTERSECT SELECT unnest(%(name_keys)s::text[]))) DESC,
+             submitted_at
+    LIMIT %(limit)s                                                 -- MAX_CANDIDATES
+
+PostgreSQL answers the ``OR`` with a BitmapOr of the two indexes; the ranking in ``ORDER
+BY`` only runs over rows that share a key, and generic words ("logistics", "solutions",
+"thương mại") are left out of the keys precisely so that set stays small. Approved deals
+whose protection still runs are open however old, so the window applies to ``submitted_at``
+of unapproved ones only in the real query (``OR status = 'approved'``). The same shape, with
+no partner or window, runs against direct accounts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+
+# ---------------------------------------------------------------------------------------------
+# Thresholds. Scores are 0-100; every constant says what evidence it stands for.
+# ---------------------------------------------------------------------------------------------
+
+#: A conflict at or above this is stored and shown to the CM as "possible". Below it the pair
+#: is noise: showing it would teach CMs to ignore the conflict list.
+REPORT_THRESHOLD = 40
+#: At or above this the CM sees "likely conflict": the same customer and the same deal, or
+#: close to it. The review queue sorts these first.
+LIKELY_THRESHOLD = 75
+
+#: Name similarity (rapidfuzz, 0-100, on normalised names) from which two names are taken to
+#: be the same company on their own. Spelling variants of the same name ("Harbor"/"Harbour",
+#: one typo in 20 letters) score 90-98; different companies sharing one word rarely pass 80.
+NAME_MATCH_SIMILARITY = 85
+#: Between this and NAME_MATCH_SIMILARITY a name is only a hint: shown if other evidence
+#: lifts the pair over REPORT_THRESHOLD, weighted by WEAK_NAME_WEIGHT.
+NAME_HINT_SIMILARITY = 70
+WEAK_NAME_WEIGHT = 0.7
+#: When one name's words are all inside the other's ("Blue Harbor" / "Blue Harbor
+#: Logistics") the set score is 100 but it is weaker evidence than an equal name, so it is
+#: discounted; and only for names long enough not to be a single generic word.
+SUBSET_NAME_DISCOUNT = 0.9
+SUBSET_NAME_MIN_CHARS = 6
+
+#: The same non-free-mail domain is near proof of the same customer (a company's domain is
+#: its identity online); not 100 because groups share domains across subsidiaries.
+SAME_DOMAIN_IDENTITY = 90
+#: Same domain label under another suffix (blue-harbor.com / blue-harbor.de): usually the same
+#: group, less often a squatter.
+RELATED_DOMAIN_IDENTITY = 75
+#: Both sides name a domain and they differ: a name match is then somewhat less convincing.
+DIFFERENT_DOMAIN_FACTOR = 0.85
+
+#: Same name, different countries, no shared domain: mostly different companies that happen
+#: to share a name, so the score is halved (and the reason says so).
+OTHER_COUNTRY_FACTOR = 0.5
+#: Same domain, different countries: usually one multinational buying in two places - still
+#: the same customer, a little less likely the same deal.
+OTHER_COUNTRY_SAME_DOMAIN_FACTOR = 0.85
+
+#: Both sides list products and none is shared: the same customer but probably a different
+#: deal. Not zero: the CM should still know another partner works this account.
+NO_PRODUCT_OVERLAP_FACTOR = 0.6
+#: With partial overlap the factor rises linearly from this to 1.0 at full overlap.
+PARTIAL_PRODUCT_OVERLAP_FLOOR = 0.8
+
+#: Registrations this close in time are treated as competing for the same opportunity.
+SAME_TIME_DAYS = 30
+#: Beyond SAME_TIME_DAYS the factor falls linearly to FAR_APART_FACTOR at FAR_APART_DAYS and
+#: stays there: a deal registered half a year earlier is often an older, separate project.
+FAR_APART_DAYS = 180
+FAR_APART_FACTOR = 0.8
+
+#: How far back open, not yet approved registrations are fetched as candidates (approved ones
+#: are candidates while protected). A year covers long enterprise sales cycles.
+CANDIDATE_WINDOW_DAYS = 365
+#: Upper bound of candidates fetched per check, best-ranked first; keeps a check fast even
+#: when a name shares a key with thousands of rows.
+MAX_CANDIDATES = 200
+
+# ---------------------------------------------------------------------------------------------
+# Company names
+# ---------------------------------------------------------------------------------------------
+
+# Letters that Unicode does not decompose into base letter + accent, mapped to what a person
+# typing without the accent would write. "đ" matters most: Vietnamese names are often typed
+# without diacritics ("Đông Á" -> "Dong A").
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "đ": "d",
+        "ð": "d",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ł": "l",
+        "þ": "th",
+        "ı": "i",
+        "ħ": "h",
+    }
+)
+# German writes umlauts as ae/oe/ue without the dots ("Mueller" for "Müller"); names are
+# compared in both spellings.
+_GERMAN_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+# Legal forms written inside CJK names without spaces; removed as substrings. NFKC has
+# already turned ㈱ into (株) and full-width brackets into ASCII ones.
+_CJK_LEGAL_FORMS = (
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "(株)",
+    "(有)",
+    "(同)",
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "有限公司",
+    "公司",
+    "주식회사",
+    "(주)",
+    "유한회사",
+)
+
+# Legal forms as token sequences *after* normalisation (lower case, accents and dots
+# removed: "S.A." -> "sa", "Co., Ltd." -> "co ltd", "Công ty TNHH" -> "cong ty tnhh").
+# Stripped repeatedly from the end, and those in _LEGAL_PREFIXES also from the start, so
+# compounds ("gmbh co kg", "co ltd", "cong ty tnhh mot thanh vien") fall away piece by piece.
+_LEGAL_FORMS_TEXT = """
+    inc incorporated llc llp lp ltd limited co company corp corporation plc pty pte
+    gmbh mbh ag kg ohg ug haftungsbeschrankt ev kgaa aktiengesellschaft se
+    sarl sas sasu sa sca snc eurl societe anonyme
+    sl slu sll srl spa sapa snc sociedad limitada
+    bv nv vof cv ltda eireli
+    oy oyj ab as asa aps
+    kk yk gk kabushiki kaisha
+    jsc ojsc pjsc cjsc ooo zao oao pao
+    sro as spzoo sp zoo zoo kft zrt nyrt doo
+    bhd sdn tbk pt
+    tnhh mtv cty ctcp dntn cong ty co phan mot thanh vien
+    joint stock doanh nghiep tu nhan
+"""
+_LEGAL_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        {
+            *((token,) for token in _LEGAL_FORMS_TEXT.split()),
+            ("co", "ltd"),
+            ("joint", "stock", "company"),
+            ("joint", "stock"),
+            ("cong", "ty"),
+            ("co", "phan"),
+            ("mot", "thanh", "vien"),
+            ("doanh", "nghiep", "tu", "nhan"),
+            ("sp", "z", "oo"),
+            ("sa", "de", "cv"),
+            ("s", "de", "rl"),
+            ("kabushiki", "kaisha"),
+            ("societe", "anonyme"),
+            ("sociedad", "limitada"),
+        },
+        key=len,
+        reverse=True,  # longest first, so "co ltd" wins over "ltd"
+    )
+)
+# Only these also occur in front of the name ("PT Telkom", "Công ty TNHH Minh Phát",
+# "The Blue Harbor Company", "K.K. Sakura" is rare but harmless).
+_LEGAL_PREFIX_TOKENS = frozenset(
+    "the pt cong ty cty ctcp tnhh mtv co phan mot thanh vien dntn doanh nghiep tu nhan "
+    "kk ooo zao oao pao".split()
+)
+_LEGAL_PREFIXES = tuple(
+    seq for seq in _LEGAL_SEQUENCES if all(token in _LEGAL_PREFIX_TOKENS for token in seq)
+)
+
+# Connectors dropped so "Smith & Sons" equals "Smith and Sons" and "Smith und Söhne".
+_CONNECTORS = frozenset({"and", "und", "et", "the"})
+
+# Words too common in company names to find candidates by: a name sharing only these with
+# another says nothing. They stay in the normalised name (the fuzzy score sees them), they are
+# just not index keys. Vietnamese words appear syllable by syllable ("thuong mai" = trading).
+_GENERIC_WORDS = frozenset(
+    """
+    logistics logistic solutions solution services service systems system technology
+    technologies tech group holding holdings international intl global trading trade
+    consulting consultants software digital networks network industries industry
+    enterprises enterprise partners management worldwide investment development
+    construction manufacturing engineering distribution supply electronics electric
+    energy media marketing capital finance financial securities bank insurance
+    healthcare medical pharma foods food retail products product import export
+    center centre asia pacific europe america vietnam japan germany
+    gesellschaft handel technik maschinenbau vertrieb
+    thuong mai dich vu xay dung cong nghe dau tu san xuat giai phap ky thuat trien
+    viet nam quoc te tap doan xuat nhap khau
+    """.split()
+)
+
+_DOTS = re.compile(r"\.")
+_NON_WORD = re.compile(r"[\W_]+")
+_VOWELS_AND_Y = re.compile(r"[aeiouy]")
+_REPEATS = re.compile(r"(.)\1+")
+_LATIN_LIMIT = 0x0250  # combining marks after letters below this are accents, not kana marks
+
+
+def _fold(name: str, *, german: bool = False) -> str:
+    """Case-fold, transliterate and strip accents from Latin letters; keep other scripts."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    if german:
+        text = text.translate(_GERMAN_UMLAUTS)
+    text = text.translate(_SPECIAL_LETTERS)
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char):
+            # Drop accents on Latin letters ("é", "ư", "ệ"); keep marks that change the letter
+            # in other scripts (Japanese dakuten: "ガ" is not "カ").
+            if kept and ord(kept[-1]) < _LATIN_LIMIT:
+                continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _strip_cjk_legal_forms(text: str) -> str:
+    for form in _CJK_LEGAL_FORMS:
+        text = text.replace(form, " ")
+    return text
+
+
+def _strip_sequences(tokens: list[str]) -> list[str]:
+    """Remove legal forms at the end (and known prefixes at the start) until none is left."""
+    changed = True
+    while changed and tokens:
+        changed = False
+        for seq in _LEGAL_SEQUENCES:
+            if len(seq) < len(tokens) and tuple(tokens[-len(seq) :]) == seq:
+                tokens = tokens[: -len(seq)]
+                changed = True
+                break
+        for seq in _LEGAL_PREFIXES:
+            if len(seq) < len(tokens) and tuple(tokens[: len(seq)]) == seq:
+                tokens = tokens[len(seq) :]
+                changed = True
+                break
+    return tokens
+
+
+def _name_tokens_of(name: str, *, german: bool = False) -> list[str]:
+    text = _fold(name, german=german)
+    text = _strip_cjk_legal_forms(text)
+    # Dots go without a space so abbreviations survive as one token: "S.A." -> "sa",
+    # "K.K." -> "kk", "Co.,Ltd." -> "co ltd".
+    text = _NON_WORD.sub(" ", _DOTS.sub("", text))
+    tokens = [token for token in text.split() if token not in _CONNECTORS] or text.split()
+    # Never strip a name down to nothing: a company called "AG" stays "ag".
+    return _strip_sequences(tokens)
+
+
+def normalise_company_name(name: str) -> str:
+    """Company name reduced to what identifies the company, for comparing and display.
+
+    >>> normalise_company_name("Công ty TNHH Minh Phát")
+    'minh phat'
+    >>> normalise_company_name("Minh Phat Co., Ltd.")
+    'minh phat'
+    >>> normalise_company_name("Müller Maschinenbau GmbH & Co. KG")
+    'muller maschinenbau'
+    """
+    return " ".join(_name_tokens_of(name or ""))
+
+
+def company_name_variants(name: str) -> frozenset[str]:
+    """The normalised name and, if it has umlauts, its German ae/oe/ue spelling."""
+    plain = normalise_company_name(name)
+    german = " ".join(_name_tokens_of(name or "", german=True))
+    return frozenset({plain, german} - {""})
+
+
+def _skeleton(token: str) -> str:
+    """First letter plus consonants, doubles collapsed: harbour/harbor -> hrbr."""
+    return _REPEATS.sub(r"\1", token[0] + _VOWELS_AND_Y.sub("", token[1:]))
+
+
+#: Tokens shorter than this are not index keys (initials and stray letters match everything).
+MIN_KEY_TOKEN_CHARS = 2
+#: Consonant skeletons only for tokens at least this long: on short tokens they collide too
+#: often ("minh", "manh", "mình" -> "mnh") to narrow anything down.
+MIN_SKELETON_TOKEN_CHARS = 5
+
+
+def name_tokens(name: str) -> list[str]:
+    """Distinctive words of the normalised name, in order (for display and tests)."""
+    tokens = normalise_company_name(name).split()
+    distinctive = [
+        token
+        for token in tokens
+        if len(token) >= MIN_KEY_TOKEN_CHARS and token not in _GENERIC_WORDS
+    ]
+    # A name made only of generic words ("Global Solutions") still needs keys.
+    return distinctive or tokens
+
+
+def name_keys(name: str) -> list[str]:
+    """Index keys for candidate retrieval (stored in a GIN-indexed ``text[]`` column).
+
+    Two names that could score over NAME_HINT_SIMILARITY should share at least one key:
+    the distinctive words (plain and German spelling), the whole name without spaces
+    ("minh phat" and "MinhPhat" share "=minhphat") and, for longer words, a consonant
+    skeleton ("~hrbr" for both "harbor" and "harbour"). Prefixes keep the kinds apart.
+    """
+    keys: set[str] = set()
+    for variant in company_name_variants(name):
+        words = name_tokens(variant)
+        keys.update(words)
+        keys.add("=" + variant.replace(" ", ""))
+        keys.update(
+            "~" + _skeleton(word)
+            for word in words
+            # Skeletons model Latin spelling variants; other scripts have no such vowels.
+            if len(word) >= MIN_SKELETON_TOKEN_CHARS and word.isascii() and word.isalpha()
+        )
+    return sorted(keys)
+
+
+def name_similarity(left: str, right: str) -> int:
+    """0-100 similarity of two company names (raw, not yet normalised)."""
+    return _similarity_of_variants(company_name_variants(left), company_name_variants(right))
+
+
+def _similarity_of_variants(left: Collection[str], right: Collection[str]) -> int:
+    best = 0.0
+    for a in left:
+        for b in right:
+            score = fuzz.token_sort_ratio(a, b)
+            if min(len(a), len(b)) >= SUBSET_NAME_MIN_CHARS:
+                score = max(score, fuzz.token_set_ratio(a, b) * SUBSET_NAME_DISCOUNT)
+            best = max(best, score)
+    return int(round(best))
+
+
+# ---------------------------------------------------------------------------------------------
+# Domains
+# ---------------------------------------------------------------------------------------------
+
+#: Mailbox providers anyone can sign up to: sharing one proves nothing about the customer.
+FREE_MAIL_DOMAINS = frozenset(
+    """
+    gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de
+    hotmail.it live.com live.co.uk msn.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de
+    yahoo.co.jp yahoo.com.vn ymail.com rocketmail.com aol.com icloud.com me.com mac.com
+    proton.me protonmail.com pm.me zoho.com mail.com gmx.de gmx.net gmx.at gmx.ch web.de
+    t-online.de freenet.de orange.fr wanadoo.fr free.fr laposte.net sfr.fr libero.it
+    mail.ru yandex.ru yandex.com qq.com 163.com 126.com sina.com naver.com daum.net
+    hanmail.net fpt.vn vnn.vn docomo.ne.jp ezweb.ne.jp outlook.jp tutanota.com fastmail.com
+    """.split()
+)
+
+# Second-level labels under which companies register (blue-harbor.co.uk, minhphat.com.vn):
+# the registrable domain then has three labels. A small, explicit stand-in for the public
+# suffix list, which we cannot download at run time and do not want to vendor for this.
+_SECOND_LEVEL_LABELS = frozenset(
+    "co com net org gov edu ac or ne go gob biz info ltd plc nom gen firm".split()
+)
+_VALID_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_WWW = re.compile(r"^www\d*\.")
+
+
+def normalise_domain(value: str) -> str:
+    """Registrable host from a URL, an e-mail address or a bare domain; '' if none.
+
+    >>> normalise_domain("https://www.Blue-Harbor.com:8443/contact?x=1")
+    'blue-harbor.com'
+    >>> normalise_domain("mailto:Ana@sales.blue-harbor.co.uk")
+    'blue-harbor.co.uk'
+
+    Free-mail hosts are returned like any other; use :func:`domain_key` for evidence.
+    """
+    text = (value or "").strip().lower()
+    if not text:
+        return ""
+    if text.startswith("mailto:"):
+        text = text[len("mailto:") :]
+    if "://" in text:
+        host = urlsplit(text).hostname or ""
+    else:
+        host = re.split(r"[/?#\s]", text, maxsplit=1)[0]
+        host = host.rsplit("@", 1)[-1]  # e-mail address -> its domain
+        host = host.split(":", 1)[0]  # port
+    host = _WWW.sub("", host.strip(".").strip())
+    try:
+        host = host.encode("idna").decode("ascii")  # bücher.de == xn--bcher-kva.de
+    except UnicodeError:
+        return ""
+    if not _VALID_HOST.match(host):
+        return ""
+    return _registrable(host)
+
+
+def _registrable(host: str) -> str:
+    labels = host.split(".")
+    keep = 2
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL_LABELS and len(labels[-1]) == 2:
+        keep = 3
+    return ".".join(labels[-keep:])
+
+
+def is_free_mail(domain: str) -> bool:
+    """True for mailbox providers (gmail.com, ...), whose users are not one company."""
+    return domain in FREE_MAIL_DOMAINS
+
+
+def domain_key(value: str) -> str:
+    """:func:`normalise_domain`, or '' where the domain is no evidence (free mail, none)."""
+    domain = normalise_domain(value)
+    return "" if is_free_mail(domain) else domain
+
+
+def _domain_label(domain: str) -> str:
+    """The name part of a registrable domain: blue-harbor.co.uk -> blue-harbor."""
+    return domain.split(".", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What matching needs to know about a deal registration or a direct account.
+
+    ``domain`` may be a URL, an e-mail address or a bare domain. ``products`` holds any
+    hashable product identity (catalogue ids or SKUs) - empty when unknown, as for a
+    vendor's direct account. ``registered_on`` is the submission date, if any.
+    """
+
+    company_name: str
+    domain: str = ""
+    country: str = ""
+    products: frozenset[Hashable] = field(default_factory=frozenset)
+    registered_on: date | None = None
+
+    @cached_property
+    def name_variants(self) -> frozenset[str]:
+        return company_name_variants(self.company_name)
+
+    @cached_property
+    def domain_key(self) -> str:
+        return domain_key(self.domain)
+
+    @cached_property
+    def country_code(self) -> str:
+        return (self.country or "").strip().upper()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One plain-language piece of evidence: a translatable template and its parameters.
+
+    ``code`` is stable (for tests, filters and icons); ``template`` is English with
+    ``%(name)s`` placeholders; where the wording depends on a number, ``plural_template``
+    and ``count`` let the caller use ``ngettext``.
+    """
+
+    code: str
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    plural_template: str = ""
+    count: int | None = None
+
+    def render(
+        self,
+        gettext: Callable[[str], str] = lambda message: message,
+        ngettext: Callable[[str, str, int], str] | None = None,
+    ) -> str:
+        """The reason as text; pass Django's ``gettext``/``ngettext`` to translate it."""
+        if self.plural_template and self.count is not None:
+            if ngettext is None:
+                template = self.template if self.count == 1 else self.plural_template
+            else:
+                template = ngettext(self.template, self.plural_template, self.count)
+        else:
+            template = gettext(self.template)
+        return template % dict(self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A scored candidate conflict: 0-100 and the reasons (identity first, then the deal)."""
+
+    score: int
+    reasons: tuple[Reason, ...]
+    name_similarity: int
+    same_domain: bool
+    shared_products: int
+    days_apart: int | None
+
+    @property
+    def is_likely(self) -> bool:
+        return self.score >= LIKELY_THRESHOLD
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(reason.code for reason in self.reasons)
+
+    def explain(self) -> list[str]:
+        """Reasons rendered in English (tests, logs, the benchmark)."""
+        return [reason.render() for reason in self.reasons]
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a string for ``makemessages`` (which looks for this name) without translating.
+
+    Django's own ``gettext_noop`` reads settings, and this module must import without them.
+    """
+    return message
+
+
+# Reason templates, marked for makemessages. Keep wording short: they are shown as a list.
+SAME_DOMAIN = gettext_noop("same domain %(domain)s")
+RELATED_DOMAINS = gettext_noop("related domains %(new)s and %(existing)s")
+DIFFERENT_DOMAINS = gettext_noop("different domains %(new)s and %(existing)s")
+NAME_SIMILAR = gettext_noop("name %(similarity)d%% similar")
+NAME_DIFFERENT = gettext_noop("names differ (%(similarity)d%% similar)")
+OTHER_COUNTRY = gettext_noop(
+    "different countries (%(new)s, %(existing)s): possibly another company with the same name"
+)
+OTHER_COUNTRY_SAME_DOMAIN = gettext_noop("different countries (%(new)s, %(existing)s)")
+PRODUCTS_OVERLAP = gettext_noop("%(shared)d of %(total)d product overlaps")
+PRODUCTS_OVERLAP_PLURAL = gettext_noop("%(shared)d of %(total)d products overlap")
+NO_PRODUCT_OVERLAP = gettext_noop("no products in common")
+REGISTERED_APART = gettext_noop("registered %(days)d day apart")
+REGISTERED_APART_PLURAL = gettext_noop("registered %(days)d days apart")
+REGISTERED_SAME_DAY = gettext_noop("registered on the same day")
+
+
+def score_conflict(new: Registration, existing: Registration) -> Conflict | None:
+    """Score how likely ``existing`` is the same customer and deal as ``new``.
+
+    Returns ``None`` below REPORT_THRESHOLD or when there is no identity evidence at all.
+    """
+    reasons: list[Reason] = []
+    similarity = _similarity_of_variants(new.name_variants, existing.name_variants)
+
+    # 1. Same customer? ------------------------------------------------------------------
+    new_domain, old_domain = new.domain_key, existing.domain_key
+    same_domain = bool(new_domain) and new_domain == old_domain
+    related_domain = (
+        not same_domain
+        and bool(new_domain and old_domain)
+        and _domain_label(new_domain) == _domain_label(old_domain)
+    )
+    names_match = similarity >= NAME_MATCH_SIMILARITY
+
+    if same_domain:
+        reasons.append(Reason("same_domain", SAME_DOMAIN, {"domain": new_domain}))
+        # Two independent signals agreeing leave no doubt.
+        identity = 100.0 if names_match else float(SAME_DOMAIN_IDENTITY)
+    elif related_domain:
+        reasons.append(
+            Reason("related_domains", RELATED_DOMAINS, {"new": new_domain, "existing": old_domain})
+        )
+        identity = float(max(similarity if names_match else 0, RELATED_DOMAIN_IDENTITY))
+    elif names_match:
+        identity = float(similarity)
+    elif similarity >= NAME_HINT_SIMILARITY:
+        identity = similarity * WEAK_NAME_WEIGHT
+    else:
+        return None  # neither domain nor name points at the same customer
+
+    if similarity >= NAME_HINT_SIMILARITY:
+        reasons.append(Reason("name_similar", NAME_SIMILAR, {"similarity": similarity}))
+    else:
+        reasons.append(Reason("name_different", NAME_DIFFERENT, {"similarity": similarity}))
+
+    if new_domain and old_domain and not (same_domain or related_domain):
+        identity *= DIFFERENT_DOMAIN_FACTOR
+        reasons.append(
+            Reason(
+                "different_domains", DIFFERENT_DOMAINS, {"new": new_domain, "existing": old_domain}
+            )
+        )
+
+    new_country, old_country = new.country_code, existing.country_code
+    if new_country and old_country and new_country != old_country:
+        params = {"new": new_country, "existing": old_country}
+        if same_domain or related_domain:
+            identity *= OTHER_COUNTRY_SAME_DOMAIN_FACTOR
+            reasons.append(Reason("other_country", OTHER_COUNTRY_SAME_DOMAIN, params))
+        else:
+            identity *= OTHER_COUNTRY_FACTOR
+            reasons.append(Reason("other_country_same_name", OTHER_COUNTRY, params))
+
+    # 2. Same opportunity? ---------------------------------------------------------------
+    opportunity = 1.0
+    shared = len(new.products & existing.products)
+    if new.products and existing.products:
+        total = len(new.products)
+        if shared == 0:
+            opportunity *= NO_PRODUCT_OVERLAP_FACTOR
+            reasons.append(Reason("no_product_overlap", NO_PRODUCT_OVERLAP))
+        else:
+            overlap = shared / total
+            opportunity *= (
+                PARTIAL_PRODUCT_OVERLAP_FLOOR + (1 - PARTIAL_PRODUCT_OVERLAP_FLOOR) * overlap
+            )
+            reasons.append(
+                Reason(
+                    "product_overlap",
+                    PRODUCTS_OVERLAP,
+                    {"shared": shared, "total": total},
+                    plural_template=PRODUCTS_OVERLAP_PLURAL,
+                    count=total,
+                )
+            )
+
+    days_apart: int | None = None
+    if new.registered_on and existing.registered_on:
+        days_apart = abs((new.registered_on - existing.registered_on).days)
+        opportunity *= _time_factor(days_apart)
+        if days_apart == 0:
+            reasons.append(Reason("registered_apart", REGISTERED_SAME_DAY, {"days": 0}))
+        else:
+            reasons.append(
+                Reason(
+                    "registered_apart",
+                    REGISTERED_APART,
+                    {"days": days_apart},
+                    plural_template=REGISTERED_APART_PLURAL,
+                    count=days_apart,
+                )
+            )
+
+    score = int(round(min(100.0, identity * opportunity)))
+    if score < REPORT_THRESHOLD:
+        return None
+    return Conflict(
+        score=score,
+        reasons=tuple(reasons),
+        name_similarity=similarity,
+        same_domain=same_domain,
+        shared_products=shared,
+        days_apart=days_apart,
+    )
+
+
+Ref = TypeVar("Ref")
+
+
+def _time_factor(days_apart: int) -> float:
+    if days_apart <= SAME_TIME_DAYS:
+        return 1.0
+    if days_apart >= FAR_APART_DAYS:
+        return FAR_APART_FACTOR
+    progress = (days_apart - SAME_TIME_DAYS) / (FAR_APART_DAYS - SAME_TIME_DAYS)
+    return 1.0 - (1.0 - FAR_APART_FACTOR) * progress
+
+
+def rank_conflicts(
+    new: Registration, candidates: Iterable[tuple[Ref, Registration]]
+) -> list[tuple[Ref, Conflict]]:
+    """Score each ``(ref, registration)`` candidate; keep conflicts, highest score first."""
+    found = []
+    for ref, candidate in candidates:
+        conflict = score_conflict(new, candidate)
+        if conflict is not None:
+            found.append((ref, conflict))
+    found.sort(key=lambda pair: pair[1].score, reverse=True)
+    return found
