@@ -14,6 +14,7 @@ from deals.matching import (
     Registration,
     domain_key,
     name_keys,
+    name_query_keys,
     name_similarity,
     normalise_company_name,
     normalise_domain,
@@ -85,23 +86,40 @@ def test_it_keeps_japanese_sound_marks_that_change_the_word():
     assert normalise_company_name("ガス株式会社") != normalise_company_name("カス株式会社")
 
 
-@pytest.mark.parametrize(
-    ("left", "right"),
-    [
-        ("Blue Harbor Logistics Inc.", "blue harbour logistics"),
-        ("Công ty TNHH Minh Phát", "Minh Phat Co., Ltd."),
-        ("Müller Maschinenbau GmbH", "Mueller Maschinenbau"),
-        ("Müller GmbH", "Mueller AG"),
-        ("Harbour Ltd", "Harbor Inc"),
-        ("MinhPhat", "Minh Phát"),
-        ("トヨタ自動車株式会社", "株式会社トヨタ自動車"),
-    ],
-)
-def test_it_gives_spellings_of_one_company_a_shared_index_key(left, right):
-    # Candidate retrieval finds only rows sharing a key: a pair the scorer would match but
-    # the index would never fetch is a missed conflict.
-    assert set(name_keys(left)) & set(name_keys(right))
+SAME_COMPANY_SPELLINGS = [
+    ("Blue Harbor Logistics Inc.", "blue harbour logistics"),
+    ("Blue Harbor", "Blue Harbour Logistics Inc."),
+    ("Công ty TNHH Minh Phát", "Minh Phat Co., Ltd."),
+    ("Công ty TNHH Thương mại Minh Phát", "Minh Phat Co., Ltd."),
+    ("Müller Maschinenbau GmbH", "Mueller Maschinenbau"),
+    ("Müller GmbH", "Mueller AG"),
+    ("Harbour Ltd", "Harbor Inc"),
+    ("MinhPhat", "Minh Phát"),
+    ("Siemens AG", "SIEMENS"),
+    ("トヨタ自動車株式会社", "株式会社トヨタ自動車"),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), SAME_COMPANY_SPELLINGS)
+def test_it_scores_spellings_of_one_company_as_the_same_name(left, right):
     assert name_similarity(left, right) >= 85
+    assert name_similarity(right, left) == name_similarity(left, right)
+
+
+@pytest.mark.parametrize(("left", "right"), SAME_COMPANY_SPELLINGS)
+def test_it_finds_spellings_of_one_company_through_the_index_keys(left, right):
+    # Candidate retrieval fetches only rows sharing a key with the query: a pair the scorer
+    # would match but the index would never fetch is a missed conflict. Both directions,
+    # since either spelling may be the one registered first.
+    assert set(name_query_keys(left)) & set(name_keys(right))
+    assert set(name_query_keys(right)) & set(name_keys(left))
+
+
+def test_it_does_not_look_up_a_long_name_by_one_common_word():
+    # "blue" alone would fetch every Blue-something in the tenant: slow and no evidence.
+    keys = name_query_keys("Blue Harbor Logistics")
+    assert "blue" not in keys
+    assert "bl+hrbr" in keys
 
 
 def test_it_leaves_generic_words_out_of_the_index_keys():
@@ -272,6 +290,16 @@ def test_it_lowers_the_score_for_registrations_far_apart_in_time():
             registration("Minh Phát Co., Ltd.", country="VN"),
             registration("Minh Long JSC", country="VN"),
             id="common vietnamese syllable",
+        ),
+        pytest.param(
+            registration("Minh Phát Co., Ltd.", country="VN"),
+            registration("Công ty TNHH Minh Phát Long", country="VN"),
+            id="a third syllable makes another vietnamese company",
+        ),
+        pytest.param(
+            registration("Blue Harbor Logistics"),
+            registration("Blue Harbor Freight"),
+            id="same first words different business",
         ),
     ],
 )
