@@ -1,0 +1,1 @@
+"""Channel managers' workspace: territories, announcements, work queues."""

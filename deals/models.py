@@ -1,0 +1,1 @@
+"""Deal registrations, conflicts and their history."""

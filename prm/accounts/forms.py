@@ -1,0 +1,20 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailLoginForm(AuthenticationForm):
+    """The stock login form, labelled for e-mail addresses."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "That e-mail address and password do not match an account on this site. "
+            "Check both and try again, or reset your password."
+        ),
+        "inactive": _("This account has been deactivated. Ask your administrator."),
+    }

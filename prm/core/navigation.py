@@ -1,0 +1,28 @@
+"""The menu of each role, in one list.
+
+Each app adds its entries here when it adds the page. `roles` are `accounts.Role` values;
+an entry is shown to a user whose role is listed.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from prm.accounts.models import Role
+
+VENDOR = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+PARTNER = (Role.PARTNER_ADMIN, Role.PARTNER_REP)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: tuple[str, ...]
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("channels:workspace", _("Workspace"), VENDOR),
+    NavItem("partners:list", _("Partners"), VENDOR),
+    NavItem("portal:home", _("Home"), PARTNER),
+]

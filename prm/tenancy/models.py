@@ -1,0 +1,54 @@
+"""Vendors (tenants) and their host names, stored in the public schema."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Vendor(TenantMixin):
+    """A vendor that sells through partners: one PostgreSQL schema, one or more hosts.
+
+    Programme settings that every app reads (protection period, review target, upload
+    limit, reporting currency) live here so the operator and vendor admin see them in one
+    place.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Suspended vendors cannot be reached.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    reporting_currency = models.CharField(_("reporting currency"), max_length=3, default="USD")
+    protection_days = models.PositiveIntegerField(
+        _("deal protection period (days)"), default=90
+    )
+    review_target_days = models.PositiveIntegerField(
+        _("deal review target (business days)"), default=2
+    )
+    max_upload_mb = models.PositiveIntegerField(_("largest report upload (MB)"), default=50)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+class Domain(DomainMixin):
+    """A host name (without port) that routes to one vendor."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,18 @@
+"""URLs of a vendor's host: the vendor UI and the partner portal."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from prm.core import views as core_views
+
+urlpatterns = [
+    path("", include("prm.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("portal/", include("partners.portal_urls")),
+    path("partners/", include("partners.urls")),
+    path("workspace/", include("channels.urls")),
+    path("deals/", include("deals.urls")),
+    path("reports/", include("reporting.urls")),
+]

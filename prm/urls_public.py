@@ -1,0 +1,13 @@
+"""URLs of the public host: the landing page and the platform operator's admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from prm.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.landing, name="landing"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Partner sales reports, normalised sales lines and reporting summaries."""

@@ -1,0 +1,266 @@
+"""Test fixtures: one test database, the fixed cast built once, real services.
+
+- `cast` (session): tenants acme and globex with their users (tests/cast.py).
+- `acme` / `globex`: a test runs inside that tenant's schema, in a transaction rolled
+  back afterwards (pytest-django's `db`).
+- `client_for(user)`: a test client on the user's host, logged in.
+- `celery_worker` (session): a real Celery worker process on the test database and Redis.
+- `live_server_url` (session): a real dev server process on the test database, for
+  browser journeys; `browser`: headless Chromium driven by Playwright.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tests.cast import PASSWORD, Cast, build_cast
+
+REPO = Path(__file__).resolve().parent.parent
+LOG_DIR = REPO / ".data" / "test-logs"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    """Create the test database, then the two tenants and the cast.
+
+    Replaces pytest-django's fixture, which only creates the test database when some
+    collected test uses `db`: browser and worker tests don't, and would otherwise run
+    against the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            keepdb=False,
+        )
+        assert connection.settings_dict["NAME"].startswith("test_")
+        cast = build_cast()
+        connection.set_schema_to_public()
+    yield cast
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(scope="session")
+def cast(django_db_setup) -> Cast:
+    return django_db_setup
+
+
+@pytest.fixture
+def acme(db, cast):
+    """Run the test inside acme's schema (rolled back afterwards)."""
+    connection.set_tenant(cast.acme)
+    yield cast.acme
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def globex(db, cast):
+    connection.set_tenant(cast.globex)
+    yield cast.globex
+    connection.set_schema_to_public()
+
+
+class TenantClient(Client):
+    """A test client that always talks to one host and leaves the test's schema alone.
+
+    The tenant middleware switches the shared connection to the request's schema; the
+    test code after a request should still run where it ran before.
+    """
+
+    def __init__(self, host: str, **kwargs):
+        super().__init__(HTTP_HOST=host, **kwargs)
+        self.host = host
+
+    def request(self, **request):
+        tenant = connection.tenant
+        try:
+            return super().request(**request)
+        finally:
+            connection.set_tenant(tenant)
+
+
+def host_of(tenant) -> str:
+    return f"{tenant.schema_name}.localhost" if tenant.schema_name != "public" else "localhost"
+
+
+@pytest.fixture
+def client_for(db, cast):
+    """`client_for(user)`: a client logged in as `user` on its own vendor's host.
+
+    `client_for(None)` is anonymous on acme; `host=` sends the requests elsewhere (e.g. a
+    globex session replayed against acme).
+    """
+
+    def make(user=None, *, tenant=None, host: str | None = None) -> TenantClient:
+        tenant = tenant or _tenant_of(cast, user)
+        client = TenantClient(host or host_of(tenant))
+        if user is not None:
+            with schema_context(tenant.schema_name):
+                client.force_login(user)
+        return client
+
+    return make
+
+
+def _tenant_of(cast: Cast, user):
+    if user is None:
+        return cast.acme
+    if user.email.endswith(("@globex.example", "@contoso.example")):
+        return cast.globex
+    return cast.acme
+
+
+# --- Real services ------------------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def service_env(**extra) -> dict[str, str]:
+    """Environment for child processes: same code, the test database, the same Redis."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=_test_database_url(),
+        DJANGO_SETTINGS_MODULE="prm.settings",
+        PYTHONUNBUFFERED="1",
+        AXES_ENABLED="0",
+        **extra,
+    )
+    return env
+
+
+def _wait_for(check, *, timeout: float, what: str, proc=None, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            break
+        try:
+            if check():
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{what} did not start in {timeout}s\n{tail}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real `celery worker` process (prefork, one child) on the test database."""
+    from prm.celery import app
+
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = LOG_DIR / "celery-worker.log"
+    node = f"prm-test-{os.getpid()}@%h"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "prm", "worker", "--pool=prefork",
+         "--concurrency=1", "--loglevel=INFO", "-n", node, "--without-gossip",
+         "--without-mingle"],
+        cwd=REPO,
+        env=service_env(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    hostname = node.replace("%h", socket.gethostname())
+    _wait_for(
+        lambda: app.control.ping(destination=[hostname], timeout=0.5),
+        timeout=60,
+        what="Celery worker",
+        proc=proc,
+        log=log,
+    )
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, celery_worker):
+    """A real dev server process on the test database; `{host}` is filled per tenant."""
+    port = int(os.environ.get("PRM_TEST_PORT", "8765"))
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = LOG_DIR / "web.log"
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=REPO,
+        env=service_env(PRM_PUBLIC_PORT=str(port)),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+    def up():
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+
+    _wait_for(up, timeout=60, what="Web server", proc=proc, log=log)
+    yield f"http://{{host}}:{port}"
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium (never a downloaded browser) driven by Playwright."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-quic", "--no-first-run",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_in_browser(live_server_url):
+    """`login_in_browser(page, email, tenant="acme")` logs in through the real form."""
+
+    def login(page, email: str, *, tenant: str = "acme", password: str = PASSWORD):
+        base = live_server_url.format(host=f"{tenant}.localhost")
+        page.goto(f"{base}/login/")
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        return base
+
+    return login
