@@ -1,0 +1,62 @@
+"""Tenant admin for the catalogue, direct accounts and (read-only) deal history."""
+
+from django.contrib import admin
+
+from deals.models import Deal, DealEvent, DealLine, DirectAccount, Product
+from prm.core.admin import SchemaAwareModelAdmin
+
+
+@admin.register(Product)
+class ProductAdmin(SchemaAwareModelAdmin):
+    list_display = ("vendor_sku", "name", "list_price", "currency", "is_active")
+    list_filter = ("is_active", "currency")
+    search_fields = ("vendor_sku", "name")
+
+
+@admin.register(DirectAccount)
+class DirectAccountAdmin(SchemaAwareModelAdmin):
+    list_display = ("customer_name", "customer_domain", "customer_country")
+    search_fields = ("customer_name", "customer_domain")
+    fields = ("customer_name", "customer_domain", "customer_country", "notes")
+
+
+class DealLineInline(admin.TabularInline):
+    model = DealLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("product", "quantity", "unit_price")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DealEventInline(admin.TabularInline):
+    model = DealEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "kind", "from_status", "to_status", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deal)
+class DealAdmin(SchemaAwareModelAdmin):
+    """Read-only: deals change only through the services (state machine, history)."""
+
+    list_display = ("customer_name", "partner", "status", "submitted_at", "protected_until")
+    list_filter = ("status", "partner")
+    search_fields = ("customer_name", "customer_domain")
+    inlines = [DealLineInline, DealEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

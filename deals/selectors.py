@@ -1,0 +1,140 @@
+"""Reads on deals, always starting from the acting user (product.md "Visibility rules").
+
+Vendor admins see every deal, a CM the deals of partners assigned to them, a partner admin
+all of their partner's deals, a rep only the deals they registered. Conflicts are vendor
+staff's business only: partner users are told "needs review", never who else registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from deals.models import Deal, DealConflict, DealEvent, DealLine, DealStatus, Notification, Product
+from partners.selectors import restrict_to_partners
+
+
+def deals_visible_to(user) -> QuerySet[Deal]:
+    deals = restrict_to_partners(Deal.objects.all(), user)
+    if user.is_authenticated and user.is_partner_user and not user.is_partner_admin:
+        deals = deals.filter(registered_by=user)
+    return deals
+
+
+def get_deal_for(user, pk: int) -> Deal:
+    """One deal with its lines, or 404 when outside the user's scope."""
+    deals = deals_visible_to(user).select_related(
+        "partner", "partner__channel_manager", "registered_by", "decided_by"
+    )
+    return get_object_or_404(
+        deals.prefetch_related(
+            Prefetch("lines", queryset=DealLine.objects.select_related("product"))
+        ),
+        pk=pk,
+    )
+
+
+def deal_list_for(user, *, status: str = "") -> QuerySet[Deal]:
+    deals = deals_visible_to(user).select_related("partner", "registered_by")
+    if status in DealStatus.values:
+        deals = deals.filter(status=status)
+    return deals.order_by("-created_at", "-pk")
+
+
+def review_queue_for(user) -> QuerySet[Deal]:
+    """Submitted registrations the user may decide, oldest first (vendor staff only)."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return Deal.objects.none()
+    return (
+        deals_visible_to(user)
+        .filter(status=DealStatus.SUBMITTED)
+        .select_related("partner", "registered_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def extension_requests_for(user) -> QuerySet[Deal]:
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return Deal.objects.none()
+    return (
+        deals_visible_to(user)
+        .filter(status=DealStatus.APPROVED, extension_requested_until__isnull=False)
+        .select_related("partner")
+        .order_by("protected_until", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One conflict as the CM sees it from ``deal``'s side: the counterpart and the reasons."""
+
+    score: int
+    reasons: list
+    other_deal: Deal | None
+    direct_account: object | None
+    other_in_scope: bool  # whether the CM may open the other deal's page
+
+    @property
+    def is_likely(self) -> bool:
+        from deals.matching import LIKELY_THRESHOLD
+
+        return self.score >= LIKELY_THRESHOLD
+
+
+def conflicts_for(user, deal: Deal) -> list[ConflictView]:
+    """Conflicts found for ``deal`` or naming it, for vendor staff; nothing for partners.
+
+    A conflict is stored on the registration that found it; the CM reviewing either side
+    sees it. The same counterpart found both ways is shown once, with the higher score.
+    """
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return []
+    rows = (
+        DealConflict.objects.filter(Q(deal=deal) | Q(other_deal=deal))
+        .select_related("deal__partner", "other_deal__partner", "direct_account")
+        .order_by("-score", "pk")
+    )
+    visible = set(
+        deals_visible_to(user)
+        .filter(pk__in=[pk for row in rows for pk in (row.deal_id, row.other_deal_id) if pk])
+        .values_list("pk", flat=True)
+    )
+    seen: set[tuple[str, int]] = set()
+    views = []
+    for row in rows:
+        if row.direct_account_id:
+            key = ("account", row.direct_account_id)
+            other = None
+        else:
+            other = row.other_deal if row.deal_id == deal.pk else row.deal
+            key = ("deal", other.pk)
+        if key in seen:
+            continue
+        seen.add(key)
+        views.append(
+            ConflictView(
+                score=row.score,
+                reasons=row.reason_objects(),
+                other_deal=other,
+                direct_account=row.direct_account,
+                other_in_scope=other is not None and other.pk in visible,
+            )
+        )
+    return views
+
+
+def history_of(deal: Deal) -> QuerySet[DealEvent]:
+    """The deal's history, oldest first (the caller already fetched ``deal`` in scope)."""
+    return deal.events.select_related("actor").order_by("at", "pk")
+
+
+def catalogue_for_registration() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).order_by("vendor_sku")
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).select_related("deal")
