@@ -5,6 +5,7 @@ safe to run locally; `PRM_ENV=production` switches on the hardening that
 `manage.py check --deploy` asks for.
 """
 
+import urllib.parse
 from pathlib import Path
 
 import environ
@@ -118,12 +119,19 @@ WSGI_APPLICATION = "prm.wsgi.application"
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/prm")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A Unix-socket directory travels percent-encoded in the URL host (the embedded server).
+if DATABASES["default"].get("HOST", "").startswith("%2F"):
+    DATABASES["default"]["HOST"] = urllib.parse.unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Tenants are cloned from a migrated template schema instead of replaying every migration.
-TENANT_BASE_SCHEMA = env.str("TENANT_BASE_SCHEMA", default="")
+# Tenants are cloned from a migrated template schema instead of replaying every migration
+# (prm/tenancy/template.py keeps it current; "" runs every migration instead).
+TENANT_BASE_SCHEMA = env.str("TENANT_BASE_SCHEMA", default="tenant_template")
+TENANT_CREATION_FAKES_MIGRATIONS = bool(TENANT_BASE_SCHEMA)
+# `migrate_schemas --executor=multiprocessing` migrates this many tenants at once.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
 
 # --- Cache and Redis ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

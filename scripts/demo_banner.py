@@ -1,8 +1,12 @@
 """What `make run` prints once everything is up: where to go and who to log in as."""
 
 import os
+import sys
+from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def banner(port: str) -> str:

@@ -10,7 +10,12 @@ mkdir -p .data
 JAR=$(mktemp)
 PORT=$PORT setsid make run >"$LOG" 2>&1 &
 RUN_PID=$!
-cleanup() { kill -TERM -- -"$RUN_PID" 2>/dev/null || true; sleep 3; kill -KILL -- -"$RUN_PID" 2>/dev/null || true; rm -f "$JAR"; }
+cleanup() {
+  kill -TERM -- -"$RUN_PID" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 -- -"$RUN_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- -"$RUN_PID" 2>/dev/null || true
+  rm -f "$JAR"
+}
 trap cleanup EXIT
 curl_acme() { curl -sS --resolve "$HOST:$PORT:127.0.0.1" -b "$JAR" -c "$JAR" "$@"; }
 
