@@ -63,6 +63,7 @@ TENANT_APPS = [
     "deals",
     "channels",
     "reporting",
+    "reporting.analytics",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -246,7 +247,10 @@ LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
 # Each app keeps its own catalogue (strings of its code and its templates/ folder); the
 # project catalogue holds prm/ and templates/. App paths come first: makemessages files
 # each string under the first listed path that contains its source file.
-LOCALE_PATHS = [BASE_DIR / app / "locale" for app in ("partners", "deals", "channels", "reporting")]
+LOCALE_PATHS = [
+    BASE_DIR / app / "locale"
+    for app in ("partners", "deals", "channels", "reporting/analytics", "reporting")
+]
 LOCALE_PATHS.append(BASE_DIR / "locale")
 USE_I18N = True
 TIME_ZONE = "UTC"

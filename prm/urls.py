@@ -15,4 +15,5 @@ urlpatterns = [
     path("workspace/", include("channels.urls")),
     path("deals/", include("deals.urls")),
     path("reports/", include("reporting.urls")),
+    path("analytics/", include("reporting.analytics.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Summary tables, exchange rates and reconciliation findings."""
