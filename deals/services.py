@@ -328,41 +328,47 @@ def deal_check_conflicts(*, user, deal_id: int) -> list[DealConflict]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _blocking_approvals(deal: Deal) -> list[Deal]:
-    """Other partners' approved registrations of the same customer and products.
-
-    Locks the deal's likely conflicts (in id order, so two approvals cannot deadlock) and
-    reads their status after the lock: two CMs approving two conflicting deals at once are
-    serialised here, and the second sees the first one's approval.
-    """
+def _rival_ids(deal: Deal) -> list[int]:
+    """Other partners' open registrations that are likely the same customer and products."""
     product_ids = set(deal.lines.values_list("product_id", flat=True))
-    likely = [
+    return [
         item.other_deal.pk
         for item in conflicts.find_conflicts(deal, product_ids)
         if item.other_deal is not None
         and item.conflict.is_likely
         and (item.conflict.shared_products or not item.other_deal.product_ids)
     ]
-    if not likely:
-        return []
-    locked = Deal.objects.select_for_update().filter(pk__in=likely).order_by("pk")
-    today = timezone.localdate()
-    return [
-        other
-        for other in locked
-        if other.status == DealStatus.APPROVED
-        and other.protected_until
-        and other.protected_until >= today
-    ]
 
 
 @transaction.atomic
 def deal_approve(*, user, deal_id: int, expected_version: int, comment: str = "") -> Deal:
-    """Approve: the partner's protection period starts today."""
-    deal = _locked(deal_id, expected_version)
+    """Approve: the partner's protection period starts today.
+
+    Only one approved registration per customer and products: the deal and its likely
+    rivals are locked together, in id order, so two CMs approving two rival deals at once
+    are serialised without deadlock and the second sees the first one's approval.
+    """
+    deal = Deal.objects.select_related("partner").get(pk=deal_id)  # unlocked first look
     _require(can_decide(user, deal))
-    _check(deal, "approve")  # before the (more expensive) conflict lock
-    blocking = _blocking_approvals(deal)
+    _check(deal, "approve")  # fail fast, before the conflict search
+    rivals = _rival_ids(deal)
+    locked = {
+        row.pk: row
+        for row in Deal.objects.select_for_update().filter(pk__in=[deal.pk, *rivals]).order_by("pk")
+    }
+    deal = locked[deal_id]
+    if deal.version != expected_version:
+        raise DealChanged
+    _check(deal, "approve")
+    today = timezone.localdate()
+    blocking = [
+        rival
+        for pk, rival in locked.items()
+        if pk != deal_id
+        and rival.status == DealStatus.APPROVED
+        and rival.protected_until
+        and rival.protected_until >= today
+    ]
     if blocking:
         raise ApprovalBlocked(
             _(
