@@ -5,6 +5,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from prm.tenancy.models import Domain, Vendor
+from prm.tenancy.template import current_template
 
 
 def vendor_create(
@@ -18,17 +19,20 @@ def vendor_create(
 ) -> Vendor:
     """Create a vendor schema with its primary domain and, optionally, its first admin.
 
-    Creating the schema runs the tenant migrations (or clones TENANT_BASE_SCHEMA), which
-    cannot happen inside an outer transaction on another schema, so this is not atomic as
-    a whole; a failure after the schema exists leaves a vendor that can be completed by
+    The schema is a copy of the migrated template schema (TENANT_BASE_SCHEMA, brought up
+    to date first if a migration is pending: see prm.tenancy.template), or, with no
+    template configured, the result of running every tenant migration. Either cannot
+    happen inside an outer transaction on another schema, so this is not atomic as a
+    whole; a failure after the schema exists leaves a vendor that can be completed by
     running the command again.
     """
     from prm.accounts.services import user_create
 
     vendor = Vendor.objects.filter(schema_name=schema).first()
     if vendor is None:
-        vendor = Vendor(schema_name=schema, name=name, reporting_currency=reporting_currency)
-        vendor.save(verbosity=0)
+        with current_template():
+            vendor = Vendor(schema_name=schema, name=name, reporting_currency=reporting_currency)
+            vendor.save(verbosity=0)
     host = domain.split(":")[0].lower()
     Domain.objects.get_or_create(domain=host, defaults={"tenant": vendor, "is_primary": True})
     if admin_email:
