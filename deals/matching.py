@@ -592,7 +592,12 @@ class Reason:
 
     ``code`` is stable (for tests, filters and icons); ``template`` is English with
     ``%(name)s`` placeholders; where the wording depends on a number, ``plural_template``
-    and ``count`` let the caller use ``ngettext``.
+    is the English form for ``count`` other than one.
+
+    Both forms are catalogue entries of their own (``gettext_noop`` cannot mark plural
+    pairs), so the English form is chosen by ``count`` and then translated. That is exact
+    for English and Vietnamese (one form); a language with several plural forms would need
+    ``ngettext`` entries instead.
     """
 
     code: str
@@ -601,20 +606,12 @@ class Reason:
     plural_template: str = ""
     count: int | None = None
 
-    def render(
-        self,
-        gettext: Callable[[str], str] = lambda message: message,
-        ngettext: Callable[[str, str, int], str] | None = None,
-    ) -> str:
-        """The reason as text; pass Django's ``gettext``/``ngettext`` to translate it."""
-        if self.plural_template and self.count is not None:
-            if ngettext is None:
-                template = self.template if self.count == 1 else self.plural_template
-            else:
-                template = ngettext(self.template, self.plural_template, self.count)
-        else:
-            template = gettext(self.template)
-        return template % dict(self.params)
+    def render(self, gettext: Callable[[str], str] = lambda message: message) -> str:
+        """The reason as text; pass Django's ``gettext`` to translate it."""
+        template = self.template
+        if self.plural_template and self.count is not None and self.count != 1:
+            template = self.plural_template
+        return gettext(template) % dict(self.params)
 
     def __str__(self) -> str:
         return self.render()

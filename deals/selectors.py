@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from deals.models import Deal, DealConflict, DealEvent, DealLine, DealStatus, Notification, Product
 from partners.selectors import restrict_to_partners
@@ -71,7 +72,7 @@ class ConflictView:
     """One conflict as the CM sees it from ``deal``'s side: the counterpart and the reasons."""
 
     score: int
-    reasons: list
+    reasons: list[str]  # rendered in the reader's language
     other_deal: Deal | None
     direct_account: object | None
     other_in_scope: bool  # whether the CM may open the other deal's page
@@ -116,7 +117,7 @@ def conflicts_for(user, deal: Deal) -> list[ConflictView]:
         views.append(
             ConflictView(
                 score=row.score,
-                reasons=row.reason_objects(),
+                reasons=[reason.render(gettext) for reason in row.reason_objects()],
                 other_deal=other,
                 direct_account=row.direct_account,
                 other_in_scope=other is not None and other.pk in visible,

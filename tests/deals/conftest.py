@@ -45,9 +45,7 @@ def register(catalogue):
                 contact_name="Dana Buyer",
                 expected_close_date=date.today() + timedelta(days=60),
             ),
-            lines=[
-                services.LineInput(product_id=catalogue[sku].pk, quantity=2) for sku in skus
-            ],
+            lines=[services.LineInput(product_id=catalogue[sku].pk, quantity=2) for sku in skus],
         )
         if submit:
             deal = services.deal_submit(user=user, deal_id=deal.pk, expected_version=deal.version)

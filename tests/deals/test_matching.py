@@ -355,7 +355,7 @@ def test_it_ranks_candidates_highest_score_first():
     assert [ref for ref, _ in ranked] == ["same", "far"]
 
 
-def test_it_renders_reasons_through_the_callers_translation_functions():
+def test_it_renders_reasons_through_the_callers_translation_function():
     conflict = score_conflict(
         registration("Blue Harbor", domain="blue-harbor.com"),
         registration("Blue Harbor", domain="blue-harbor.com", days_later=2),
@@ -363,18 +363,24 @@ def test_it_renders_reasons_through_the_callers_translation_functions():
     catalogue = {
         "same domain %(domain)s": "cùng tên miền %(domain)s",
         "name %(similarity)d%% similar": "tên giống %(similarity)d%%",
+        "registered %(days)d days apart": "đăng ký cách nhau %(days)d ngày",
     }
-    plural_calls = []
 
-    def gettext(message):
-        return catalogue.get(message, message)
-
-    def ngettext(singular, plural, count):
-        plural_calls.append((singular, plural, count))
-        return plural
-
-    texts = [reason.render(gettext, ngettext) for reason in conflict.reasons]
+    texts = [
+        reason.render(lambda message: catalogue.get(message, message))
+        for reason in conflict.reasons
+    ]
 
     assert "cùng tên miền blue-harbor.com" in texts
     assert "tên giống 100%" in texts
-    assert ("registered %(days)d day apart", "registered %(days)d days apart", 2) in plural_calls
+    assert "đăng ký cách nhau 2 ngày" in texts
+
+
+def test_it_uses_the_singular_wording_for_one():
+    conflict = score_conflict(
+        registration("Blue Harbor", products={"SW-24"}),
+        registration("Blue Harbor", products={"SW-24"}, days_later=1),
+    )
+
+    assert "1 of 1 product overlaps" in conflict.explain()
+    assert "registered 1 day apart" in conflict.explain()

@@ -1,0 +1,170 @@
+"""Forms of the deal pages. They carry only what the user may choose: partner, owner and
+status are never fields (the services take them from the logged-in user)."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from deals import services
+from deals.selectors import catalogue_for_registration
+
+#: Empty product rows offered on the registration form (no JavaScript needed to add rows).
+LINE_ROWS = 5
+
+
+class DealForm(forms.Form):
+    """The customer and the opportunity."""
+
+    customer_name = forms.CharField(label=_("Customer company"), max_length=200)
+    customer_domain = forms.CharField(
+        label=_("Website or e-mail domain"),
+        max_length=254,
+        required=False,
+        help_text=_("For example blue-harbor.com or buyer@blue-harbor.com."),
+    )
+    customer_country = forms.CharField(
+        label=_("Country (2-letter code)"), max_length=2, min_length=2, required=False
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=150, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    expected_value = forms.DecimalField(
+        label=_("Expected value"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to use the total of the products below."),
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_customer_country(self) -> str:
+        return self.cleaned_data["customer_country"].strip().upper()
+
+    def to_input(self) -> services.DealInput:
+        data = self.cleaned_data
+        return services.DealInput(
+            customer_name=data["customer_name"],
+            customer_domain=data["customer_domain"],
+            customer_country=data["customer_country"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            expected_value=data["expected_value"],
+            expected_close_date=data["expected_close_date"],
+            notes=data["notes"],
+        )
+
+
+class LineForm(forms.Form):
+    """One product row; an empty row is ignored."""
+
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=None, required=False, empty_label=_("Choose a product")
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = catalogue_for_registration()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity for this product."))
+        if data.get("quantity") and not data.get("product"):
+            self.add_error("product", _("Choose the product for this quantity."))
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.lines():
+            raise ValidationError(_("Add at least one product."))
+
+    def lines(self) -> list[services.LineInput]:
+        return [
+            services.LineInput(
+                product_id=form.cleaned_data["product"].pk, quantity=form.cleaned_data["quantity"]
+            )
+            for form in self.forms
+            if form.cleaned_data.get("product")
+        ]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=LINE_ROWS, max_num=50, validate_max=True
+)
+
+
+class VersionForm(forms.Form):
+    """Every action posts the version the user saw; a newer one means someone else acted."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(VersionForm):
+    ACTIONS = (
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("request_information", _("Ask for more information")),
+    )
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment to the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you reject or ask for more information."),
+    )
+
+
+class CloseForm(VersionForm):
+    OUTCOMES = (("won", _("Won")), ("lost", _("Lost")))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)
+    final_amount = forms.DecimalField(
+        label=_("Final amount (if won)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+    closed_on = forms.DateField(
+        label=_("Closed on"), initial=date.today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason (if lost)"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "won" and data.get("final_amount") is None:
+            self.add_error("final_amount", _("Enter the final amount of the won deal."))
+        if data.get("outcome") == "lost" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the deal was lost."))
+        return data
+
+
+class ExtensionRequestForm(VersionForm):
+    until = forms.DateField(
+        label=_("Protect until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Why do you need more time?"), max_length=500)
+
+
+class ExtensionDecisionForm(VersionForm):
+    grant = forms.TypedChoiceField(
+        choices=(("yes", _("Grant")), ("no", _("Deny"))),
+        coerce=lambda value: value == "yes",
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)

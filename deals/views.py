@@ -1,0 +1,355 @@
+"""Deal pages: the partner portal's registrations and the CM's review.
+
+Thin views: read the form, call one service, redirect or render. Every deal is fetched
+with ``get_deal_for(request.user, pk)`` (404 outside the user's scope); who may act is
+checked again by the services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deals import selectors, services
+from deals.forms import (
+    CloseForm,
+    DealForm,
+    DecisionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    LineFormSet,
+    VersionForm,
+)
+from deals.models import DealStatus
+from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
+
+
+def _changed(request: HttpRequest) -> None:
+    messages.error(
+        request,
+        _(
+            "Someone changed this registration while you were working on it. "
+            "Check the latest version below and try again."
+        ),
+    )
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@any_user_required
+def deal_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    deals = selectors.deal_list_for(request.user, status=status)
+    return render(
+        request,
+        "deals/deal_list.html",
+        {"deals": deals, "status": status, "statuses": DealStatus.choices},
+    )
+
+
+@partner_user_required
+def deal_create(request: HttpRequest) -> HttpResponse:
+    form = DealForm(request.POST or None)
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            deal = services.deal_create(
+                user=request.user, data=form.to_input(), lines=lines.lines()
+            )
+            if "submit" in request.POST:
+                services.deal_submit(
+                    user=request.user, deal_id=deal.pk, expected_version=deal.version
+                )
+                messages.success(
+                    request, _("Registration submitted. The channel manager will review it.")
+                )
+            else:
+                messages.success(request, _("Draft saved. Submit it when it is complete."))
+            return redirect("deals:detail", pk=deal.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "deals/deal_form.html", {"form": form, "lines": lines, "deal": None})
+
+
+@partner_user_required
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    if deal.status not in services.EDITABLE_STATUSES:
+        messages.info(request, _("This registration can no longer be edited."))
+        return redirect("deals:detail", pk=deal.pk)
+    if request.method == "POST":
+        form = DealForm(request.POST)
+        lines = LineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and lines.is_valid():
+            try:
+                deal = services.deal_update(
+                    user=request.user,
+                    deal_id=deal.pk,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    data=form.to_input(),
+                    lines=lines.lines(),
+                )
+                if "submit" in request.POST:
+                    services.deal_submit(
+                        user=request.user, deal_id=deal.pk, expected_version=deal.version
+                    )
+                    messages.success(
+                        request, _("Registration submitted. The channel manager will review it.")
+                    )
+                else:
+                    messages.success(request, _("Changes saved."))
+                return redirect("deals:detail", pk=deal.pk)
+            except services.DealChanged:
+                _changed(request)
+                return redirect("deals:detail", pk=deal.pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+    else:
+        initial = {
+            field: getattr(deal, field)
+            for field in DealForm.base_fields
+            if field not in ("version", "expected_value")
+        }
+        initial["version"] = deal.version
+        if deal.value_overridden:
+            initial["expected_value"] = deal.expected_value
+        form = DealForm(initial=initial)
+        lines = LineFormSet(
+            prefix="lines",
+            initial=[
+                {"product": line.product, "quantity": line.quantity} for line in deal.lines.all()
+            ],
+        )
+    return render(request, "deals/deal_form.html", {"form": form, "lines": lines, "deal": deal})
+
+
+@any_user_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    user = request.user
+    context = {
+        "deal": deal,
+        "history": selectors.history_of(deal),
+        "conflicts": selectors.conflicts_for(user, deal),
+        "can_decide": user.is_vendor_staff and services.can_decide(user, deal),
+        "can_edit": user.is_partner_user and services.can_edit_as_partner(user, deal),
+        "editable": deal.status in services.EDITABLE_STATUSES,
+        "decidable": services.allowed(deal, "approve"),
+        "rejectable": services.allowed(deal, "reject"),
+        "closable": services.allowed(deal, "close_won"),
+        "extendable": deal.status == DealStatus.APPROVED
+        and not deal.extension_requested_until
+        and deal.protected_until >= timezone.localdate(),
+        "decision_form": DecisionForm(initial={"version": deal.version}),
+        "close_form": CloseForm(initial={"version": deal.version}),
+        "extension_form": ExtensionRequestForm(initial={"version": deal.version}),
+        "extension_decision_form": ExtensionDecisionForm(initial={"version": deal.version}),
+    }
+    if request.htmx and request.GET.get("partial") == "conflicts":
+        return render(request, "deals/deal_detail.html#conflicts", context)
+    return render(request, "deals/deal_detail.html", context)
+
+
+@partner_user_required
+@require_POST
+def deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:detail", pk=deal.pk)
+    try:
+        services.deal_submit(
+            user=request.user, deal_id=deal.pk, expected_version=form.cleaned_data["version"]
+        )
+        messages.success(request, _("Registration submitted. The channel manager will review it."))
+    except services.DealChanged:
+        _changed(request)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@vendor_staff_required
+@require_POST
+def deal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:detail", pk=deal.pk)
+    action, version = form.cleaned_data["action"], form.cleaned_data["version"]
+    comment = form.cleaned_data["comment"]
+    try:
+        if action == "approve":
+            services.deal_approve(
+                user=request.user, deal_id=deal.pk, expected_version=version, comment=comment
+            )
+            messages.success(request, _("Approved. The partner's protection period has started."))
+        elif action == "reject":
+            services.deal_reject(
+                user=request.user, deal_id=deal.pk, expected_version=version, reason=comment
+            )
+            messages.success(request, _("Rejected. The partner has been told why."))
+        else:
+            services.deal_request_information(
+                user=request.user, deal_id=deal.pk, expected_version=version, question=comment
+            )
+            messages.success(request, _("Returned to the partner with your question."))
+    except services.DealChanged:
+        _changed(request)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@vendor_staff_required
+@require_POST
+def deal_check_conflicts(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    try:
+        services.deal_check_conflicts(user=request.user, deal_id=deal.pk)
+    except ValidationError as error:
+        _refused(request, error)
+    if request.htmx:
+        context = {"deal": deal, "conflicts": selectors.conflicts_for(request.user, deal)}
+        return render(request, "deals/deal_detail.html#conflicts", context)
+    messages.success(request, _("Conflicts checked again."))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@partner_user_required
+@require_POST
+def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:detail", pk=deal.pk)
+    data = form.cleaned_data
+    try:
+        if data["outcome"] == "won":
+            services.deal_close_won(
+                user=request.user,
+                deal_id=deal.pk,
+                expected_version=data["version"],
+                final_amount=data["final_amount"],
+                closed_on=data["closed_on"],
+            )
+            messages.success(request, _("Closed as won. Congratulations!"))
+        else:
+            services.deal_close_lost(
+                user=request.user,
+                deal_id=deal.pk,
+                expected_version=data["version"],
+                reason=data["reason"],
+                closed_on=data["closed_on"],
+            )
+            messages.success(request, _("Closed as lost."))
+    except services.DealChanged:
+        _changed(request)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@partner_user_required
+@require_POST
+def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:detail", pk=deal.pk)
+    try:
+        services.deal_request_extension(
+            user=request.user,
+            deal_id=deal.pk,
+            expected_version=form.cleaned_data["version"],
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Extension requested. The channel manager will decide."))
+    except services.DealChanged:
+        _changed(request)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@vendor_staff_required
+@require_POST
+def deal_decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal_for(request.user, pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:detail", pk=deal.pk)
+    try:
+        services.deal_decide_extension(
+            user=request.user,
+            deal_id=deal.pk,
+            expected_version=form.cleaned_data["version"],
+            grant=form.cleaned_data["grant"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Extension decided. The partner has been told."))
+    except services.DealChanged:
+        _changed(request)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@vendor_staff_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The CM's queue: submitted registrations of their partners, oldest first."""
+    target = services.vendor().review_target_days
+    today = timezone.localdate()
+    rows = [
+        {
+            "deal": deal,
+            "waited": services.business_days_between(timezone.localdate(deal.submitted_at), today),
+        }
+        for deal in selectors.review_queue_for(request.user)
+    ]
+    for row in rows:
+        row["overdue"] = row["waited"] > target
+    return render(
+        request,
+        "deals/review_queue.html",
+        {
+            "rows": rows,
+            "target": target,
+            "extensions": selectors.extension_requests_for(request.user),
+        },
+    )
+
+
+@any_user_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    from deals.notifications import render as render_notification
+
+    items = [
+        {"notification": item, "text": render_notification(item)}
+        for item in selectors.notifications_for(request.user)[:100]
+    ]
+    unread = [entry["notification"].pk for entry in items if entry["notification"].read_at is None]
+    response = render(request, "deals/notifications.html", {"items": items})
+    if unread:
+        selectors.notifications_for(request.user).filter(pk__in=unread).update(
+            read_at=timezone.now()
+        )
+    return response
