@@ -288,7 +288,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
 )
 # Entries without `tenant_schemas` run once in every active vendor schema.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deal registrations (deals/tasks.py), run in every active vendor schema. The tasks are
+    # idempotent, so running them more often than needed only costs a query.
+    "deals-expire-registrations": {
+        "task": "deals.tasks.expire_due_deals",
+        "schedule": 60 * 60,
+    },
+    "deals-expiry-reminders": {
+        "task": "deals.tasks.send_expiry_reminders",
+        "schedule": 6 * 60 * 60,
+    },
+    "deals-overdue-review-reminders": {
+        "task": "deals.tasks.remind_overdue_reviews",
+        "schedule": 6 * 60 * 60,
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
