@@ -1,0 +1,26 @@
+"""The demo shows deal registration at work: a conflicting pair, an approval, a draft."""
+
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from deals.models import Deal, DealConflict, DealStatus, Product
+
+
+def test_it_seeds_a_conflicting_pair_once(cast, db):
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    with schema_context("acme"):
+        lonestar = Deal.objects.get(partner__slug="lonestar")
+        conflict = DealConflict.objects.get(deal=lonestar)
+        assert conflict.other_deal.partner.slug == "northwind"
+        assert conflict.score >= 75
+        assert Deal.objects.get(partner__slug="saigon").status == DealStatus.APPROVED
+        assert DealConflict.objects.filter(
+            deal__customer_name="Redwood Credit Union", direct_account__isnull=False
+        ).exists()
+        assert Deal.objects.count() == 5
+        assert Product.objects.filter(vendor_sku="AN-FW-500").exists()
+    with schema_context("globex"):
+        assert Product.objects.count() == 12
+        assert not Deal.objects.exists()
