@@ -1,0 +1,328 @@
+"""`inspect()`: detect a file's format, encoding, delimiter, sheet, header and column styles.
+
+Reads a sample (the first few thousand rows), never the whole file, except for one
+cheap pass over a text file whose dates are still ambiguous after the sample: the
+day/month order is decided per file from *all* values, as the specification asks.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from .encoding import (
+    SAMPLE_BYTES,
+    EncodingGuess,
+    decode_sample,
+    detect_encoding,
+    is_printable_text,
+)
+from .errors import UploadRefused
+from .layout import filled_count, find_header, is_blank, is_total_row
+from .model import FileInfo
+from .text import split_header_currency
+from .textfile import (
+    MAX_COLUMNS,
+    column_name,
+    data_offset,
+    iter_record_blocks,
+    parse_block,
+    parse_sample,
+    sniff_delimiter,
+)
+from .values import ColumnProfile, decide_date_order, profile_column
+from .workbook import display_text, iter_sheet_rows, open_workbook, visible_sheet_names
+
+TEXT_EXTENSIONS = {"csv", "tsv", "txt"}
+WORKBOOK_EXTENSIONS = {"xlsx", "xls", "ods"}
+SAMPLE_ROWS = 5_000
+SHOWN_ROWS = 100  # kept on FileInfo: shown to people and used to check a mapping
+_NUMERIC_DATE_PARTS = r"^\s*(\d{1,2})[./\-](\d{1,2})[./\-]\d{2,4}"
+
+
+def extension_of(filename: str) -> str:
+    return Path(filename).suffix.lower().lstrip(".")
+
+
+def inspect(
+    path: str | Path,
+    filename: str,
+    *,
+    encoding_override: str | None = None,
+    saved_date_order: str | None = None,
+) -> FileInfo:
+    """Detect how the file is laid out. Raises `UploadRefused` when it holds no table."""
+    path = Path(path)
+    extension = extension_of(filename)
+    if extension in WORKBOOK_EXTENSIONS:
+        info, rows, row_numbers = _inspect_workbook(path, filename, extension)
+    else:
+        info, rows, row_numbers = _inspect_text(path, filename, extension, encoding_override)
+    _profile(info, rows, row_numbers)
+    _decide_date_order(info, path, saved_date_order)
+    return info
+
+
+def encoding_of(info: FileInfo) -> EncodingGuess:
+    """The encoding decision stored in `info`, as the readers take it."""
+    return EncodingGuess(
+        info.encoding or "utf-8", info.bom_length, info.encoding_reason or "", True
+    )
+
+
+# --- reading samples -----------------------------------------------------------------
+
+
+def _trimmed_width(rows: list[list[str]]) -> int:
+    width = 0
+    for row in rows:
+        for index in range(len(row) - 1, width - 1, -1):
+            if row[index]:
+                width = index + 1
+                break
+    return width
+
+
+def _check_width(rows: list[list[str]]) -> None:
+    width = _trimmed_width(rows[:200])
+    if width > MAX_COLUMNS:
+        raise UploadRefused("too_many_columns", columns=width, limit=MAX_COLUMNS)
+
+
+def _inspect_text(path: Path, filename: str, extension: str, encoding_override: str | None):
+    size = path.stat().st_size
+    guess = detect_encoding(path, encoding_override)
+    text = decode_sample(path, guess)
+    if not is_printable_text(text):
+        raise UploadRefused("binary_as_text", extension=extension, detected="binary data")
+    whole_file = size - guess.bom_length <= SAMPLE_BYTES
+    delimiter = sniff_delimiter(text, extension)
+    rows, capped = parse_sample(text, delimiter, SAMPLE_ROWS + 60)
+    if not whole_file or capped:
+        rows = rows[:-1]  # the last record of a cut sample may be incomplete
+    _check_width(rows)
+    info = FileInfo(
+        filename=filename,
+        file_format="csv",
+        size=size,
+        headers=[],
+        header_row=0,
+        columns=[],
+        encoding=guess.name,
+        encoding_reason=guess.reason,
+        encoding_certain=guess.certain,
+        bom_length=guess.bom_length,
+        delimiter=delimiter,
+        sample_is_whole_file=whole_file and not capped,
+    )
+    if not guess.certain:
+        info.warnings.append(
+            f"The text encoding was guessed as {guess.name} ({guess.reason}); if accented "
+            "letters look wrong in the sample, choose the right encoding."
+        )
+    _locate_table(info, rows)
+    info.data_offset = data_offset(text, delimiter, info.header_row)
+    if not info.sample_is_whole_file:
+        sampled_bytes = data_offset(text, delimiter, len(rows))
+        bytes_per_row = max(1, sampled_bytes) / max(1, len(rows))
+        info.estimated_rows = int(size / bytes_per_row)
+        info.footer_rows += _tail_footers(path, guess, delimiter, len(info.headers))
+    else:
+        info.estimated_rows = len(rows) - info.header_row
+    return info, rows, list(range(1, len(rows) + 1))
+
+
+def _inspect_workbook(path: Path, filename: str, extension: str):
+    workbook = open_workbook(path)
+    sheets = visible_sheet_names(workbook)
+    if not sheets:
+        raise UploadRefused("empty_sheet")
+    for sheet in sheets:
+        rows = []
+        for row in iter_sheet_rows(workbook, sheet):
+            rows.append(row)
+            if len(rows) >= SAMPLE_ROWS + 60:
+                break
+        if not any(not is_blank(row) for row in rows):
+            continue
+        _check_width(rows)
+        if find_header(rows) is None:
+            continue
+        height = workbook.get_sheet_by_name(sheet).height
+        info = FileInfo(
+            filename=filename,
+            file_format=extension,
+            size=path.stat().st_size,
+            headers=[],
+            header_row=0,
+            columns=[],
+            sheet=sheet,
+            sheets=sheets,
+            sample_is_whole_file=height <= len(rows),
+        )
+        _locate_table(info, rows)
+        info.estimated_rows = max(0, height - info.header_row)
+        others = [name for name in sheets if name != sheet]
+        if others:
+            info.warnings.append(
+                f'Only the sheet "{sheet}" was read; the workbook also has: '
+                + ", ".join(f'"{name}"' for name in others)
+                + "."
+            )
+        return info, rows, list(range(1, len(rows) + 1))
+    raise UploadRefused("no_table")
+
+
+# --- layout --------------------------------------------------------------------------
+
+
+def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
+    """Find the header, classify the rows under it, refuse header-only or ragged files."""
+    layout = find_header(rows)
+    if layout is None:
+        raise UploadRefused("no_table")
+    header = rows[layout.header_index]
+    width = max(layout.width, _trimmed_width(rows[layout.header_index + 1 :][:200]))
+    width = min(width, MAX_COLUMNS)
+    info.headers = [
+        (display_text(header[index]) if index < len(header) else "") for index in range(width)
+    ]
+    info.header_row = layout.header_index + 1
+    info.title_rows = layout.title_rows
+    data_rows = rows[layout.header_index + 1 :]
+    widths = Counter(filled_count(row) for row in data_rows if not is_blank(row))
+    typical = widths.most_common(1)[0][0] if widths else len(info.headers)
+    header_width = _trimmed_width([header])
+    sale_rows = 0
+    for offset, row in enumerate(data_rows):
+        row_number = info.header_row + 1 + offset
+        if is_blank(row):
+            info.blank_rows += 1
+        elif is_total_row(row, max(typical, 2)):
+            info.footer_rows.append(
+                {"row": row_number, "text": " ".join(display_text(c) for c in row if c)}
+            )
+        else:
+            sale_rows += 1
+            if _trimmed_width([row]) > header_width:
+                info.ragged_rows += 1
+    if sale_rows == 0:
+        if info.sample_is_whole_file:
+            shown = ", ".join(header for header in info.headers if header)[:200]
+            raise UploadRefused("header_only", headers=shown)
+    elif info.ragged_rows > 0.5 * sale_rows:
+        raise UploadRefused("ragged", columns=header_width)
+    if info.ragged_rows:
+        info.warnings.append(
+            f"{info.ragged_rows} rows in the sample have more values than the header; they "
+            "will be reported as errors."
+        )
+
+
+def _tail_footers(path: Path, guess: EncodingGuess, delimiter: str, width: int):
+    """Total rows at the end of a text file too large to sample whole (row unknown)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        start = max(guess.bom_length, size - 65_536)
+        if guess.name.startswith("utf-16"):
+            start -= (start - guess.bom_length) % 2
+        handle.seek(start)
+        tail = handle.read().decode(guess.name, errors="replace")
+    lines = tail.splitlines()[1:]
+    rows, _ = parse_sample("\n".join(lines[-50:]), delimiter, 60)
+    typical = Counter(filled_count(row) for row in rows if not is_blank(row)).most_common(1)
+    typical_width = typical[0][0] if typical else width
+    return [
+        {"row": None, "text": " ".join(cell for cell in row if cell)}
+        for row in rows
+        if not is_blank(row) and is_total_row(row, max(typical_width, 2))
+    ]
+
+
+# --- profiles ------------------------------------------------------------------------
+
+
+def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> None:
+    """Profile every column from the sample's sale rows; keep a few rows to show."""
+    footer_rows = {footer["row"] for footer in info.footer_rows}
+    width = len(info.headers)
+    sale_rows = []
+    for row, number in zip(rows[info.header_row :], row_numbers[info.header_row :], strict=False):
+        if is_blank(row) or number in footer_rows:
+            continue
+        sale_rows.append((number, (row + [""] * width)[:width]))
+    info.sample_rows = [[display_text(cell) for cell in row] for _, row in sale_rows[:SHOWN_ROWS]]
+    info.sample_row_numbers = [number for number, _ in sale_rows[:SHOWN_ROWS]]
+
+    columns_values = [[row[index] for _, row in sale_rows] for index in range(width)]
+    profiles = [
+        profile_column(index, header, values, None)
+        for index, (header, values) in enumerate(zip(info.headers, columns_values, strict=True))
+    ]
+    decided = Counter(
+        profile.number.decimal
+        for profile in profiles
+        if profile.number and not profile.number.ambiguous and profile.number.max_decimals
+    )
+    hint = decided.most_common(1)[0][0] if decided else ("," if info.delimiter == ";" else None)
+    for index, profile in enumerate(profiles):
+        if profile.number and profile.number.ambiguous:
+            profiles[index] = profile_column(index, profile.header, columns_values[index], hint)
+    for profile in profiles:
+        profile.header_currency = split_header_currency(profile.header)[1]
+    info.columns = profiles
+
+
+def _decide_date_order(info: FileInfo, path: Path, saved_date_order: str | None) -> None:
+    """One day/month order per file: proven by any column, else by all rows, else saved."""
+    numeric = [p for p in info.columns if p.date and "numeric" in p.date.shapes]
+    if not numeric:
+        info.date_order = None
+        return
+    proven = {p.date.order for p in numeric if p.date.order}
+    if not proven and not info.sample_is_whole_file and info.file_format == "csv":
+        _scan_date_parts(info, path, numeric)
+        proven = {p.date.order for p in numeric if p.date.order}
+    if len(proven) == 1:
+        order = proven.pop()
+        info.date_order, info.date_order_source = order, "values"
+    elif saved_date_order in ("dmy", "mdy"):
+        info.date_order, info.date_order_source = saved_date_order, "saved"
+    else:
+        info.date_order = "ambiguous"
+        examples = ", ".join(p.date.example for p in numeric)
+        info.warnings.append(
+            f"Dates such as {examples} could be day/month or month/day; choose the order."
+        )
+        return
+    for profile in numeric:
+        if profile.date.order is None:
+            profile.date.order = info.date_order
+
+
+def _scan_date_parts(info: FileInfo, path: Path, numeric: list[ColumnProfile]) -> None:
+    """Read only the date columns of the whole text file to find a proving value."""
+    guess = encoding_of(info)
+    for block, _ in iter_record_blocks(path, guess, info.data_offset):
+        frame = parse_block(block, info.delimiter, len(info.headers))
+        parts = frame.select(
+            [
+                pl.col(column_name(p.index))
+                .str.extract(_NUMERIC_DATE_PARTS, group)
+                .cast(pl.Int32, strict=False)
+                .max()
+                .alias(f"{p.index}_{group}")
+                for p in numeric
+                for group in (1, 2)
+            ]
+        ).row(0, named=True)
+        for profile in numeric:
+            first = parts[f"{profile.index}_1"] or 0
+            second = parts[f"{profile.index}_2"] or 0
+            profile.date.first_part_max = max(profile.date.first_part_max, first)
+            profile.date.second_part_max = max(profile.date.second_part_max, second)
+            profile.date.order = decide_date_order(
+                profile.date.first_part_max, profile.date.second_part_max
+            )
+        if any(profile.date.order for profile in numeric):
+            return

@@ -1,0 +1,187 @@
+"""`check_upload()`: refuse unsafe or unusable files before anything parses them.
+
+Cheap checks first (size, extension, magic bytes), then the container: an XLSX/ODS is
+a zip, so its entry count, declared uncompressed size and compression ratios are
+checked with `zipfile` *before* calamine opens it (calamine has no zip-bomb guard), and
+every XML part is scanned for DTDs (`<!DOCTYPE`, `<!ENTITY`), which real Office files
+never contain and XML bombs need. Then `inspect()` runs, so header-only files, files
+with thousands of columns, NUL bytes and undecodable text are refused with the same
+kind of message.
+"""
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import defusedxml.ElementTree
+from defusedxml import DefusedXmlException
+
+from .detect import TEXT_EXTENSIONS, WORKBOOK_EXTENSIONS, extension_of, inspect
+from .encoding import BLOCK_BYTES, BOMS, utf16_without_bom
+from .errors import UploadRefused
+from .model import FileInfo
+
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_RATIO = 200  # real sheets compress 5-50x; bombs 1000x and more
+MIN_UNCOMPRESSED_LIMIT = 100 << 20
+MAX_UNCOMPRESSED_LIMIT = 2 << 30
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_MAGIC = (
+    (b"PK\x03\x04", "zip", "a ZIP archive or Excel workbook"),
+    (b"PK\x05\x06", "zip", "an empty ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2", "an Office document in the old format"),
+    (b"MZ", "exe", "a Windows program"),
+    (b"\x7fELF", "exe", "a Linux program"),
+    (b"\xcf\xfa\xed\xfe", "exe", "a macOS program"),
+    (b"\xfe\xed\xfa\xce", "exe", "a macOS program"),
+    (b"%PDF", "document", "a PDF document"),
+    (b"{\\rtf", "document", "an RTF document"),
+    (b"\x89PNG", "image", "a PNG image"),
+    (b"\xff\xd8\xff", "image", "a JPEG image"),
+    (b"GIF8", "image", "a GIF image"),
+    (b"\x1f\x8b", "archive", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "archive", "a 7-Zip archive"),
+    (b"Rar!", "archive", "a RAR archive"),
+)
+
+
+@dataclass
+class UploadCheck:
+    """A file that passed the checks: its digest (for duplicate refusal) and layout."""
+
+    sha256: str
+    size: int
+    extension: str
+    info: FileInfo
+
+
+def sniff_magic(head: bytes) -> tuple[str, str] | None:
+    """(kind, description) for well-known binary formats, from the first bytes."""
+    for magic, kind, description in _MAGIC:
+        if head.startswith(magic):
+            return kind, description
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_upload(
+    path: str | Path, filename: str, max_bytes: int, *, encoding_override: str | None = None
+) -> UploadCheck:
+    """Check an uploaded file; raise `UploadRefused` with a message for the uploader."""
+    path = Path(path)
+    extension = extension_of(filename)
+    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
+        raise UploadRefused("extension", extension=extension or "(none)")
+    size = path.stat().st_size
+    if size == 0:
+        raise UploadRefused("empty")
+    if size > max_bytes:
+        raise UploadRefused("too_large", size_mb=_megabytes(size), limit_mb=_megabytes(max_bytes))
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    magic = sniff_magic(head)
+
+    if extension in TEXT_EXTENSIONS:
+        if magic:
+            raise UploadRefused("binary_as_text", extension=extension, detected=magic[1])
+        _check_text_bytes(path, head, extension)
+    elif extension == "xls" and magic and magic[0] == "ole2":
+        pass  # the old binary Excel format: calamine reads it, there is no zip to check
+    else:
+        if magic is None or magic[0] != "zip":
+            if magic and magic[0] == "ole2" and extension == "xlsx":
+                raise UploadRefused("encrypted_workbook")
+            detected = magic[1] if magic else "not a spreadsheet"
+            raise UploadRefused("not_a_workbook", extension=extension, detected=detected)
+        check_zip_container(path, max_bytes, extension)
+
+    info = inspect(path, filename, encoding_override=encoding_override)
+    return UploadCheck(sha256=sha256_of(path), size=size, extension=extension, info=info)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f}".rstrip("0").rstrip(".")
+
+
+def _check_text_bytes(path: Path, head: bytes, extension: str) -> None:
+    """Refuse binary data and NUL bytes in a text file (UTF-16/32 text excepted)."""
+    if any(head.startswith(bom) for bom, name in BOMS if "16" in name or "32" in name):
+        return
+    if utf16_without_bom(head):
+        return
+    if head.count(0) > 0.01 * len(head):
+        raise UploadRefused("binary_as_text", extension=extension, detected="binary data")
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK_BYTES):
+            if b"\x00" in block:
+                raise UploadRefused("nul_bytes")
+
+
+def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
+    """Entry count, declared sizes, ratios and DTD-free XML, before any parser runs."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UploadRefused("zip_corrupt") from error
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise UploadRefused("zip_too_many_entries", entries=len(entries), limit=MAX_ZIP_ENTRIES)
+        limit = min(MAX_UNCOMPRESSED_LIMIT, max(MIN_UNCOMPRESSED_LIMIT, 20 * max_bytes))
+        total = sum(entry.file_size for entry in entries)
+        if total > limit:
+            raise UploadRefused(
+                "zip_too_large_uncompressed", size_mb=_megabytes(total), limit_mb=_megabytes(limit)
+            )
+        for entry in entries:
+            if entry.file_size > (1 << 20):
+                ratio = entry.file_size / max(1, entry.compress_size)
+                if ratio > MAX_ZIP_RATIO:
+                    raise UploadRefused("zip_ratio", ratio=int(ratio), limit=MAX_ZIP_RATIO)
+        names = {entry.filename for entry in entries}
+        if extension == "ods":
+            if "content.xml" not in names:
+                raise UploadRefused("not_a_workbook", extension=extension, detected="a ZIP archive")
+        elif "[Content_Types].xml" not in names:
+            raise UploadRefused("not_a_workbook", extension=extension, detected="a ZIP archive")
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels", ".vml")):
+                _check_xml_part(archive, entry)
+        workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in names else None
+        if workbook_part:
+            try:
+                defusedxml.ElementTree.fromstring(archive.read(workbook_part))
+            except DefusedXmlException as error:
+                raise UploadRefused("xml_entities") from error
+            except Exception as error:  # malformed XML: calamine would fail too
+                raise UploadRefused("zip_corrupt") from error
+
+
+def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Stream one XML part looking for DTD declarations (never in real Office files)."""
+    overlap = b""
+    try:
+        with archive.open(entry) as part:
+            while block := part.read(1 << 20):
+                window = overlap + block
+                if any(marker in window for marker in _DTD_MARKERS):
+                    raise UploadRefused("xml_entities")
+                overlap = window[-32:]
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UploadRefused("zip_corrupt") from error
+    except NotImplementedError as error:  # unsupported compression, or encryption
+        raise UploadRefused("encrypted_workbook") from error
+    except RuntimeError as error:  # zipfile raises this for encrypted entries
+        raise UploadRefused("encrypted_workbook") from error

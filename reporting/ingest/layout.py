@@ -1,0 +1,136 @@
+"""Where the table is: header row, title rows above it, blank and total rows in it.
+
+Works on rows as lists of strings (from a text sample or a sheet), so CSV and XLSX share
+one definition of "header". A header row is the row that best combines: cells that are
+known column names in any language, text rather than numbers or dates, about as many
+filled cells as the rows under it, and rows under it that hold numbers or dates where
+it holds words. Merged title cells ("BÁO CÁO DOANH SỐ THÁNG 09/2026") fill one cell and
+never win.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .text import fold, fold_compact, split_header_currency
+from .values import read_date_shape, read_number_shape
+from .vocabulary import FIELD_SYNONYMS, TOTAL_LABELS
+
+HEADER_SEARCH_ROWS = 60
+_FOLDED_SYNONYMS = sorted({fold(word) for words in FIELD_SYNONYMS.values() for word in words})
+_FOLDED_TOTALS = {fold(label) for label in TOTAL_LABELS} | {
+    fold_compact(label) for label in TOTAL_LABELS
+}
+_TOTAL_PREFIX = re.compile(
+    r"^(?:grand total|sub ?total|total|totals|summe|gesamtsumme|gesamt|zwischensumme|"
+    r"total general|sous total|suma total|suma|totale|totaal|tong cong|tong so|"
+    r"合計|総計|小計)\b"
+)
+
+
+@dataclass
+class TableLayout:
+    """Row indexes (0-based in the rows given) of the header and what lies around it."""
+
+    header_index: int
+    width: int
+    title_rows: list[str]
+    score: float
+
+
+def is_blank(row: list[str]) -> bool:
+    return not any(cell for cell in row)
+
+
+def filled_count(row: list[str]) -> int:
+    return sum(1 for cell in row if cell)
+
+
+def _is_value(cell: str) -> bool:
+    """Numbers and dates are values; header cells are words."""
+    return read_number_shape(cell) is not None or read_date_shape(cell) is not None
+
+
+def known_header_share(row: list[str]) -> float:
+    """Share of the row's filled cells that read as a known column name."""
+    cells = [cell for cell in row if cell and not cell.startswith("\x00")]
+    if not cells:
+        return 0.0
+    hits = 0
+    for cell in cells:
+        folded = fold(split_header_currency(cell)[0])
+        if not folded or len(folded) > 60:
+            continue
+        if folded in _FOLDED_SYNONYMS:
+            hits += 1
+            continue
+        best = process.extractOne(folded, _FOLDED_SYNONYMS, scorer=fuzz.ratio, score_cutoff=85)
+        if best:
+            hits += 1
+    return hits / len(cells)
+
+
+def find_header(rows: list[list[str]]) -> TableLayout | None:
+    """The most header-like row among the first rows, or None if nothing looks like one."""
+    best: TableLayout | None = None
+    candidates = rows[:HEADER_SEARCH_ROWS]
+    for index, row in enumerate(candidates):
+        filled = filled_count(row)
+        if filled < 2:
+            continue
+        below = [other for other in rows[index + 1 : index + 26] if not is_blank(other)]
+        widths = [filled_count(other) for other in below]
+        typical = Counter(widths).most_common(1)[0][0] if widths else filled
+        words = sum(1 for cell in row if cell and not _is_value(cell)) / filled
+        if words < 0.6:
+            continue
+        fill_fit = min(filled, typical) / max(filled, typical)
+        known = known_header_share(row)
+        contrast = 0.0
+        if below:
+            columns_with_values = 0
+            for column, cell in enumerate(row):
+                if not cell or _is_value(cell):
+                    continue
+                values = [other[column] for other in below[:10] if column < len(other)]
+                if (
+                    values
+                    and sum(_is_value(value) for value in values if value)
+                    >= 0.5 * len([value for value in values if value])
+                    and any(values)
+                ):
+                    columns_with_values += 1
+            contrast = min(1.0, columns_with_values / 2)
+        distinct = len({cell for cell in row if cell}) / filled
+        score = 3 * known + words + fill_fit + contrast + distinct + min(filled, 8) / 8
+        if best is None or score > best.score + 0.25:
+            width = max(
+                (len(row) - next((i for i, c in enumerate(reversed(row)) if c), len(row))),
+                0,
+            )
+            title_rows = [
+                " ".join(cell for cell in earlier if cell)
+                for earlier in rows[:index]
+                if not is_blank(earlier)
+            ]
+            best = TableLayout(index, width, title_rows, score)
+    if best is None or best.score < 3.0:
+        return None
+    return best
+
+
+def is_total_label(cell: str) -> bool:
+    """True for cells like "Total", "Grand Total:", "Summe EUR", "Tổng cộng", "合計"."""
+    if not cell or cell.startswith("\x00") or len(cell) > 40:
+        return False
+    folded = fold(cell)
+    if folded in _FOLDED_TOTALS or fold_compact(cell) in _FOLDED_TOTALS:
+        return True
+    return bool(_TOTAL_PREFIX.match(folded)) and len(folded.split()) <= 4
+
+
+def is_total_row(row: list[str], typical_filled: int) -> bool:
+    """A totals/subtotals row: a total label and fewer filled cells than a sale row."""
+    return any(is_total_label(cell) for cell in row) and filled_count(row) < typical_filled
