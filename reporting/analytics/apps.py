@@ -11,3 +11,8 @@ class AnalyticsConfig(AppConfig):
     name = "reporting.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self):
+        from reporting.analytics import hooks
+
+        hooks.connect()

@@ -1,1 +1,226 @@
-"""Summary tables, exchange rates and reconciliation findings."""
+"""Exchange rates, summary tables and reconciliation findings.
+
+Dashboards never scan raw sales lines or deals on a request: they read the summary tables
+below, which :mod:`reporting.analytics.services` rebuilds per partner (set-based SQL, one
+transaction) from a Celery task queued after each import, deal change and rate change.
+Raw sales lines are reached only through :mod:`reporting.analytics.sources`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code, e.g. EUR."))
+
+
+class ExchangeRate(models.Model):
+    """How much one unit of ``currency`` is worth in ``quote_currency``, from ``valid_from``.
+
+    ``quote_currency`` is the tenant's reporting currency when the rate was entered; only
+    rates quoted in the current reporting currency are used, so changing the reporting
+    currency never mixes old quotes into new figures. A rate applies until the next
+    ``valid_from`` of the same currency.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    quote_currency = models.CharField(
+        _("in currency"), max_length=3, validators=[currency_code], editable=False
+    )
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=20,
+        decimal_places=10,
+        validators=[MinValueValidator(0)],
+        help_text=_("Value of one unit of the currency in the reporting currency."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "quote_currency", "valid_from"], name="exchangerate_unique_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} {self.quote_currency} ({self.valid_from})"
+
+
+class SalesMonthProduct(models.Model):
+    """Summary: a partner's reported sales of one product in one month, country and currency.
+
+    ``amount`` stays in the line currency; ``amount_reporting`` is converted at the rate
+    valid on each invoice date (lines without a rate are counted in ``unconverted_lines``
+    and left out of ``amount_reporting``).
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    vendor_sku = models.CharField(max_length=64)
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    quantity = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    line_count = models.IntegerField(default=0)
+    unconverted_lines = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "month"], name="salesmonthproduct_pm")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m} {self.vendor_sku} {self.amount_reporting}"
+
+
+class SalesMonth(models.Model):
+    """Summary: a partner's reported sales of one month in one currency (rolled up from
+    :class:`SalesMonthProduct`); the leaderboard and time series read this one."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    quantity = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    line_count = models.IntegerField(default=0)
+    unconverted_lines = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["partner", "month"], name="salesmonth_pm"),
+            models.Index(fields=["month", "partner"], name="salesmonth_mp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m} {self.amount_reporting}"
+
+
+class DealMonth(models.Model):
+    """Summary: a partner's registrations submitted in one month, by status and currency.
+
+    Values are converted at the rate of the submission date. ``decision_seconds`` adds up
+    submission-to-decision times of the ``decided_count`` decided deals.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    status = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    deal_count = models.IntegerField(default=0)
+    expected_value = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    expected_value_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    final_amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    unconverted_deals = models.IntegerField(default=0)
+    decided_count = models.IntegerField(default=0)
+    decision_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "month"], name="dealmonth_pm")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m} {self.status} x{self.deal_count}"
+
+
+class SummaryRefresh(models.Model):
+    """When a summary was last rebuilt, shown on dashboards ("figures as of ...")."""
+
+    name = models.CharField(max_length=40, unique=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+    partners = models.IntegerField(null=True, help_text="None: every partner was rebuilt.")
+    rows = models.IntegerField(default=0)
+    duration_ms = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class FindingKind(models.TextChoices):
+    MATCH = "match", _("Sale matches a registration")
+    WON_NO_SALE = "won_no_sale", _("Won deal without reported sales")
+    CONFLICT = "conflict", _("Sale to a customer another partner registered")
+    UNREGISTERED = "unregistered", _("Sale without a registration")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ReconciliationFinding(models.Model):
+    """One result of reconciling a partner's reported sales with registrations.
+
+    ``partner`` is the partner whose sales (or won deal) it is about; ``deal`` the
+    registration involved (for a conflict: the *other* partner's registration). Sales are
+    grouped per end customer (``customer_key`` is the normalised name). Recomputing keeps
+    a CM's decision (``status``) and updates the figures.
+    """
+
+    kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
+    partner = models.ForeignKey(
+        "partners.Partner", verbose_name=_("partner"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    deal = models.ForeignKey(
+        "deals.Deal", verbose_name=_("registration"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="+",
+    )
+    customer_key = models.CharField(max_length=200, blank=True)
+    end_customer = models.CharField(_("end customer"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    products = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    first_invoice_date = models.DateField(_("first invoice"), null=True, blank=True)
+    last_invoice_date = models.DateField(_("last invoice"), null=True, blank=True)
+    line_count = models.IntegerField(_("lines"), default=0)
+    amount_reporting = models.DecimalField(
+        _("amount"), max_digits=20, decimal_places=4, default=0
+    )
+    name_score = models.PositiveSmallIntegerField(_("name similarity"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    detected_at = models.DateTimeField(default=timezone.now)
+    #: Set by each reconciliation run; findings no longer produced are removed unless decided.
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reconciliation finding")
+        verbose_name_plural = _("reconciliation findings")
+        ordering = ["status", "-amount_reporting", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "partner", "deal", "customer_key"],
+                name="finding_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["partner", "kind", "status"], name="finding_pks")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.end_customer or self.deal_id}"

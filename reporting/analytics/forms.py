@@ -1,0 +1,127 @@
+"""Forms of analytics: dashboard filters, exchange rates, finding decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from partners.selectors import partners_visible_to
+from reporting.analytics.models import ExchangeRate, FindingKind, FindingStatus
+from reporting.analytics.selectors import Filters, Period, add_months, month_start
+
+
+def _month(value: str) -> date | None:
+    try:
+        year, month = value.split("-")[:2]
+        return date(int(year), int(month), 1)
+    except (ValueError, TypeError):
+        return None
+
+
+class DashboardFilterForm(forms.Form):
+    """Period, partner, tier, territory, product and currency; choices only from the
+    user's scope. ``filters()`` answers 404 for a partner outside it."""
+
+    start = forms.CharField(label=_("From month"), required=False,
+                            widget=forms.DateInput(attrs={"type": "month"}))
+    end = forms.CharField(label=_("To month"), required=False,
+                          widget=forms.DateInput(attrs={"type": "month"}))
+    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int,
+                                     empty_value=None)
+    tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None)
+    territory = forms.TypedChoiceField(label=_("Territory"), required=False, coerce=int,
+                                       empty_value=None)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
+                               widget=forms.TextInput(attrs={"size": 4, "placeholder": "EUR"}))
+
+    def __init__(self, *args, user, with_partner: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        everyone = [("", _("All"))]
+        if with_partner:
+            self.fields["partner"].choices = everyone + list(
+                partners_visible_to(user).order_by("name").values_list("pk", "name")
+            )
+            from partners.models import Tier
+
+            self.fields["tier"].choices = everyone + list(Tier.objects.values_list("pk", "name"))
+            from channels.models import Territory
+
+            self.fields["territory"].choices = everyone + list(
+                Territory.objects.values_list("pk", "name")
+            )
+        else:
+            for name in ("partner", "tier", "territory"):
+                del self.fields[name]
+        from deals.models import Product
+
+        self.fields["product"].choices = everyone + [
+            (sku, f"{sku} - {name}")
+            for sku, name in Product.objects.order_by("vendor_sku").values_list(
+                "vendor_sku", "name"
+            )
+        ]
+
+    def filters(self, *, partner_id: int | None = None) -> Filters:
+        data = self.data
+        default = Period.last_months(12)
+        start = _month(data.get("start", "")) or default.start
+        end = _month(data.get("end", "")) or (
+            add_months(start, 11) if data.get("start") else default.end
+        )
+        if end < start:
+            start, end = end, start
+        if (end.year - start.year) * 12 + end.month - start.month > 120:
+            start = add_months(end, -119)
+        if partner_id is None and data.get("partner"):
+            try:
+                partner_id = int(data["partner"])
+            except ValueError:
+                raise Http404 from None
+            if not partners_visible_to(self.user).filter(pk=partner_id).exists():
+                raise Http404
+        return Filters(
+            period=Period(month_start(start), month_start(end)),
+            partner_id=partner_id,
+            tier_id=_int(data.get("tier")),
+            territory_id=_int(data.get("territory")),
+            sku=(data.get("product") or "").strip()[:64],
+            currency=(data.get("currency") or "").strip().upper()[:3],
+        )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+class ExchangeRateForm(forms.ModelForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+
+
+class RateImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns currency,rate,valid_from, e.g. EUR,1.08,2026-01-01."),
+    )
+
+
+class FindingDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=FindingStatus.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+class FindingFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Finding"), required=False,
+                             choices=[("", _("All"))] + list(FindingKind.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All"))] + list(FindingStatus.choices))

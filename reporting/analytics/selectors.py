@@ -1,0 +1,586 @@
+"""Reads of analytics, always starting from the acting user (product.md "Visibility rules").
+
+Every figure comes from the summary tables (never raw lines) restricted to the partners
+the user may see: ``partners.selectors.partners_visible_to`` narrowed by the dashboard
+filters. A partner user's scope is their own partner, so the same functions serve the
+portal. Each function runs a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from partners.selectors import partners_visible_to, restrict_to_partners
+from reporting.analytics.models import (
+    DealMonth,
+    FindingKind,
+    FindingStatus,
+    ReconciliationFinding,
+    SalesMonth,
+    SalesMonthProduct,
+    SummaryRefresh,
+)
+
+ZERO = Decimal(0)
+#: Statuses a registration reaches only after approval (expiry and closing start there).
+APPROVED_FAMILY = ("approved", "won", "lost", "expired")
+PIPELINE_ORDER = ("submitted", "more_information", "approved", "won", "lost", "rejected",
+                  "expired")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from ``start`` to ``end`` (both first days of a month, inclusive)."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def last_months(cls, count: int = 12, *, today: date | None = None) -> Period:
+        end = month_start(today or timezone.localdate())
+        return cls(add_months(end, -(count - 1)), end)
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def shifted(self, months: int) -> Period:
+        return Period(add_months(self.start, months), add_months(self.end, months))
+
+    @property
+    def previous(self) -> Period:
+        return self.shifted(-self.months)
+
+    @property
+    def last_year(self) -> Period:
+        return self.shifted(-12)
+
+    def month_list(self) -> list[date]:
+        return [add_months(self.start, i) for i in range(self.months)]
+
+    def q(self, field: str = "month") -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    partner_id: int | None = None
+    tier_id: int | None = None
+    territory_id: int | None = None
+    sku: str = ""
+    currency: str = ""
+
+    def for_partner(self, partner_id: int) -> Filters:
+        return replace(self, partner_id=partner_id)
+
+
+def growth(current: Decimal | None, base: Decimal | None) -> Decimal | None:
+    """Change in percent from ``base`` to ``current``; None when there is no base."""
+    if not base or current is None:
+        return None
+    return ((current - base) * 100 / abs(base)).quantize(Decimal("0.1"))
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def partners_in_scope(user, filters: Filters) -> QuerySet:
+    partners = partners_visible_to(user)
+    if filters.partner_id:
+        partners = partners.filter(pk=filters.partner_id)
+    if filters.tier_id:
+        partners = partners.filter(tier_id=filters.tier_id)
+    if filters.territory_id:
+        partners = partners.filter(territory_id=filters.territory_id)
+    return partners
+
+
+def _sales(user, filters: Filters, *, products: bool = False) -> QuerySet:
+    model = SalesMonthProduct if (products or filters.sku) else SalesMonth
+    rows = model.objects.filter(partner__in=partners_in_scope(user, filters).values("pk"))
+    if filters.sku:
+        rows = rows.filter(vendor_sku=filters.sku)
+    if filters.currency:
+        rows = rows.filter(currency=filters.currency)
+    return rows
+
+
+def _deals(user, filters: Filters) -> QuerySet:
+    rows = DealMonth.objects.filter(partner__in=partners_in_scope(user, filters).values("pk"))
+    if filters.currency:
+        rows = rows.filter(currency=filters.currency)
+    return rows
+
+
+def _three_periods(filters: Filters) -> dict:
+    period = filters.period
+    return {
+        "current": Sum("amount_reporting", filter=period.q(), default=ZERO),
+        "previous": Sum("amount_reporting", filter=period.previous.q(), default=ZERO),
+        "last_year": Sum("amount_reporting", filter=period.last_year.q(), default=ZERO),
+    }
+
+
+def _span(filters: Filters) -> Q:
+    period = filters.period
+    start = min(period.previous.start, period.last_year.start)
+    return Q(month__gte=start, month__lte=period.end)
+
+
+# --- Sales ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    current: Decimal
+    previous: Decimal
+    last_year: Decimal
+    lines: int
+    quantity: int
+    unconverted_lines: int
+
+    @property
+    def growth(self):
+        return growth(self.current, self.previous)
+
+    @property
+    def growth_last_year(self):
+        return growth(self.current, self.last_year)
+
+
+def sales_totals(user, filters: Filters) -> SalesTotals:
+    period = filters.period.q()
+    row = _sales(user, filters).filter(_span(filters)).aggregate(
+        **_three_periods(filters),
+        lines=Sum("line_count", filter=period, default=0),
+        quantity=Sum("quantity", filter=period, default=0),
+        unconverted=Sum("unconverted_lines", filter=period, default=0),
+    )
+    return SalesTotals(row["current"], row["previous"], row["last_year"], row["lines"],
+                       row["quantity"], row["unconverted"])
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    amount: Decimal
+    last_year: Decimal
+    lines: int
+
+    @property
+    def growth_last_year(self):
+        return growth(self.amount, self.last_year)
+
+
+def sales_by_month(user, filters: Filters) -> list[MonthRow]:
+    period = filters.period
+    rows = (
+        _sales(user, filters)
+        .filter(Q(month__gte=period.last_year.start, month__lte=period.end))
+        .values("month")
+        .annotate(amount=Sum("amount_reporting"), lines=Sum("line_count"))
+    )
+    by_month = {row["month"]: row for row in rows}
+    result = []
+    for month in period.month_list():
+        row = by_month.get(month, {})
+        before = by_month.get(add_months(month, -12), {})
+        result.append(MonthRow(month, row.get("amount") or ZERO, before.get("amount") or ZERO,
+                               row.get("lines") or 0))
+    return result
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    rank: int
+    partner_id: int
+    name: str
+    tier: str | None
+    current: Decimal
+    previous: Decimal
+    last_year: Decimal
+    share: Decimal | None
+
+    @property
+    def growth(self):
+        return growth(self.current, self.previous)
+
+    @property
+    def growth_last_year(self):
+        return growth(self.current, self.last_year)
+
+
+def leaderboard(user, filters: Filters, *, limit: int | None = 10, offset: int = 0,
+                total: Decimal | None = None) -> list[LeaderRow]:
+    """Partners by sales in the period (then by name), with growth; partners whose sales
+    fell to nothing still show (they are the ones slipping)."""
+    rows = (
+        _sales(user, filters)
+        .filter(_span(filters))
+        .values("partner_id", "partner__name", "partner__tier__name")
+        .annotate(**_three_periods(filters))
+        .filter(Q(current__gt=0) | Q(previous__gt=0) | Q(last_year__gt=0))
+        .order_by("-current", "partner__name", "partner_id")
+    )
+    if limit is not None:
+        rows = rows[offset:offset + limit]
+    result = []
+    for position, row in enumerate(rows, start=offset + 1):
+        share = (row["current"] * 100 / total).quantize(Decimal("0.1")) if total else None
+        result.append(LeaderRow(position, row["partner_id"], row["partner__name"],
+                                row["partner__tier__name"], row["current"], row["previous"],
+                                row["last_year"], share))
+    return result
+
+
+def leaderboard_size(user, filters: Filters) -> int:
+    return (
+        _sales(user, filters).filter(_span(filters)).values("partner_id").distinct().count()
+    )
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    vendor_sku: str
+    name: str
+    amount: Decimal
+    quantity: int
+    previous: Decimal
+
+    @property
+    def growth(self):
+        return growth(self.amount, self.previous)
+
+
+def sales_by_product(user, filters: Filters, *, limit: int | None = 15) -> list[ProductRow]:
+    from deals.models import Product
+
+    period = filters.period
+    rows = (
+        _sales(user, filters, products=True)
+        .filter(month__gte=period.previous.start, month__lte=period.end)
+        .values("vendor_sku")
+        .annotate(
+            amount=Sum("amount_reporting", filter=period.q(), default=ZERO),
+            quantity=Sum("quantity", filter=period.q(), default=0),
+            previous=Sum("amount_reporting", filter=period.previous.q(), default=ZERO),
+        )
+        .filter(Q(amount__gt=0) | Q(quantity__gt=0) | Q(previous__gt=0))
+        .order_by("-amount", "vendor_sku")
+    )
+    rows = list(rows[:limit] if limit else rows)
+    names = dict(
+        Product.objects.filter(vendor_sku__in=[r["vendor_sku"] for r in rows]).values_list(
+            "vendor_sku", "name"
+        )
+    )
+    return [
+        ProductRow(r["vendor_sku"], names.get(r["vendor_sku"], ""), r["amount"], r["quantity"],
+                   r["previous"])
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    country: str
+    amount: Decimal
+    quantity: int
+    partners: int
+
+
+def sales_by_country(user, filters: Filters) -> list[CountryRow]:
+    rows = (
+        _sales(user, filters, products=True)
+        .filter(filters.period.q())
+        .values("country")
+        .annotate(amount=Sum("amount_reporting"), quantity=Sum("quantity"),
+                  partners=Count("partner_id", distinct=True))
+        .order_by("-amount", "country")
+    )
+    return [CountryRow(r["country"], r["amount"], r["quantity"], r["partners"]) for r in rows]
+
+
+# --- Deals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    status: str
+    label: str
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    statuses: list[StatusRow]
+    registered: int
+    approved: int
+    rejected: int
+    won: int
+    lost: int
+    decided: int
+    decision_seconds: int
+    won_value: Decimal
+    open_value: Decimal
+    unconverted: int
+
+    @property
+    def approval_rate(self):
+        return rate(self.approved, self.approved + self.rejected)
+
+    @property
+    def win_rate(self):
+        return rate(self.won, self.won + self.lost)
+
+    @property
+    def decision_days(self) -> Decimal | None:
+        if not self.decided:
+            return None
+        return (Decimal(self.decision_seconds) / self.decided / 86400).quantize(Decimal("0.1"))
+
+
+def pipeline(user, filters: Filters) -> Pipeline:
+    from deals.models import DealStatus
+
+    rows = (
+        _deals(user, filters)
+        .filter(filters.period.q())
+        .values("status")
+        .annotate(
+            count=Sum("deal_count"),
+            value=Sum("expected_value_reporting"),
+            won_value=Sum("final_amount_reporting"),
+            decided=Sum("decided_count"),
+            seconds=Sum("decision_seconds"),
+            unconverted=Sum("unconverted_deals"),
+        )
+    )
+    by_status = {row["status"]: row for row in rows}
+    labels = dict(DealStatus.choices)
+
+    def count(*statuses):
+        return sum(by_status.get(s, {}).get("count") or 0 for s in statuses)
+
+    statuses = [
+        StatusRow(s, labels.get(s, s), by_status[s]["count"], by_status[s]["value"])
+        for s in PIPELINE_ORDER if s in by_status
+    ]
+    return Pipeline(
+        statuses=statuses,
+        registered=count(*by_status),
+        approved=count(*APPROVED_FAMILY),
+        rejected=count("rejected"),
+        won=count("won"),
+        lost=count("lost"),
+        decided=sum(row["decided"] or 0 for row in by_status.values()),
+        decision_seconds=int(sum(row["seconds"] or 0 for row in by_status.values())),
+        won_value=by_status.get("won", {}).get("won_value") or ZERO,
+        open_value=sum(
+            (by_status[s]["value"] for s in ("submitted", "more_information", "approved")
+             if s in by_status), ZERO),
+        unconverted=sum(row["unconverted"] or 0 for row in by_status.values()),
+    )
+
+
+# --- Reporting health ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    partner_id: int
+    name: str
+    months: list[tuple[date, int]]  # (month, lines reported)
+    errors: int | None = None
+    rows: int | None = None
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for _month, lines in self.months if not lines)
+
+    @property
+    def error_rate(self):
+        return rate(self.errors, self.rows) if self.rows else None
+
+
+def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | None = None,
+                     offset: int = 0) -> list[HealthRow]:
+    """Which active partners reported lines for which of the last ``months`` months before
+    the current one (a month is due once it is over); on each page most missing first."""
+    end = add_months(month_start(timezone.localdate()), -1)
+    window = Period(add_months(end, -(months - 1)), end).month_list()
+    partners = (
+        partners_in_scope(user, filters)
+        .filter(status="active")
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    partners = list(partners[offset:offset + limit] if limit else partners)
+    ids = [pk for pk, _name in partners]
+    reported = {}
+    for row in (
+        SalesMonth.objects.filter(partner_id__in=ids, month__gte=window[0], month__lte=window[-1])
+        .values("partner_id", "month").annotate(lines=Sum("line_count"))
+    ):
+        reported[(row["partner_id"], row["month"])] = row["lines"]
+    uploads = upload_errors(ids)
+    rows = [
+        HealthRow(pk, name, [(m, reported.get((pk, m), 0)) for m in window],
+                  *uploads.get(pk, (None, None)))
+        for pk, name in partners
+    ]
+    return sorted(rows, key=lambda row: -row.missing)
+
+
+def health_size(user, filters: Filters) -> int:
+    return partners_in_scope(user, filters).filter(status="active").count()
+
+
+def upload_errors(partner_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{partner: (error rows, total rows)} of their uploads, when the ingestion app keeps
+    those counts (see sources.UPLOAD_MODEL)."""
+    from reporting.analytics import sources
+
+    model = sources.upload_model()
+    if model is None or not partner_ids:
+        return {}
+    names = {f.name for f in model._meta.get_fields()}
+    error_field = next(
+        (n for n in ("error_count", "rows_failed", "error_rows") if n in names), None
+    )
+    total_field = next((n for n in ("row_count", "rows_total", "total_rows") if n in names), None)
+    if not error_field or not total_field:
+        return {}
+    rows = (
+        model.objects.filter(partner_id__in=partner_ids)
+        .values("partner_id")
+        .annotate(errors=Sum(error_field), total=Sum(total_field))
+    )
+    return {r["partner_id"]: (r["errors"] or 0, r["total"] or 0) for r in rows}
+
+
+def summaries_refreshed_at():
+    return dict(SummaryRefresh.objects.values_list("name", "refreshed_at"))
+
+
+# --- Reconciliation ------------------------------------------------------------------------
+
+
+def findings_visible_to(user) -> QuerySet[ReconciliationFinding]:
+    """Vendor staff only (a conflict names another partner's registration)."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return ReconciliationFinding.objects.none()
+    return restrict_to_partners(ReconciliationFinding.objects.all(), user)
+
+
+def finding_list(user, *, kind: str = "", status: str = "", partner_id: int | None = None
+                 ) -> QuerySet[ReconciliationFinding]:
+    findings = findings_visible_to(user).select_related("partner", "deal", "deal__partner",
+                                                       "decided_by")
+    if kind in FindingKind.values:
+        findings = findings.filter(kind=kind)
+    if status in FindingStatus.values:
+        findings = findings.filter(status=status)
+    if partner_id:
+        findings = findings.filter(partner_id=partner_id)
+    return findings.order_by(
+        F("status").asc(), F("amount_reporting").desc(), "pk"
+    )
+
+
+def finding_counts(user, *, partner_id: int | None = None) -> dict[str, int]:
+    findings = findings_visible_to(user).filter(status=FindingStatus.OPEN)
+    if partner_id:
+        findings = findings.filter(partner_id=partner_id)
+    counts = {kind: 0 for kind in FindingKind.values}
+    for row in findings.values("kind").annotate(n=Count("pk")):
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def get_finding_for(user, pk: int) -> ReconciliationFinding:
+    return get_object_or_404(findings_visible_to(user), pk=pk)
+
+
+# --- Yearly sales for tier progress --------------------------------------------------------
+
+
+def yearly_sales_source(partner_ids: list[int], since: date) -> dict[int, Decimal]:
+    """partners.tiers source: sales since ``since`` in the reporting currency, per partner.
+
+    Summaries are monthly: the month containing ``since`` counts from its next month.
+    """
+    start = add_months(month_start(since), 1)
+    rows = (
+        SalesMonth.objects.filter(partner_id__in=partner_ids, month__gte=start)
+        .values("partner_id")
+        .annotate(total=Sum("amount_reporting"))
+    )
+    return {r["partner_id"]: r["total"] for r in rows}
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def dashboard(user, filters: Filters) -> dict:
+    """Everything the vendor/CM dashboard shows, in a fixed number of queries."""
+    totals = sales_totals(user, filters)
+    return {
+        "totals": totals,
+        "months": sales_by_month(user, filters),
+        "leaders": leaderboard(user, filters, limit=10, total=totals.current),
+        "products": sales_by_product(user, filters, limit=10),
+        "countries": sales_by_country(user, filters),
+        "pipeline": pipeline(user, filters),
+        "findings": finding_counts(user, partner_id=filters.partner_id),
+        "refreshed": summaries_refreshed_at(),
+    }
+
+
+def scorecard(user, partner, filters: Filters) -> dict:
+    """One partner's sales, deals, tier progress and reporting health (``partner`` was
+    fetched through the user's scope by the caller)."""
+    filters = filters.for_partner(partner.pk)
+    totals = sales_totals(user, filters)
+    health = reporting_health(user, filters, months=12)
+    try:
+        from partners.tiers import tier_progress
+
+        progress = tier_progress(partner, sales=yearly_sales_source(
+            [partner.pk], add_months(month_start(timezone.localdate()), -12)
+        ).get(partner.pk, ZERO))
+    except ImportError:  # tiers not available in this build
+        progress = None
+    return {
+        "partner": partner,
+        "totals": totals,
+        "months": sales_by_month(user, filters),
+        "products": sales_by_product(user, filters, limit=10),
+        "countries": sales_by_country(user, filters),
+        "pipeline": pipeline(user, filters),
+        "health": health[0] if health else None,
+        "progress": progress,
+        "findings": finding_counts(user, partner_id=partner.pk),
+        "refreshed": summaries_refreshed_at(),
+    }

@@ -1,0 +1,621 @@
+"""Writes of analytics: exchange rates, summary refreshes, reconciliation, decisions.
+
+Summaries are rebuilt per partner with set-based SQL in one transaction (delete the
+partners' rows, insert the new aggregate), under a per-tenant advisory lock so two
+refreshes never interleave; running one twice gives the same rows (tasks may retry).
+
+Hooks for other apps (call inside the tenant context, after your own writes):
+
+    from reporting.analytics.services import queue_refresh
+    queue_refresh(partner_ids=[partner_id])                 # after an import stored lines
+    queue_refresh(partner_ids=[deal.partner_id], sales=False)  # after a deal change
+
+They queue :func:`reporting.analytics.tasks.refresh_summaries` on commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.analytics import sources
+from reporting.analytics.models import (
+    ExchangeRate,
+    FindingKind,
+    FindingStatus,
+    ReconciliationFinding,
+    SummaryRefresh,
+)
+
+#: Advisory lock key (with the schema's hash) serialising summary rebuilds in a tenant.
+_LOCK_KEY = 0x5A1E5
+
+
+def reporting_currency() -> str:
+    """The tenant's reporting currency (the connection's tenant, else looked up)."""
+    code = getattr(getattr(connection, "tenant", None), "reporting_currency", None)
+    if code:
+        return code
+    from prm.tenancy.models import Vendor
+
+    return Vendor.objects.get(schema_name=connection.schema_name).reporting_currency
+
+
+# --- Conversion ----------------------------------------------------------------------------
+
+
+@dataclass
+class RateTable:
+    """Rates in memory for converting many amounts with one query.
+
+    ``rate(currency, day)`` is the rate whose ``valid_from`` is the latest on or before
+    ``day``; None when there is none (the amount cannot be converted, and says so).
+    """
+
+    reporting: str
+    by_currency: dict[str, list[tuple[date, Decimal]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> RateTable:
+        reporting = reporting_currency()
+        table = cls(reporting=reporting)
+        rows = ExchangeRate.objects.filter(quote_currency=reporting).order_by(
+            "currency", "valid_from"
+        )
+        for row in rows.values_list("currency", "valid_from", "rate"):
+            table.by_currency.setdefault(row[0], []).append((row[1], row[2]))
+        return table
+
+    def rate(self, currency: str, day: date) -> Decimal | None:
+        currency = (currency or "").upper()
+        if currency == self.reporting:
+            return Decimal(1)
+        found = None
+        for valid_from, rate in self.by_currency.get(currency, ()):
+            if valid_from > day:
+                break
+            found = rate
+        return found
+
+    def convert(self, amount: Decimal, currency: str, day: date) -> Decimal | None:
+        rate = self.rate(currency, day)
+        return None if rate is None else amount * rate
+
+
+def convert(amount: Decimal, currency: str, day: date) -> Decimal | None:
+    """One amount in the reporting currency at the rate valid on ``day`` (None: no rate)."""
+    return RateTable.load().convert(amount, currency, day)
+
+
+#: SQL: rate ranges quoted in the reporting currency, plus the identity for itself.
+RATES_CTE = """
+rates AS (
+    SELECT currency, rate, valid_from,
+           lead(valid_from) OVER (PARTITION BY currency ORDER BY valid_from) AS valid_to
+      FROM analytics_exchangerate
+     WHERE quote_currency = %(reporting)s AND currency <> %(reporting)s
+    UNION ALL
+    SELECT %(reporting)s, 1, '-infinity'::date, NULL
+)"""
+
+
+def _rate_join(alias: str, currency_sql: str, day_sql: str) -> str:
+    return (
+        f"LEFT JOIN rates {alias} ON {alias}.currency = {currency_sql} "
+        f"AND {day_sql} >= {alias}.valid_from "
+        f"AND ({alias}.valid_to IS NULL OR {day_sql} < {alias}.valid_to)"
+    )
+
+
+# --- Exchange rates ------------------------------------------------------------------------
+
+
+def _require_vendor_admin(user) -> None:
+    if not (user.is_authenticated and user.is_vendor_admin):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def exchange_rate_save(
+    *, user, currency: str, rate: Decimal, valid_from: date, rate_id: int | None = None
+) -> ExchangeRate:
+    """Add or change one rate (vendor admins); figures are rebuilt on commit."""
+    _require_vendor_admin(user)
+    currency = currency.strip().upper()
+    reporting = reporting_currency()
+    if currency == reporting:
+        raise ValidationError(
+            _("%(code)s is the reporting currency: it needs no rate.") % {"code": currency}
+        )
+    if rate is None or rate <= 0:
+        raise ValidationError(_("Enter a rate above zero."))
+    if rate_id is None:
+        obj, _created = ExchangeRate.objects.update_or_create(
+            currency=currency, quote_currency=reporting, valid_from=valid_from,
+            defaults={"rate": rate, "updated_by": user},
+        )
+    else:
+        obj = ExchangeRate.objects.select_for_update().get(pk=rate_id)
+        clash = ExchangeRate.objects.filter(
+            currency=currency, quote_currency=obj.quote_currency, valid_from=valid_from
+        ).exclude(pk=obj.pk)
+        if clash.exists():
+            raise ValidationError(_("A rate for this currency and date exists already: edit it."))
+        obj.currency, obj.rate, obj.valid_from, obj.updated_by = currency, rate, valid_from, user
+        obj.full_clean()
+        obj.save()
+    queue_refresh(partner_ids=None)
+    return obj
+
+
+@transaction.atomic
+def exchange_rate_delete(*, user, rate_id: int) -> None:
+    _require_vendor_admin(user)
+    ExchangeRate.objects.filter(pk=rate_id).delete()
+    queue_refresh(partner_ids=None)
+
+
+@dataclass
+class RateImportResult:
+    saved: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_rate_row(row: dict[str, str], line: int, reporting: str):
+    currency = (row.get("currency") or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValueError(_("line %(line)d: currency must be a three-letter code.") % {"line": line})
+    if currency == reporting:
+        raise ValueError(
+            _("line %(line)d: %(code)s is the reporting currency.")
+            % {"line": line, "code": currency}
+        )
+    try:
+        rate = Decimal((row.get("rate") or "").strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate <= 0:
+        raise ValueError(_("line %(line)d: rate must be a number above zero.") % {"line": line})
+    try:
+        valid_from = date.fromisoformat((row.get("valid_from") or "").strip())
+    except ValueError:
+        raise ValueError(
+            _("line %(line)d: valid_from must be a date like 2026-01-31.") % {"line": line}
+        ) from None
+    return currency, rate, valid_from
+
+
+@transaction.atomic
+def exchange_rates_import(*, user, text: str) -> RateImportResult:
+    """Rates from CSV ``currency,rate,valid_from``: all rows or none (errors listed)."""
+    _require_vendor_admin(user)
+    reporting = reporting_currency()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    result = RateImportResult()
+    if not {"currency", "rate", "valid_from"} <= set(header):
+        result.errors.append(_("The first line must name the columns currency,rate,valid_from."))
+        return result
+    reader.fieldnames = header
+    parsed = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            parsed.append(_parse_rate_row(row, line, reporting))
+        except ValueError as error:
+            result.errors.append(str(error))
+        if len(result.errors) >= 20:
+            break
+    if result.errors:
+        return result
+    for currency, rate, valid_from in parsed:
+        ExchangeRate.objects.update_or_create(
+            currency=currency, quote_currency=reporting, valid_from=valid_from,
+            defaults={"rate": rate, "updated_by": user},
+        )
+    result.saved = len(parsed)
+    queue_refresh(partner_ids=None)
+    return result
+
+
+# --- Summary refreshes ---------------------------------------------------------------------
+
+
+def _lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_LOCK_KEY]
+        )
+
+
+def _partner_filter(column: str, ids: list[int] | None) -> str:
+    return "" if ids is None else f" AND {column} = ANY(%(ids)s)"
+
+
+def _record_refresh(name: str, ids: list[int] | None, rows: int, started: float) -> None:
+    SummaryRefresh.objects.update_or_create(
+        name=name,
+        defaults={
+            "refreshed_at": timezone.now(),
+            "partners": None if ids is None else len(ids),
+            "rows": rows,
+            "duration_ms": int((time.monotonic() - started) * 1000),
+        },
+    )
+
+
+def _ids(partner_ids: Iterable[int] | None) -> list[int] | None:
+    return None if partner_ids is None else sorted({int(pk) for pk in partner_ids})
+
+
+@transaction.atomic
+def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the sales summaries of ``partner_ids`` (None: every partner) from raw lines.
+
+    Returns the number of product rows written. Lines are converted at the rate valid on
+    their invoice date.
+    """
+    started = time.monotonic()
+    ids = _ids(partner_ids)
+    if ids == []:
+        return 0
+    _lock()
+    params = {"ids": ids, "reporting": reporting_currency()}
+    lines = sources.sales_lines()
+    rows = 0
+    with connection.cursor() as cursor:
+        for table in ("analytics_salesmonthproduct", "analytics_salesmonth"):
+            where = _partner_filter("partner_id", ids)
+            cursor.execute(f"DELETE FROM {table} WHERE true{where}", params)
+        if lines is not None:
+            day = f"l.{lines.invoice_date}"
+            currency = f"upper(l.{lines.currency})"
+            cursor.execute(
+                f"""
+                WITH {RATES_CTE}
+                INSERT INTO analytics_salesmonthproduct
+                    (partner_id, month, vendor_sku, country, currency, quantity, amount,
+                     amount_reporting, line_count, unconverted_lines)
+                SELECT l.{lines.partner}, date_trunc('month', {day})::date,
+                       l.{lines.vendor_sku}, upper(coalesce(l.{lines.end_customer_country}, '')),
+                       {currency}, sum(l.{lines.quantity}), sum(l.{lines.amount}),
+                       coalesce(sum(l.{lines.amount} * r.rate), 0), count(*),
+                       count(*) FILTER (WHERE r.rate IS NULL)
+                  FROM {lines.table} l {_rate_join("r", currency, day)}
+                 WHERE l.{lines.invoice_date} IS NOT NULL
+                       {_partner_filter(f"l.{lines.partner}", ids)}
+                 GROUP BY 1, 2, 3, 4, 5
+                """,
+                params,
+            )
+            rows = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO analytics_salesmonth
+                (partner_id, month, currency, quantity, amount, amount_reporting, line_count,
+                 unconverted_lines)
+            SELECT partner_id, month, currency, sum(quantity), sum(amount),
+                   sum(amount_reporting), sum(line_count), sum(unconverted_lines)
+              FROM analytics_salesmonthproduct
+             WHERE true{_partner_filter('partner_id', ids)}
+             GROUP BY 1, 2, 3
+            """,
+            params,
+        )
+    _record_refresh("sales", ids, rows, started)
+    return rows
+
+
+@transaction.atomic
+def refresh_deal_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the deal summaries of ``partner_ids`` (None: all) from registrations.
+
+    Drafts are left out (nobody registered anything yet). A deal counts in the month it
+    was submitted; its values are converted at the rate of that day (the final amount at
+    the rate of the closing day).
+    """
+    started = time.monotonic()
+    ids = _ids(partner_ids)
+    if ids == []:
+        return 0
+    _lock()
+    params = {"ids": ids, "reporting": reporting_currency()}
+    day = "(coalesce(d.submitted_at, d.created_at) AT TIME ZONE 'UTC')::date"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM analytics_dealmonth WHERE true{_partner_filter('partner_id', ids)}",
+            params,
+        )
+        cursor.execute(
+            f"""
+            WITH {RATES_CTE}
+            INSERT INTO analytics_dealmonth
+                (partner_id, month, status, currency, deal_count, expected_value,
+                 expected_value_reporting, final_amount_reporting, unconverted_deals,
+                 decided_count, decision_seconds)
+            SELECT d.partner_id, date_trunc('month', {day})::date, d.status, d.currency,
+                   count(*), sum(d.expected_value),
+                   coalesce(sum(d.expected_value * r.rate), 0),
+                   coalesce(sum(d.final_amount * coalesce(c.rate, r.rate)), 0),
+                   count(*) FILTER (WHERE r.rate IS NULL),
+                   count(*) FILTER (WHERE d.decided_at IS NOT NULL AND d.submitted_at IS NOT NULL),
+                   coalesce(sum(extract(epoch FROM d.decided_at - d.submitted_at))
+                       FILTER (WHERE d.decided_at IS NOT NULL AND d.submitted_at IS NOT NULL), 0)
+              FROM deals_deal d
+                   {_rate_join("r", "d.currency", day)}
+                   {_rate_join("c", "d.currency", "d.closed_on")}
+             WHERE d.status <> 'draft'{_partner_filter('d.partner_id', ids)}
+             GROUP BY 1, 2, 3, 4
+            """,
+            params,
+        )
+        rows = cursor.rowcount
+    _record_refresh("deals", ids, rows, started)
+    return rows
+
+
+def refresh_all(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
+                deals: bool = True, reconcile: bool = True) -> None:
+    """Everything a change can affect, each step in its own transaction."""
+    if sales:
+        refresh_sales_summaries(partner_ids=partner_ids)
+    if deals:
+        refresh_deal_summaries(partner_ids=partner_ids)
+    if reconcile:
+        reconcile_sales(partner_ids=partner_ids)
+
+
+def queue_refresh(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
+                  deals: bool = True) -> None:
+    """Queue a rebuild of the summaries (and reconciliation) once the transaction commits.
+
+    The hook for imports (``queue_refresh(partner_ids=[id])``) and deal changes
+    (``queue_refresh(partner_ids=[id], sales=False)``). Call it in the tenant's context.
+    """
+    from reporting.analytics.tasks import refresh_summaries
+
+    ids = _ids(partner_ids)
+    refresh_summaries.delay_on_commit(partner_ids=ids, sales=sales, deals=deals)
+
+
+# --- Reconciliation ------------------------------------------------------------------------
+
+#: A sale's end customer and a registration's customer are the same company at or above
+#: this name similarity (deals.matching's threshold for "same name").
+MATCH_SIMILARITY = 85
+#: Registrations a sale can be reconciled with (the partner's own) ...
+OWN_CLAIM_STATUSES = ("approved", "won")
+#: ... and registrations of other partners that make a sale a channel conflict.
+RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
+#: A won deal's invoices may come a little after its closing date.
+AFTER_CLOSE_GRACE_DAYS = 60
+
+
+@dataclass
+class SaleGroup:
+    """A partner's reported lines to one end customer, per product and day."""
+
+    partner_id: int
+    end_customer: str
+    country: str
+    key: str
+    lines: list[tuple[str, date, Decimal, int]] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    deal_id: int
+    partner_id: int
+    status: str
+    customer_name: str
+    skus: set[str]
+    window: tuple[date, date] | None  # invoice dates that count for this registration
+
+
+def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
+    start = (decided_at or submitted_at)
+    if start is None:
+        return None
+    start = timezone.localdate(start) if isinstance(start, datetime) else start
+    end = protected_until
+    if status == "won" and closed_on:
+        end = max(end or closed_on, closed_on + timedelta(days=AFTER_CLOSE_GRACE_DAYS))
+    if status in ("submitted", "more_information"):
+        end = start + timedelta(days=365)
+    return (start, end or start + timedelta(days=365))
+
+
+def _load_claims(statuses) -> tuple[list[Claim], dict[str, list[int]]]:
+    """Registrations in ``statuses`` and an index name key -> positions."""
+    from deals.models import Deal, DealLine
+
+    deals = Deal.objects.filter(status__in=statuses).values_list(
+        "pk", "partner_id", "status", "customer_name", "customer_name_keys", "decided_at",
+        "protected_until", "submitted_at", "closed_on",
+    )
+    skus: dict[int, set[str]] = defaultdict(set)
+    for deal_id, sku in DealLine.objects.filter(deal__status__in=statuses).values_list(
+        "deal_id", "product__vendor_sku"
+    ):
+        skus[deal_id].add(sku)
+    claims, index = [], defaultdict(list)
+    for pk, partner_id, status, name, keys, decided_at, until, submitted_at, closed_on in deals:
+        claims.append(Claim(pk, partner_id, status, name, skus.get(pk, set()),
+                            _claim_window(status, decided_at, until, submitted_at, closed_on)))
+        for key in keys or ():
+            index[key].append(len(claims) - 1)
+    return claims, index
+
+
+def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
+    from deals import matching
+
+    lines = sources.sales_lines()
+    if lines is None:
+        return []
+    sql = f"""
+        SELECT l.{lines.partner}, l.{lines.end_customer},
+               upper(coalesce(l.{lines.end_customer_country}, '')), l.{lines.vendor_sku},
+               l.{lines.invoice_date}, upper(l.{lines.currency}), sum(l.{lines.amount}), count(*)
+          FROM {lines.table} l
+         WHERE coalesce(l.{lines.end_customer}, '') <> '' AND l.{lines.invoice_date} IS NOT NULL
+               {_partner_filter(f"l.{lines.partner}", ids)}
+         GROUP BY 1, 2, 3, 4, 5, 6
+    """
+    groups: dict[tuple[int, str], SaleGroup] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": ids})
+        for partner_id, customer, country, sku, day, currency, amount, count in cursor:
+            key = matching.normalise_company_name(customer) or customer.strip().lower()
+            group = groups.get((partner_id, key))
+            if group is None:
+                group = groups[(partner_id, key)] = SaleGroup(partner_id, customer, country, key)
+            converted = table.convert(amount, currency, day) or Decimal(0)
+            group.lines.append((sku, day, converted, count))
+    return list(groups.values())
+
+
+def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Claim, int]]:
+    from deals import matching
+
+    positions = set()
+    for key in matching.name_query_keys(group.end_customer):
+        positions.update(index.get(key, ()))
+    found = []
+    for position in sorted(positions):
+        claim = claims[position]
+        score = matching.name_similarity(group.end_customer, claim.customer_name)
+        if score >= MATCH_SIMILARITY:
+            found.append((claim, score))
+    return found
+
+
+def _lines_for(group: SaleGroup, claim: Claim):
+    if claim.window is None:
+        return []
+    start, end = claim.window
+    return [
+        line for line in group.lines
+        if start <= line[1] <= end and (not claim.skus or line[0] in claim.skus)
+    ]
+
+
+def _finding(kind, partner_id, group: SaleGroup | None, lines, *, deal_id=None, score=None,
+             key: str = "", now) -> ReconciliationFinding:
+    lines = lines or []
+    return ReconciliationFinding(
+        kind=kind,
+        partner_id=partner_id,
+        deal_id=deal_id,
+        customer_key=group.key if group else key,
+        end_customer=group.end_customer if group else "",
+        country=group.country if group else "",
+        products=sorted({line[0] for line in lines}),
+        first_invoice_date=min((line[1] for line in lines), default=None),
+        last_invoice_date=max((line[1] for line in lines), default=None),
+        line_count=sum(line[3] for line in lines),
+        amount_reporting=sum((line[2] for line in lines), Decimal(0)),
+        name_score=score,
+        detected_at=now,
+        seen_at=now,
+    )
+
+
+@transaction.atomic
+def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Reconcile reported sales of ``partner_ids`` (None: all) with registrations.
+
+    For each partner's end customer: lines inside the protection window of the partner's
+    own approved/won registration of that customer (fuzzy name, overlapping products) are
+    a *match*; lines to a customer another partner registered are a *conflict*; other
+    customers are *unregistered*. Won registrations with no matching line are *won without
+    sales*. Findings keep a CM's decision across runs; open ones no longer found go away.
+    """
+    from deals import matching
+    from deals.models import Deal
+
+    ids = _ids(partner_ids)
+    if ids == []:
+        return {}
+    now = timezone.now()
+    table = RateTable.load()
+    claims, index = _load_claims(RIVAL_CLAIM_STATUSES)
+    groups = _load_sales(ids, table)
+    findings: list[ReconciliationFinding] = []
+    matched_deals: set[int] = set()
+    for group in groups:
+        own_match = conflict = False
+        for claim, score in _candidates(group, claims, index):
+            lines = _lines_for(group, claim)
+            if not lines:
+                continue
+            if claim.partner_id == group.partner_id and claim.status in OWN_CLAIM_STATUSES:
+                own_match = True
+                matched_deals.add(claim.deal_id)
+                findings.append(_finding(FindingKind.MATCH, group.partner_id, group, lines,
+                                         deal_id=claim.deal_id, score=score, now=now))
+            elif claim.partner_id != group.partner_id:
+                conflict = True
+                findings.append(_finding(FindingKind.CONFLICT, group.partner_id, group, lines,
+                                         deal_id=claim.deal_id, score=score, now=now))
+        if not own_match and not conflict:
+            findings.append(_finding(FindingKind.UNREGISTERED, group.partner_id, group,
+                                     group.lines, now=now))
+    won = Deal.objects.filter(status="won")
+    if ids is not None:
+        won = won.filter(partner_id__in=ids)
+    for deal_id, partner_id, name in won.values_list("pk", "partner_id", "customer_name"):
+        if deal_id not in matched_deals:
+            key = matching.normalise_company_name(name) or name.strip().lower()
+            finding = _finding(FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id,
+                               key=key, now=now)
+            finding.end_customer = name
+            findings.append(finding)
+    ReconciliationFinding.objects.bulk_create(
+        findings,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["kind", "partner", "deal", "customer_key"],
+        update_fields=[
+            "end_customer", "country", "products", "first_invoice_date", "last_invoice_date",
+            "line_count", "amount_reporting", "name_score", "seen_at",
+        ],
+    )
+    stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)
+    if ids is not None:
+        stale = stale.filter(partner_id__in=ids)
+    stale.delete()
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        counts[finding.kind] += 1
+    return dict(counts)
+
+
+@transaction.atomic
+def finding_decide(*, user, finding_id: int, decision: str, comment: str = ""):
+    """A CM confirms or dismisses a finding in their scope (404 outside it)."""
+    from reporting.analytics.selectors import get_finding_for
+
+    if not (user.is_authenticated and user.is_vendor_staff):
+        raise PermissionDenied
+    if decision not in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED, FindingStatus.OPEN):
+        raise ValidationError(_("Choose confirm or dismiss."))
+    finding = get_finding_for(user, finding_id)
+    finding = ReconciliationFinding.objects.select_for_update().get(pk=finding.pk)
+    finding.status = decision
+    finding.comment = comment.strip()
+    reopened = decision == FindingStatus.OPEN
+    finding.decided_by = None if reopened else user
+    finding.decided_at = None if reopened else timezone.now()
+    finding.save(update_fields=["status", "comment", "decided_by", "decided_at"])
+    return finding

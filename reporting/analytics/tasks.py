@@ -1,0 +1,22 @@
+"""Celery work of analytics: take ids, call a service, safe to run twice.
+
+Summaries are rebuilt by delete-and-insert in one transaction under an advisory lock, so
+a retried or duplicated task produces the same rows.
+"""
+
+from celery import shared_task
+
+from reporting.analytics import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_summaries(partner_ids: list[int] | None = None, sales: bool = True,
+                      deals: bool = True) -> None:
+    """Rebuild sales/deal summaries and reconciliation for ``partner_ids`` (None: all)."""
+    services.refresh_all(partner_ids=partner_ids, sales=sales, deals=deals)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_everything() -> None:
+    """Nightly safety net (beat): every summary of every partner of the tenant."""
+    services.refresh_all(partner_ids=None)

@@ -1,0 +1,274 @@
+"""Dashboards, leaderboard, scorecards, reconciliation, exchange rates and exports.
+
+Thin views: read the filters, call a selector or service, render. Scope is decided by the
+selectors (starting from ``request.user``); an htmx request gets the page's partial.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.selectors import get_partner_for
+from prm.accounts.access import (
+    partner_admin_required,
+    vendor_admin_required,
+    vendor_staff_required,
+)
+from reporting.analytics import charts, selectors, services
+from reporting.analytics.exports import response as export_response
+from reporting.analytics.forms import (
+    DashboardFilterForm,
+    ExchangeRateForm,
+    FindingDecisionForm,
+    FindingFilterForm,
+    RateImportForm,
+)
+from reporting.analytics.models import ExchangeRate
+from reporting.analytics.tables import EXPORTS
+
+PAGE_SIZE = 50
+MAX_RATE_FILE_BYTES = 1_000_000
+
+
+def _template(request: HttpRequest, page: str, partial: str) -> str:
+    if request.htmx and not request.htmx.boosted:
+        return f"analytics/{page}#{partial}"
+    return f"analytics/{page}"
+
+
+def _charts(data: dict, currency: str) -> dict:
+    result = {"months": charts.months_chart(data["months"], currency)}
+    result["products"] = charts.bars_chart(
+        [p.vendor_sku for p in data["products"]], [p.amount for p in data["products"]],
+        label=_("Sales"), currency=currency)
+    result["countries"] = charts.bars_chart(
+        [c.country or "?" for c in data["countries"]], [c.amount for c in data["countries"]],
+        label=_("Sales"), currency=currency)
+    result["pipeline"] = charts.bars_chart(
+        [s.label for s in data["pipeline"].statuses], [s.count for s in data["pipeline"].statuses],
+        label=_("Registrations"))
+    return result
+
+
+def _page_context(request, form, data: dict) -> dict:
+    currency = services.reporting_currency()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"form": form, "currency": currency, "charts": _charts(data, currency),
+            "query": query.urlencode(), **data}
+
+
+@vendor_staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    data = selectors.dashboard(request.user, filters)
+    context = _page_context(request, form, data) | {"filters": filters}
+    return render(request, _template(request, "dashboard.html", "body"), context)
+
+
+class _LazyLeaderboard:
+    """Leaderboard rows for the paginator: counts and slices in the database."""
+
+    def __init__(self, user, filters, total):
+        self.user, self.filters, self.total = user, filters, total
+
+    def count(self) -> int:
+        return selectors.leaderboard_size(self.user, self.filters)
+
+    def __getitem__(self, item: slice):
+        return selectors.leaderboard(self.user, self.filters, limit=item.stop - item.start,
+                                     offset=item.start, total=self.total)
+
+
+@vendor_staff_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    totals = selectors.sales_totals(request.user, filters)
+    rows = _LazyLeaderboard(request.user, filters, totals.current)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "totals": totals, "filters": filters,
+               "currency": services.reporting_currency(), "query": query.urlencode()}
+    return render(request, _template(request, "leaderboard.html", "rows"), context)
+
+
+@vendor_staff_required
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    form = DashboardFilterForm(request.GET, user=request.user, with_partner=False)
+    data = selectors.scorecard(request.user, partner, form.filters(partner_id=partner.pk))
+    context = _page_context(request, form, data) | {"portal": False}
+    return render(request, _template(request, "scorecard.html", "body"), context)
+
+
+@partner_admin_required
+def my_scorecard(request: HttpRequest) -> HttpResponse:
+    partner = get_partner_for(request.user, request.user.partner.pk)
+    form = DashboardFilterForm(request.GET, user=request.user, with_partner=False)
+    data = selectors.scorecard(request.user, partner, form.filters(partner_id=partner.pk))
+    context = _page_context(request, form, data) | {"portal": True}
+    return render(request, _template(request, "scorecard.html", "body"), context)
+
+
+def _export(request: HttpRequest, table: str, fmt: str, *, partner_id=None) -> HttpResponse:
+    export = EXPORTS.get(table)
+    if export is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if partner_id is not None and not export.for_partners:
+        raise Http404
+    form = DashboardFilterForm(request.GET, user=request.user, with_partner=partner_id is None)
+    filters = form.filters(partner_id=partner_id)
+    result = export.build(request.user, filters)
+    filename = f"{table}-{filters.period.start:%Y-%m}-{filters.period.end:%Y-%m}"
+    return export_response(result, filename=filename, fmt=fmt)
+
+
+@vendor_staff_required
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    return _export(request, table, fmt)
+
+
+@partner_admin_required
+def my_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    return _export(request, table, fmt, partner_id=request.user.partner.pk)
+
+
+@vendor_staff_required
+def health(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    paginator = Paginator(range(selectors.health_size(request.user, filters)), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.reporting_health(request.user, filters, limit=PAGE_SIZE,
+                                      offset=page.start_index() - 1 if page.object_list else 0)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(),
+               "months": rows[0].months if rows else []}
+    return render(request, _template(request, "health.html", "rows"), context)
+
+
+@vendor_staff_required
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    form = FindingFilterForm(request.GET or None)
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "open")  # what waits on the CM, unless asked
+    partner_id = None
+    if request.GET.get("partner"):
+        try:
+            partner_id = get_partner_for(request.user, int(request.GET["partner"])).pk
+        except ValueError:
+            raise Http404 from None
+    findings = selectors.finding_list(request.user, kind=kind, status=status,
+                                      partner_id=partner_id)
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(),
+               "counts": selectors.finding_counts(request.user, partner_id=partner_id),
+               "currency": services.reporting_currency()}
+    return render(request, _template(request, "reconciliation.html", "rows"), context)
+
+
+@require_POST
+@vendor_staff_required
+def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = selectors.get_finding_for(request.user, pk)  # 404 outside the scope
+    form = FindingDecisionForm(request.POST)
+    if form.is_valid():
+        finding = services.finding_decide(
+            user=request.user, finding_id=finding.pk, decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+    if request.htmx:
+        return render(request, "analytics/reconciliation.html#finding",
+                      {"finding": finding, "currency": services.reporting_currency()})
+    if form.is_valid():
+        messages.success(request, _("Finding %(status)s.") % {
+            "status": finding.get_status_display().lower()})
+    else:
+        messages.error(request, _("Choose confirm or dismiss, then send again."))
+    return redirect("analytics:reconciliation")
+
+
+@vendor_staff_required
+def rates(request: HttpRequest) -> HttpResponse:
+    form = ExchangeRateForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_vendor_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.exchange_rate_save(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Rate saved. Dashboards are being recalculated."))
+                return redirect("analytics:rates")
+    context = {
+        "form": form,
+        "import_form": RateImportForm(),
+        "rates": ExchangeRate.objects.select_related("updated_by")[:500],
+        "currency": services.reporting_currency(),
+    }
+    return render(request, "analytics/rates.html", context)
+
+
+@vendor_admin_required
+def rate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rate = get_object_or_404(ExchangeRate, pk=pk)
+    form = ExchangeRateForm(request.POST or None, instance=rate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exchange_rate_save(user=request.user, rate_id=rate.pk, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rate saved. Dashboards are being recalculated."))
+            return redirect("analytics:rates")
+    return render(request, "analytics/rate_edit.html", {"form": form, "rate": rate})
+
+
+@require_POST
+@vendor_admin_required
+def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rate = get_object_or_404(ExchangeRate, pk=pk)
+    services.exchange_rate_delete(user=request.user, rate_id=rate.pk)
+    messages.success(request, _("Rate deleted. Dashboards are being recalculated."))
+    return redirect("analytics:rates")
+
+
+@require_POST
+@vendor_admin_required
+def rates_import(request: HttpRequest) -> HttpResponse:
+    form = RateImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file with currency,rate,valid_from columns."))
+        return redirect("analytics:rates")
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_RATE_FILE_BYTES:
+        messages.error(request, _("The file is larger than 1 MB: split it and import the parts."))
+        return redirect("analytics:rates")
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, _("Save the file as UTF-8 CSV and import it again."))
+        return redirect("analytics:rates")
+    result = services.exchange_rates_import(user=request.user, text=text)
+    if result.errors:
+        messages.error(request, _(
+            "Nothing was imported. Correct these lines and try again: %(errors)s"
+        ) % {"errors": "; ".join(result.errors)})
+    else:
+        messages.success(request, _("%(count)d rates imported. Dashboards are being recalculated.")
+                         % {"count": result.saved})
+    return redirect("analytics:rates")

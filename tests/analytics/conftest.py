@@ -1,0 +1,131 @@
+"""Analytics fixtures: raw sales lines, registrations with chosen dates, exchange rates.
+
+Figures in the tests are computed here from the raw rows the test wrote, independently of
+the summary tables the pages read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from deals.models import Deal, DealLine, Product
+from reporting.analytics import sources
+from reporting.analytics.models import ExchangeRate
+
+
+@dataclass
+class Line:
+    partner_id: int
+    invoice_date: date
+    vendor_sku: str
+    quantity: int
+    amount: Decimal
+    currency: str = "USD"
+    end_customer: str = "Northwind Traders"
+    country: str = "US"
+    invoice_number: str = "INV-1"
+
+
+@dataclass
+class SalesLines:
+    """Writes raw sales lines where analytics reads them (sources.sales_lines()).
+
+    Until the ingestion app's model exists, a temporary table with the canonical columns
+    stands in for it (sources.sales_lines is pointed at it for the test).
+    """
+
+    relation: sources.Relation
+    written: list[Line] = field(default_factory=list)
+
+    def add(self, partner, day: date, sku: str, quantity: int, amount, **extra) -> Line:
+        line = Line(partner.pk, day, sku, quantity, Decimal(str(amount)), **extra)
+        self.insert([line])
+        return line
+
+    def insert(self, lines: list[Line]) -> None:
+        r = self.relation
+        columns = [r.partner, r.invoice_number, r.invoice_date, r.end_customer,
+                   r.end_customer_country, r.vendor_sku, r.quantity, r.amount, r.currency]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {r.table} ({', '.join(columns)}) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(x.partner_id, x.invoice_number, x.invoice_date, x.end_customer, x.country,
+                  x.vendor_sku, x.quantity, x.amount, x.currency) for x in lines],
+            )
+        self.written.extend(lines)
+
+
+@pytest.fixture
+def sales(acme, monkeypatch) -> SalesLines:
+    relation = sources.sales_lines()
+    if relation is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE analytics_test_salesline ("
+                " partner_id bigint NOT NULL, invoice_number text, invoice_date date,"
+                " end_customer text, end_customer_country text, vendor_sku text,"
+                " quantity integer, amount numeric(18, 2), currency varchar(3)"
+                ") ON COMMIT DROP"
+            )
+        relation = sources.Relation(
+            table="analytics_test_salesline",
+            columns={name: name for name in sources.SALES_LINE_FIELDS}
+            | {"partner": "partner_id"},
+        )
+        monkeypatch.setattr(sources, "sales_lines", lambda: relation)
+    return SalesLines(relation)
+
+
+@pytest.fixture
+def products(acme) -> dict[str, Product]:
+    rows = [("SW-24", "Switch 24", "1200"), ("SW-48", "Switch 48", "2100"),
+            ("AP-7", "Access point", "450")]
+    return {sku: Product.objects.create(vendor_sku=sku, name=name, list_price=Decimal(price))
+            for sku, name, price in rows}
+
+
+@pytest.fixture
+def eur_rate(acme) -> ExchangeRate:
+    return ExchangeRate.objects.create(currency="EUR", quote_currency="USD",
+                                       rate=Decimal("1.10"), valid_from=date(2020, 1, 1))
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture
+def deal(products):
+    """`deal(partner, registered_by, status, submitted=date, ...)` -> Deal written directly
+    (the services are tested by the deals app; here dates and statuses must be exact)."""
+
+    def make(partner, user, status, *, submitted: date, decided_after_hours: int | None = None,
+             value="1000", currency="USD", customer="Blue Harbor Logistics", skus=("SW-24",),
+             final_amount=None, closed_on=None, protected_days=90):
+        decided = None if decided_after_hours is None else (
+            at(submitted) + timedelta(hours=decided_after_hours))
+        approved_family = status in ("approved", "won", "lost", "expired")
+        deal = Deal(
+            partner=partner, registered_by=user, status=status, customer_name=customer,
+            customer_country="US", expected_value=Decimal(value), currency=currency,
+            submitted_at=at(submitted), decided_at=decided,
+            protected_until=(decided.date() + timedelta(days=protected_days))
+            if approved_family and decided else None,
+            final_amount=Decimal(final_amount) if final_amount is not None else None,
+            closed_on=closed_on,
+        )
+        deal.refresh_matching_keys()
+        deal.save()
+        for sku in skus:
+            DealLine.objects.create(deal=deal, product=products[sku], quantity=1,
+                                    unit_price=Decimal(value))
+        return deal
+
+    return make

@@ -1,0 +1,118 @@
+"""The vendor/CM dashboard and leaderboard: figures equal figures computed from raw rows,
+each user sees only their partners, and the query count does not grow with rows."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from partners.models import Partner
+from reporting.analytics import services
+from tests.analytics import figures
+
+PERIOD = {"start": "2026-01", "end": "2026-06"}
+START, END = date(2026, 1, 1), date(2026, 6, 1)
+PREVIOUS = (date(2025, 7, 1), date(2025, 12, 1))
+LAST_YEAR = (date(2025, 1, 1), date(2025, 6, 1))
+
+
+@pytest.fixture
+def reported(cast, sales, products, eur_rate):
+    a, b = cast.partner_a, cast.partner_b
+    sales.add(a, date(2026, 1, 15), "SW-24", 2, "2400.00")
+    sales.add(a, date(2026, 3, 10), "AP-7", 5, "2250.00", end_customer="Contoso")
+    sales.add(a, date(2026, 4, 2), "SW-24", -1, "-1200.00")  # a return
+    sales.add(a, date(2025, 2, 1), "SW-24", 1, "1200.00")  # same period last year
+    sales.add(a, date(2025, 8, 1), "SW-48", 1, "2100.00")  # previous period
+    sales.add(b, date(2026, 2, 20), "SW-48", 3, "5000.00", currency="EUR", country="DE")
+    sales.add(b, date(2026, 5, 5), "AP-7", 2, "900.00", currency="EUR", country="AT")
+    sales.add(b, date(2026, 5, 6), "AP-7", 1, "50000", currency="JPY", country="JP")  # no rate
+    sales.add(b, date(2026, 8, 1), "AP-7", 9, "9999.00", currency="EUR")  # after the period
+    services.refresh_sales_summaries()
+    return sales.written
+
+
+def test_it_shows_totals_equal_to_the_raw_lines(cast, client_for, reported):
+    response = client_for(cast.vendor_admin).get("/analytics/", PERIOD)
+
+    totals = response.context["totals"]
+    assert totals.current == figures.total(reported, START, END)
+    assert totals.previous == figures.total(reported, *PREVIOUS)
+    assert totals.last_year == figures.total(reported, *LAST_YEAR)
+    assert totals.unconverted_lines == 1
+    assert figures.money(totals.current) in response.content.decode()
+    assert "1 line has no exchange rate" in response.content.decode()
+
+
+def test_it_breaks_sales_down_by_month_product_country_and_partner(cast, client_for, reported):
+    context = client_for(cast.vendor_admin).get("/analytics/", PERIOD).context
+
+    by_month = figures.by_key(reported, lambda x: x.invoice_date.replace(day=1), START, END)
+    assert {r.month: r.amount for r in context["months"] if r.amount} == by_month
+    by_product = figures.by_key(reported, lambda x: x.vendor_sku, START, END)
+    assert {r.vendor_sku: r.amount for r in context["products"]} == by_product
+    by_country = figures.by_key(reported, lambda x: x.country, START, END)
+    assert {r.country: r.amount for r in context["countries"] if r.amount} == by_country
+    by_partner = figures.by_key(reported, lambda x: x.partner_id, START, END)
+    assert {r.partner_id: r.current for r in context["leaders"]} == by_partner
+    assert [r.partner_id for r in context["leaders"]] == [cast.partner_b.pk, cast.partner_a.pk]
+
+
+def test_it_filters_by_product_and_partner(cast, client_for, reported):
+    client = client_for(cast.vendor_admin)
+    context = client.get("/analytics/", PERIOD | {"product": "AP-7"}).context
+    assert context["totals"].current == figures.total(reported, START, END, sku="AP-7")
+    context = client.get("/analytics/", PERIOD | {"partner": cast.partner_a.pk}).context
+    assert context["totals"].current == figures.total(
+        reported, START, END, partner_ids={cast.partner_a.pk})
+
+
+def test_it_shows_a_cm_only_their_partners(cast, client_for, reported):
+    response = client_for(cast.cm_a).get("/analytics/", PERIOD)
+
+    expected = figures.total(reported, START, END, partner_ids={cast.partner_a.pk})
+    assert response.context["totals"].current == expected
+    assert [r.partner_id for r in response.context["leaders"]] == [cast.partner_a.pk]
+    assert "Bergmann" not in response.content.decode()
+
+
+def test_it_answers_404_to_a_cm_filtering_by_a_foreign_partner(cast, client_for, reported):
+    response = client_for(cast.cm_a).get("/analytics/", {"partner": cast.partner_b.pk})
+    assert response.status_code == 404
+
+
+def test_it_renders_the_filtered_body_as_an_htmx_partial(cast, client_for, reported):
+    response = client_for(cast.cm_b).get("/analytics/", PERIOD, HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert "<html" not in body and 'id="analytics-body"' in body
+    assert "Bergmann" in body and "Ardent" not in body
+
+
+def test_it_ranks_every_partner_on_the_leaderboard(cast, client_for, reported):
+    response = client_for(cast.vendor_admin).get("/analytics/leaderboard/", PERIOD)
+
+    rows = list(response.context["page"].object_list)
+    assert [r.name for r in rows] == ["Bergmann IT GmbH", "Ardent Systems"]
+    a = rows[1]
+    assert a.previous == figures.total(reported, *PREVIOUS, partner_ids={cast.partner_a.pk})
+    assert a.last_year == figures.total(reported, *LAST_YEAR, partner_ids={cast.partner_a.pk})
+    assert a.growth == ((a.current - a.previous) * 100 / a.previous).quantize(Decimal("0.1"))
+
+
+def test_it_keeps_the_query_count_flat_as_rows_grow(
+    cast, client_for, reported, sales, django_assert_max_num_queries
+):
+    client = client_for(cast.vendor_admin)
+    with django_assert_max_num_queries(40) as few:
+        client.get("/analytics/", PERIOD)
+    for n in range(30):
+        partner = Partner.objects.create(name=f"Extra {n}", slug=f"extra-{n}", country="FR",
+                                         channel_manager=cast.cm_a)
+        for month in range(1, 7):
+            sales.add(partner, date(2026, month, 3), "SW-24", 1, "100", country="FR")
+    services.refresh_sales_summaries()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/analytics/", PERIOD)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/analytics/leaderboard/", PERIOD)
