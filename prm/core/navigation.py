@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals import labels as deal_labels
 from prm.accounts.models import Role
+from reporting.analytics import labels as analytics_labels
 
 VENDOR = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 PARTNER = (Role.PARTNER_ADMIN, Role.PARTNER_REP)
@@ -29,4 +30,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("deals:review_queue", deal_labels.REVIEW_QUEUE, VENDOR),
     NavItem("deals:list", deal_labels.DEALS, VENDOR + PARTNER),
     NavItem("deals:notifications", deal_labels.NOTIFICATIONS, VENDOR + PARTNER),
+    NavItem("analytics:dashboard", analytics_labels.DASHBOARD, VENDOR),
+    NavItem("analytics:my_scorecard", analytics_labels.MY_FIGURES, (Role.PARTNER_ADMIN,)),
 ]
