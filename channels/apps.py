@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ChannelsConfig(AppConfig):
     name = "channels"
     verbose_name = "Channels"
+
+    def ready(self):
+        from channels.queue import register_queue_source
+        from partners.selectors import applications_waiting_on
+
+        register_queue_source("applications", applications_waiting_on)

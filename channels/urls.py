@@ -6,4 +6,7 @@ app_name = "channels"
 
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("territories/", views.territories, name="territories"),
+    path("reassign/", views.reassign, name="reassign"),
+    path("announcements/", views.announcements, name="announcements"),
 ]

@@ -1,13 +1,80 @@
 """The channel manager's workspace (vendor admins see the whole channel)."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from partners.selectors import partners_visible_to
-from prm.accounts.access import vendor_staff_required
+from channels import services
+from channels.forms import AnnouncementForm, ReassignForm, TerritoryForm
+from channels.queue import work_queue
+from channels.selectors import announcements_visible_to, portfolio_for, territories_visible_to
+from partners.services import partners_reassign
+from prm.accounts.access import vendor_admin_required, vendor_staff_required
 
 
 @vendor_staff_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    partners = partners_visible_to(request.user).select_related("channel_manager")
-    return render(request, "channels/workspace.html", {"partners": partners})
+    partners = portfolio_for(request.user).annotate(
+        user_count=Count("memberships", distinct=True)
+    ).order_by("name", "pk")
+    page = Paginator(partners, 50).get_page(request.GET.get("page"))
+    return render(request, "channels/workspace.html", {
+        "page": page,
+        "queue": work_queue(request.user),
+    })
+
+
+@vendor_staff_required
+def territories(request: HttpRequest) -> HttpResponse:
+    """Territories and who looks after them; vendor admins add new ones here."""
+    form = TerritoryForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_vendor_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            territory = services.territory_save(by=request.user, **form.cleaned_data)
+            messages.success(request, _("Territory %(name)s saved.") % {"name": territory.name})
+            return redirect("channels:territories")
+    return render(request, "channels/territories.html", {
+        "territories": territories_visible_to(request.user), "form": form,
+    })
+
+
+@vendor_admin_required
+def reassign(request: HttpRequest) -> HttpResponse:
+    """Hand all partners of one channel manager to another."""
+    form = ReassignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = partners_reassign(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(count)s partner(s) now belong to %(name)s.") % {
+                "count": count, "name": form.cleaned_data["to_manager"]})
+            return redirect("channels:reassign")
+    return render(request, "channels/reassign.html", {"form": form})
+
+
+@vendor_staff_required
+def announcements(request: HttpRequest) -> HttpResponse:
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            announcement = services.announcement_publish(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "Published to %(count)s partner(s); their users are being e-mailed."
+            ) % {"count": announcement.recipients.count()})
+            return redirect("channels:announcements")
+    items = announcements_visible_to(request.user).annotate(
+        partner_count=Count("recipients", distinct=True)
+    ).order_by("-published_at", "-pk")
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    return render(request, "channels/announcements.html", {"form": form, "page": page})

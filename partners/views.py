@@ -1,19 +1,289 @@
-"""Vendor-side partner pages (vendor admins and channel managers)."""
+"""Vendor-side partner pages (vendor admins and channel managers) and the public pages
+of a vendor's host (apply to become a partner, accept an invitation)."""
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from partners.selectors import get_partner_for, partners_visible_to
-from prm.accounts.access import vendor_staff_required
+from partners import services
+from partners.forms import (
+    AcceptInvitationForm,
+    AgreementForm,
+    ApplicationForm,
+    AssignForm,
+    PartnerFilterForm,
+    RejectForm,
+    StatusForm,
+    TierForm,
+)
+from partners.models import ApplicationStatus, Invitation
+from partners.selectors import (
+    agreement_acceptances,
+    applications_visible_to,
+    current_agreement,
+    get_application_for,
+    get_partner_for,
+    open_invitations,
+    partner_directory,
+    partner_members,
+    partners_matching_email,
+    status_history,
+)
+from partners.tiers import tier_progress
+from prm.accounts.access import vendor_admin_required, vendor_staff_required
+
+PAGE_SIZE = 25
+
+#: Sections other apps add to the partner detail page (deals, uploads, scorecard):
+#: dotted paths of callables `section(request, partner) -> (title, template, context)`
+#: or None to show nothing. Appended at start-up, like channels.queue sources.
+PARTNER_DETAIL_SECTIONS: list = []
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Directory ---------------------------------------------------------------------------
 
 
 @vendor_staff_required
 def partner_list(request: HttpRequest) -> HttpResponse:
-    partners = partners_visible_to(request.user).select_related("channel_manager")
-    return render(request, "partners/partner_list.html", {"partners": partners})
+    form = PartnerFilterForm(request.GET or None)
+    partners = partner_directory(request.user, **(form.filters() if form.is_bound else {}))
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "partners/partner_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
 @vendor_staff_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.utils.module_loading import import_string
+
     partner = get_partner_for(request.user, pk)
-    return render(request, "partners/partner_detail.html", {"partner": partner})
+    sections = []
+    for dotted in PARTNER_DETAIL_SECTIONS:
+        section = import_string(dotted)(request, partner)
+        if section:
+            sections.append(section)
+    return render(request, "partners/partner_detail.html", {
+        "partner": partner,
+        "members": partner_members(request.user, partner),
+        "invitations": open_invitations(request.user, partner),
+        "history": status_history(partner)[:20],
+        "acceptances": agreement_acceptances(partner)[:5],
+        "progress": tier_progress(partner),
+        "status_form": StatusForm(),
+        "assign_form": AssignForm(initial={"channel_manager": partner.channel_manager_id,
+                                           "territory": partner.territory_id}),
+        "tier_form": TierForm(initial={"tier": partner.tier_id}),
+        "sections": sections,
+    })
+
+
+@require_POST
+@vendor_staff_required
+def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_change_status(
+                partner=partner, to_status=form.cleaned_data["to_status"], by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Status changed."))
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("partners:detail", pk=partner.pk)
+
+
+@require_POST
+@vendor_admin_required
+def partner_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_assign(partner=partner, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Assignment saved."))
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+    return redirect("partners:detail", pk=partner.pk)
+
+
+@require_POST
+@vendor_staff_required
+def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    form = TierForm(request.POST)
+    if form.is_valid():
+        services.partner_set_tier(partner=partner, tier=form.cleaned_data["tier"],
+                                  by=request.user)
+        messages.success(request, _("Tier saved."))
+    return redirect("partners:detail", pk=partner.pk)
+
+
+# --- Applications ------------------------------------------------------------------------
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    """The public "become a partner" page on the vendor's host (no login)."""
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.application_submit(language=get_language() or "", **form.cleaned_data)
+        return redirect("partners:apply_done")
+    return render(request, "partners/apply.html", {"form": form})
+
+
+def apply_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/apply_done.html")
+
+
+@vendor_staff_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", ApplicationStatus.SUBMITTED)
+    if status not in ApplicationStatus.values:
+        status = ApplicationStatus.SUBMITTED
+    applications = applications_visible_to(request.user).filter(status=status)
+    page = Paginator(applications.order_by("submitted_at", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "partners/application_list.html", {
+        "page": page, "status": status, "statuses": ApplicationStatus.choices,
+    })
+
+
+@vendor_staff_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_application_for(request.user, pk)
+    return render(request, "partners/application_detail.html", {
+        "application": application,
+        "reject_form": RejectForm(),
+        "matching_partners": partners_matching_email(request.user, application.contact_email),
+    })
+
+
+@require_POST
+@vendor_staff_required
+def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_application_for(request.user, pk)
+    try:
+        partner, invitation = services.application_approve(
+            application=application, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("partners:application", pk=application.pk)
+    messages.success(request, _(
+        "%(partner)s is now onboarding. %(email)s has been invited as partner admin."
+    ) % {"partner": partner.name, "email": invitation.email})
+    return redirect("partners:detail", pk=partner.pk)
+
+
+@require_POST
+@vendor_staff_required
+def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_application_for(request.user, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_reject(
+                application=application, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Application rejected; the applicant is told why."))
+            return redirect("partners:applications")
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+    else:
+        messages.error(request, _("Say why the application is rejected."))
+    return redirect("partners:application", pk=application.pk)
+
+
+@require_POST
+@vendor_staff_required
+def application_refer(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
+    """Invite the applicant to the existing partner their e-mail domain belongs to."""
+    application = get_application_for(request.user, pk)
+    partner = get_object_or_404(
+        partners_matching_email(request.user, application.contact_email), pk=partner_pk
+    )
+    try:
+        services.application_refer_to_partner(
+            application=application, partner=partner, by=request.user
+        )
+        messages.success(request, _("%(email)s has been invited to join %(partner)s.") % {
+            "email": application.contact_email, "partner": partner.name})
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("partners:applications")
+
+
+# --- Invitations (public) ----------------------------------------------------------------
+
+
+def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Set a password and join the partner. Wrong, used or expired links say so."""
+    invitation = Invitation.objects.select_related("partner").filter(pk=pk).first()
+    try:
+        services.invitation_check(invitation=invitation, token=token)
+    except services.InvitationInvalid:
+        return render(request, "partners/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None,
+                                initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, token=token,
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+                language=get_language() or "",
+            )
+        except services.InvitationInvalid:
+            return render(request, "partners/invitation_invalid.html", status=404)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("portal:home")
+    return render(request, "partners/invitation_accept.html", {
+        "form": form, "invitation": invitation,
+    })
+
+
+# --- Programme agreement (vendor side) ---------------------------------------------------
+
+
+@vendor_staff_required
+def agreements(request: HttpRequest) -> HttpResponse:
+    """Versions of the programme agreement; vendor admins publish new ones here."""
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_vendor_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            version = services.agreement_publish(by=request.user, **form.cleaned_data)
+            messages.success(request, _(
+                "Version %(number)s is published. Partner admins are asked to accept it."
+            ) % {"number": version.number})
+            return redirect("partners:agreements")
+    from partners.models import AgreementVersion
+
+    versions = AgreementVersion.objects.select_related("published_by")
+    return render(request, "partners/agreements.html", {
+        "form": form, "versions": versions, "current": current_agreement(),
+    })

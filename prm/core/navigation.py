@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from channels import labels as channel_labels
 from deals import labels as deal_labels
+from partners import labels as partner_labels
 from prm.accounts.models import Role
 from reporting.analytics import labels as analytics_labels
 
@@ -26,7 +28,10 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("channels:workspace", _("Workspace"), VENDOR),
     NavItem("partners:list", _("Partners"), VENDOR),
+    NavItem("partners:applications", partner_labels.APPLICATIONS, VENDOR),
+    NavItem("channels:announcements", channel_labels.ANNOUNCEMENTS, VENDOR),
     NavItem("portal:home", _("Home"), PARTNER),
+    NavItem("portal:users", partner_labels.USERS, (Role.PARTNER_ADMIN,)),
     NavItem("deals:review_queue", deal_labels.REVIEW_QUEUE, VENDOR),
     NavItem("deals:list", deal_labels.DEALS, VENDOR + PARTNER),
     NavItem("deals:notifications", deal_labels.NOTIFICATIONS, VENDOR + PARTNER),

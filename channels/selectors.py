@@ -1,0 +1,54 @@
+"""Reads for the workspace: territories, announcements, a CM's portfolio."""
+
+from django.db.models import Count, Q, QuerySet
+
+from channels.models import Announcement, AnnouncementRecipient, Territory
+from partners.selectors import partners_visible_to
+
+
+def territories_visible_to(user) -> QuerySet[Territory]:
+    """Territories are programme configuration: every vendor staff member sees them."""
+    if not user.is_vendor_staff:
+        return Territory.objects.none()
+    return Territory.objects.select_related("channel_manager").annotate(
+        partner_count=Count("partners")
+    )
+
+
+def territory_for_country(country: str) -> Territory | None:
+    if not country:
+        return None
+    return (
+        Territory.objects.filter(countries__contains=[country.upper()])
+        .select_related("channel_manager")
+        .order_by("name")
+        .first()
+    )
+
+
+def portfolio_for(user) -> QuerySet:
+    """"My partners": those the user may act on, with what the workspace shows."""
+    return partners_visible_to(user).select_related("tier", "territory", "channel_manager")
+
+
+def announcements_visible_to(user) -> QuerySet[Announcement]:
+    """Vendor admins see every announcement; a CM those they wrote or that reached one of
+    their partners; partner users those that reached their partner."""
+    base = Announcement.objects.select_related("author").prefetch_related("tiers", "territories")
+    if user.is_vendor_admin:
+        return base
+    if user.is_channel_manager:
+        reached = AnnouncementRecipient.objects.filter(partner__channel_manager=user)
+        return base.filter(Q(author=user) | Q(pk__in=reached.values("announcement_id")))
+    if user.is_partner_user:
+        reached = AnnouncementRecipient.objects.filter(partner=user.partner)
+        return base.filter(pk__in=reached.values("announcement_id"))
+    return base.none()
+
+
+def announcements_for_partner(partner, *, limit: int = 5) -> list[Announcement]:
+    return list(
+        Announcement.objects.filter(recipients__partner=partner).order_by("-published_at")[
+            :limit
+        ]
+    )

@@ -1,0 +1,162 @@
+"""Forms of the partners app. None takes a partner, owner or status the server knows."""
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from channels.models import Territory
+from partners.models import PartnerApplication, PartnerStatus, PartnerType, Tier
+from partners.selectors import DIRECTORY_SORTS
+from prm.accounts.models import Role, User
+
+SORT_CHOICES = [
+    ("name", _("Name (A-Z)")),
+    ("-name", _("Name (Z-A)")),
+    ("country", _("Country")),
+    ("status", _("Status")),
+    ("-tier", _("Tier (best first)")),
+    ("-created", _("Newest first")),
+]
+assert all(key in DIRECTORY_SORTS for key, _label in SORT_CHOICES)
+
+PARTNER_ROLE_CHOICES = [
+    (Role.PARTNER_REP, Role.PARTNER_REP.label),
+    (Role.PARTNER_ADMIN, Role.PARTNER_ADMIN.label),
+]
+
+
+def _channel_managers():
+    return User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("full_name")
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": _("Name, slug or e-mail domain")}))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Any status"))] + PartnerStatus.choices,
+    )
+    partner_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any type"))] + PartnerType.choices
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Tier"), required=False, queryset=Tier.objects.all(), empty_label=_("Any tier")
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territory"), required=False, queryset=Territory.objects.all(),
+        empty_label=_("Any territory"),
+    )
+    channel_manager = forms.ModelChoiceField(
+        label=_("Channel manager"), required=False, queryset=_channel_managers(),
+        empty_label=_("Any channel manager"),
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "query": data["q"].strip(),
+            "status": data["status"],
+            "partner_type": data["partner_type"],
+            "tier": data["tier"].pk if data["tier"] else None,
+            "territory": data["territory"].pk if data["territory"] else None,
+            "channel_manager": data["channel_manager"].pk if data["channel_manager"] else None,
+            "sort": data["sort"] or "name",
+        }
+
+
+class ApplicationForm(forms.ModelForm):
+    """The public "become a partner" form."""
+
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = PartnerApplication
+        fields = ["company_name", "legal_name", "website", "country", "partner_type",
+                  "contact_name", "contact_email", "contact_phone", "message"]
+        widgets = {
+            "country": forms.TextInput(attrs={"maxlength": 2, "placeholder": "US",
+                                              "autocomplete": "country"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "message": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "country": _("Two-letter code of the country you are based in, e.g. US, DE, VN."),
+            "contact_email": _("We send the invitation to this address if you are approved."),
+        }
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Enter a two-letter country code, e.g. US."))
+        return country
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The applicant receives this by e-mail."),
+    )
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=PartnerStatus.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to suspend or terminate."),
+    )
+
+
+class AssignForm(forms.Form):
+    channel_manager = forms.ModelChoiceField(
+        label=_("Channel manager"), required=False, queryset=_channel_managers(),
+        empty_label=_("Nobody"),
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territory"), required=False, queryset=Territory.objects.all(),
+        empty_label=_("None"),
+    )
+
+
+class TierForm(forms.Form):
+    tier = forms.ModelChoiceField(
+        label=_("Tier"), required=False, queryset=Tier.objects.all(), empty_label=_("No tier")
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=PARTNER_ROLE_CHOICES)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=PARTNER_ROLE_CHOICES)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
+        return data
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Terms"), widget=forms.Textarea(attrs={"rows": 10}))

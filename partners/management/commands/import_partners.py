@@ -1,0 +1,36 @@
+"""`import_partners --schema S FILE`: create or update partners from CSV."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import schema_context
+
+from partners.imports import partners_import
+from prm.tenancy.models import Vendor
+
+
+class Command(BaseCommand):
+    help = "Import partners (slug,name,country,type,tier,channel_manager_email,currency)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schema", required=True, help="Vendor schema, e.g. acme")
+        parser.add_argument("file", help="CSV file (UTF-8)")
+
+    def handle(self, *args, schema: str, file: str, **options):
+        vendor = Vendor.objects.filter(schema_name=schema).exclude(schema_name="public").first()
+        if vendor is None:
+            raise CommandError(f"No vendor with schema {schema!r}.")
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
+        with schema_context(schema):
+            result = partners_import(text=text, default_currency=vendor.reporting_currency)
+        for line, message in result.errors:
+            self.stderr.write(f"line {line}: {message}")
+        if result.errors:
+            raise CommandError(
+                f"{len(result.errors)} error(s); nothing was imported. Fix the file and run "
+                "the command again."
+            )
+        self.stdout.write(f"{result.created} created, {result.updated} updated.")

@@ -1,0 +1,532 @@
+"""Writes on partners: lifecycle, assignment, applications, invitations, users, agreement.
+
+Every function is keyword-only and atomic; e-mails are sent after the commit
+(`transaction.on_commit`), so a rolled-back change never e-mails anyone. Rule violations
+raise `django.core.exceptions.ValidationError` with a message that says what to do.
+Callers pass objects they fetched through a scoped selector; the services check the
+role rules that depend on the acting user themselves (a forged request changes nothing).
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from partners.emails import send_email
+from partners.invitations import invitation_url, token_matches
+from partners.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    ApplicationStatus,
+    Invitation,
+    Membership,
+    Partner,
+    PartnerApplication,
+    PartnerStatus,
+    PartnerStatusChange,
+    PartnerType,
+    Tier,
+)
+from prm.accounts.models import PARTNER_ROLES, Role, User
+
+INVITATION_DAYS = 7
+
+#: Where a status may go from each status (terminated is final).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PartnerStatus.APPLIED: frozenset({PartnerStatus.ONBOARDING, PartnerStatus.TERMINATED}),
+    PartnerStatus.ONBOARDING: frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED}),
+    PartnerStatus.ACTIVE: frozenset({PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED}),
+    PartnerStatus.SUSPENDED: frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED}),
+    PartnerStatus.TERMINATED: frozenset(),
+}
+
+#: Public mail providers: their domain says nothing about the company.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me",
+    "protonmail.com", "yandex.ru", "mail.ru", "qq.com", "163.com",
+})
+
+
+def _locked(partner: Partner) -> Partner:
+    return Partner.objects.select_for_update().get(pk=partner.pk)
+
+
+# --- Lifecycle ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_change_status(
+    *, partner: Partner, to_status: str, by: User | None, reason: str = ""
+) -> Partner:
+    """Move a partner along its lifecycle and record who did it, when and why.
+
+    Activating needs the current programme agreement accepted (the partner admin's
+    acceptance does this by itself); suspending and terminating need a reason.
+    """
+    from partners.selectors import accepted_current_agreement
+
+    partner = _locked(partner)
+    if to_status not in TRANSITIONS.get(partner.status, ()):
+        raise ValidationError(
+            _("A partner that is %(from)s cannot become %(to)s.")
+            % {"from": PartnerStatus(partner.status).label, "to": PartnerStatus(to_status).label}
+        )
+    if to_status == PartnerStatus.ACTIVE and not accepted_current_agreement(partner):
+        raise ValidationError(
+            _("The partner admin must accept the current programme agreement first.")
+        )
+    if to_status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED) and not reason.strip():
+        raise ValidationError(_("Say why, so the partner and your colleagues know."))
+    PartnerStatusChange.objects.create(
+        partner=partner,
+        from_status=partner.status,
+        to_status=to_status,
+        changed_by=by,
+        reason=reason.strip(),
+    )
+    partner.status = to_status
+    partner.save(update_fields=["status"])
+    return partner
+
+
+def _require_vendor_admin(by: User) -> None:
+    if not by.is_vendor_admin:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def partner_assign(
+    *, partner: Partner, channel_manager: User | None, territory=None, by: User
+) -> Partner:
+    """A vendor admin sets who looks after a partner and which territory it is in."""
+    _require_vendor_admin(by)
+    if channel_manager is not None and not channel_manager.is_channel_manager:
+        raise ValidationError(_("Choose an active channel manager."))
+    partner = _locked(partner)
+    partner.channel_manager = channel_manager
+    partner.territory = territory
+    partner.save(update_fields=["channel_manager", "territory"])
+    return partner
+
+
+@transaction.atomic
+def partners_reassign(*, from_manager: User, to_manager: User, by: User) -> int:
+    """Hand every partner of one CM to another (someone leaves or changes region)."""
+    _require_vendor_admin(by)
+    if not to_manager.is_channel_manager:
+        raise ValidationError(_("Choose an active channel manager."))
+    if from_manager.pk == to_manager.pk:
+        raise ValidationError(_("Choose two different channel managers."))
+    from partners.models import PartnerApplication
+
+    PartnerApplication.objects.filter(
+        channel_manager=from_manager, status=ApplicationStatus.SUBMITTED
+    ).update(channel_manager=to_manager)
+    return Partner.objects.filter(channel_manager=from_manager).update(
+        channel_manager=to_manager
+    )
+
+
+@transaction.atomic
+def partner_set_tier(*, partner: Partner, tier: Tier | None, by: User) -> Partner:
+    if not by.is_vendor_staff:
+        raise PermissionDenied
+    partner = _locked(partner)
+    partner.tier = tier
+    partner.save(update_fields=["tier"])
+    return partner
+
+
+# --- Applications ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    company_name: str,
+    country: str,
+    contact_name: str,
+    contact_email: str,
+    partner_type: str = PartnerType.RESELLER,
+    legal_name: str = "",
+    website: str = "",
+    contact_phone: str = "",
+    message: str = "",
+    language: str = "",
+) -> PartnerApplication:
+    """Record a public application and route it to the CM of the applicant's territory."""
+    from channels.selectors import territory_for_country
+
+    territory = territory_for_country(country)
+    return PartnerApplication.objects.create(
+        company_name=company_name.strip(),
+        legal_name=legal_name.strip(),
+        website=website,
+        country=country.upper(),
+        partner_type=partner_type,
+        contact_name=contact_name.strip(),
+        contact_email=contact_email.strip().lower(),
+        contact_phone=contact_phone.strip(),
+        message=message.strip(),
+        language=language,
+        channel_manager=territory.channel_manager if territory else None,
+    )
+
+
+def _lock_open_application(application: PartnerApplication) -> PartnerApplication:
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(_("This application has already been reviewed."))
+    return application
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "partner"
+    slug, n = base, 2
+    while Partner.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def application_approve(
+    *, application: PartnerApplication, by: User
+) -> tuple[Partner, Invitation]:
+    """Create the partner in onboarding and invite the applicant as its partner admin."""
+    from channels.selectors import territory_for_country
+
+    if not by.is_vendor_staff:
+        raise PermissionDenied
+    application = _lock_open_application(application)
+    if User.objects.filter(email__iexact=application.contact_email).exists():
+        raise ValidationError(
+            _("%(email)s already has an account here. Reject this application and ask "
+              "the partner admin of their company to invite them.")
+            % {"email": application.contact_email}
+        )
+    territory = territory_for_country(application.country)
+    manager = (
+        by if by.is_channel_manager
+        else application.channel_manager or (territory.channel_manager if territory else None)
+    )
+    domain = application.contact_email.rpartition("@")[2]
+    partner = Partner.objects.create(
+        name=application.company_name,
+        slug=_unique_slug(application.company_name),
+        legal_name=application.legal_name,
+        website=application.website,
+        email_domains=[] if domain in FREE_MAIL_DOMAINS else [domain],
+        partner_type=application.partner_type,
+        country=application.country,
+        territory=territory,
+        status=PartnerStatus.ONBOARDING,
+        channel_manager=manager,
+        currency=_vendor_currency(),
+    )
+    PartnerStatusChange.objects.create(
+        partner=partner,
+        from_status=PartnerStatus.APPLIED,
+        to_status=PartnerStatus.ONBOARDING,
+        changed_by=by,
+        reason=_("Application approved"),
+    )
+    application.status = ApplicationStatus.APPROVED
+    application.reviewed_by = by
+    application.reviewed_at = timezone.now()
+    application.partner = partner
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "partner"])
+    invitation = invitation_create(
+        partner=partner,
+        email=application.contact_email,
+        full_name=application.contact_name,
+        role=Role.PARTNER_ADMIN,
+        by=by,
+        language=application.language,
+    )
+    return partner, invitation
+
+
+def _vendor_currency() -> str:
+    from partners.invitations import current_vendor
+
+    try:
+        return current_vendor().reporting_currency
+    except Exception:  # noqa: BLE001 - schema without a vendor row (should not happen)
+        return "USD"
+
+
+@transaction.atomic
+def application_reject(
+    *, application: PartnerApplication, by: User, reason: str
+) -> PartnerApplication:
+    """Decline an application; the reason is kept and e-mailed to the applicant."""
+    if not by.is_vendor_staff:
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Say why the application is rejected."))
+    application = _lock_open_application(application)
+    application.status = ApplicationStatus.REJECTED
+    application.reviewed_by = by
+    application.reviewed_at = timezone.now()
+    application.rejection_reason = reason.strip()
+    application.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"]
+    )
+    context = {"application": application, "vendor_name": _vendor_name()}
+    transaction.on_commit(
+        lambda: send_email(
+            to=[application.contact_email],
+            template_prefix="partners/email/application_rejected",
+            context=context,
+            language=application.language,
+        )
+    )
+    return application
+
+
+@transaction.atomic
+def application_refer_to_partner(
+    *, application: PartnerApplication, partner: Partner, by: User
+) -> Invitation:
+    """The applicant's e-mail domain belongs to an existing partner: instead of creating
+    a second partner, invite them to join that one as a rep (they must accept; nobody is
+    added silently). The application is closed with that reason."""
+    if not by.is_vendor_staff:
+        raise PermissionDenied
+    application = _lock_open_application(application)
+    invitation = invitation_create(
+        partner=partner,
+        email=application.contact_email,
+        full_name=application.contact_name,
+        role=Role.PARTNER_REP,
+        by=by,
+        language=application.language,
+    )
+    application.status = ApplicationStatus.REJECTED
+    application.reviewed_by = by
+    application.reviewed_at = timezone.now()
+    application.rejection_reason = _("Invited to join %(partner)s instead.") % {
+        "partner": partner.name
+    }
+    application.partner = partner
+    application.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "partner"]
+    )
+    return invitation
+
+
+def _vendor_name() -> str:
+    from partners.invitations import current_vendor
+
+    return current_vendor().name
+
+
+# --- Invitations and partner users -------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    partner: Partner,
+    email: str,
+    role: str,
+    by: User | None,
+    full_name: str = "",
+    language: str = "",
+) -> Invitation:
+    """Invite someone to `partner` and e-mail them a single-use link.
+
+    Partner admins may only invite to their own partner (the caller passes
+    `by.partner`; this checks it again). Re-inviting an address replaces its open link.
+    """
+    email = email.strip().lower()
+    if role not in PARTNER_ROLES:
+        raise ValidationError(_("Choose partner admin or sales rep."))
+    if by is not None and by.is_partner_user and (
+        not by.is_partner_admin or by.partner.pk != partner.pk
+    ):
+        raise PermissionDenied
+    if partner.status == PartnerStatus.TERMINATED:
+        raise ValidationError(_("This partnership has ended; nobody can be invited to it."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("%(email)s already has an account on this site.") % {"email": email}
+        )
+    now = timezone.now()
+    Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        partner=partner,
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        nonce=secrets.token_hex(16),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    context = {
+        "invitation": invitation,
+        "partner_name": partner.name,
+        "vendor_name": _vendor_name(),
+        "inviter": str(by) if by else "",
+        "role": Role(role).label,
+        "url": invitation_url(invitation),
+        "days": INVITATION_DAYS,
+    }
+    transaction.on_commit(
+        lambda: send_email(
+            to=[email],
+            template_prefix="partners/email/invitation",
+            context=context,
+            language=language,
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+class InvitationInvalid(Exception):
+    """The link is wrong, used, revoked or expired."""
+
+
+def invitation_check(*, invitation: Invitation | None, token: str) -> Invitation:
+    if invitation is None or not token_matches(invitation, token) or not invitation.is_open:
+        raise InvitationInvalid
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, token: str, password: str, full_name: str = "",
+    language: str = "",
+) -> User:
+    """Create the invited user with their chosen password; the link is then spent."""
+    from prm.accounts.services import user_create
+
+    invitation = invitation_check(
+        invitation=Invitation.objects.select_for_update().filter(pk=invitation.pk).first(),
+        token=token,
+    )
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationInvalid
+    validate_password(password, User(email=invitation.email, full_name=full_name))
+    user = user_create(
+        email=invitation.email,
+        password=password,
+        role=invitation.role,
+        full_name=full_name.strip() or invitation.full_name,
+        partner=invitation.partner,
+        language=language,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user
+
+
+def _active_admins(partner: Partner):
+    return User.objects.filter(
+        membership__partner=partner, role=Role.PARTNER_ADMIN, is_active=True
+    )
+
+
+def _check_own_member(actor: User, member: User) -> Membership:
+    if not actor.is_partner_admin:
+        raise PermissionDenied
+    membership = Membership.objects.filter(user=member, partner=actor.partner).first()
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+@transaction.atomic
+def partner_user_set_active(*, actor: User, member: User, active: bool) -> User:
+    """A partner admin deactivates (or reactivates) one of their own partner's users."""
+    _check_own_member(actor, member)
+    if member.pk == actor.pk and not active:
+        raise ValidationError(
+            _("You cannot deactivate yourself. Ask another partner admin to do it.")
+        )
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+    return member
+
+
+@transaction.atomic
+def partner_user_set_role(*, actor: User, member: User, role: str) -> User:
+    """A partner admin makes one of their users an admin or a rep; one admin must stay."""
+    membership = _check_own_member(actor, member)
+    if role not in PARTNER_ROLES:
+        raise ValidationError(_("Choose partner admin or sales rep."))
+    Partner.objects.select_for_update().get(pk=membership.partner_id)
+    if (
+        member.role == Role.PARTNER_ADMIN
+        and role != Role.PARTNER_ADMIN
+        and not _active_admins(membership.partner).exclude(pk=member.pk).exists()
+    ):
+        raise ValidationError(
+            _("A partner needs at least one active admin. Make someone else admin first.")
+        )
+    member.role = role
+    member.save(update_fields=["role"])
+    return member
+
+
+# --- Programme agreement -----------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_publish(*, title: str, body: str, by: User) -> AgreementVersion:
+    """Publish a new version; every partner is asked to accept it (again)."""
+    _require_vendor_admin(by)
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("Give the agreement a title and its terms."))
+    # Serialise publishers so two versions never get the same number.
+    latest = AgreementVersion.objects.select_for_update().order_by("-number").first()
+    return AgreementVersion.objects.create(
+        number=(latest.number + 1) if latest else 1,
+        title=title.strip(),
+        body=body.strip(),
+        published_by=by,
+    )
+
+
+@transaction.atomic
+def agreement_accept(*, partner: Partner, version: AgreementVersion, by: User) -> Partner:
+    """A partner admin accepts `version` for their partner; an onboarding partner whose
+    admin accepts the current version becomes active."""
+    from partners.selectors import current_agreement
+
+    if not by.is_partner_admin or by.partner.pk != partner.pk:
+        raise PermissionDenied
+    current = current_agreement()
+    if current is None or version.pk != current.pk:
+        raise ValidationError(_("A newer version has been published. Read it and accept that one."))
+    AgreementAcceptance.objects.get_or_create(
+        partner=partner, version=version, defaults={"accepted_by": by}
+    )
+    partner = _locked(partner)
+    if partner.status == PartnerStatus.ONBOARDING:
+        partner = partner_change_status(
+            partner=partner,
+            to_status=PartnerStatus.ACTIVE,
+            by=by,
+            reason=_("Programme agreement v%(number)s accepted") % {"number": version.number},
+        )
+    return partner

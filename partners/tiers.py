@@ -1,0 +1,116 @@
+"""Tier progress: where a partner stands against the next tier's requirements.
+
+Yearly sales come from whatever app knows them. An app that records sales registers a
+source once (e.g. in its AppConfig.ready):
+
+    from partners.tiers import yearly_sales_sources
+    yearly_sales_sources.append(my_function)
+
+A source is called as `source(partner_ids, since)` and returns `{partner_id: Decimal}` in
+the vendor's reporting currency (one query for many partners, so list pages stay flat).
+Results of all sources are added up. With no source registered, sales are unknown (None)
+and progress shows only what is known (certified reps).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from partners.models import Membership, Tier
+
+YearlySalesSource = Callable[[list[int], date], dict[int, Decimal]]
+
+#: Appended to by other apps (reporting) at start-up; see the module docstring.
+yearly_sales_sources: list[YearlySalesSource] = []
+
+
+def yearly_sales(partner_ids: Iterable[int], *, today: date | None = None) -> dict[int, Decimal]:
+    """Sales of the last 365 days per partner, or {} when no app reports sales yet."""
+    ids = list(partner_ids)
+    if not yearly_sales_sources or not ids:
+        return {}
+    since = (today or timezone.localdate()) - timedelta(days=365)
+    totals: dict[int, Decimal] = {}
+    for source in yearly_sales_sources:
+        for partner_id, amount in source(ids, since).items():
+            totals[partner_id] = totals.get(partner_id, Decimal(0)) + Decimal(amount)
+    return totals
+
+
+def certified_reps(partner_ids: Iterable[int]) -> dict[int, int]:
+    rows = (
+        Membership.objects.filter(partner_id__in=list(partner_ids), user__is_active=True)
+        .values("partner_id")
+        .annotate(n=Count("pk", filter=Q(certified_on__isnull=False)))
+    )
+    return {row["partner_id"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    current: Tier | None
+    next: Tier | None
+    sales: Decimal | None  # None: no sales figures available yet
+    certified_reps: int
+
+    @property
+    def sales_needed(self) -> Decimal | None:
+        if self.next is None or self.sales is None:
+            return None
+        return max(self.next.min_yearly_sales - self.sales, Decimal(0))
+
+    @property
+    def reps_needed(self) -> int:
+        if self.next is None:
+            return 0
+        return max(self.next.min_certified_reps - self.certified_reps, 0)
+
+    @property
+    def sales_percent(self) -> int | None:
+        if self.next is None or self.sales is None:
+            return None
+        if not self.next.min_yearly_sales:
+            return 100
+        return min(int(self.sales * 100 / self.next.min_yearly_sales), 100)
+
+    @property
+    def reps_percent(self) -> int:
+        if self.next is None or not self.next.min_certified_reps:
+            return 100
+        return min(self.certified_reps * 100 // self.next.min_certified_reps, 100)
+
+    @property
+    def qualifies_for_next(self) -> bool:
+        return (
+            self.next is not None
+            and self.sales_needed == 0
+            and self.reps_needed == 0
+        )
+
+
+def tier_progress(partner, *, sales: Decimal | None = None, today: date | None = None):
+    """Progress of one partner toward the tier above its current one.
+
+    `sales` may be passed by a caller that already knows the figure; otherwise the
+    registered sources are asked.
+    """
+    if sales is None:
+        sales = yearly_sales([partner.pk], today=today).get(partner.pk) if (
+            yearly_sales_sources
+        ) else None
+        if yearly_sales_sources and sales is None:
+            sales = Decimal(0)
+    current = partner.tier
+    tiers = Tier.objects.all()
+    if current is not None:
+        tiers = tiers.filter(rank__gt=current.rank)
+    return TierProgress(
+        current=current,
+        next=tiers.order_by("rank").first(),
+        sales=sales,
+        certified_reps=certified_reps([partner.pk]).get(partner.pk, 0),
+    )

@@ -1,0 +1,92 @@
+"""Partner lifecycle, assignment and tiers: each state change through its service."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from partners import services
+from partners.models import AgreementAcceptance, Partner, PartnerStatus, PartnerStatusChange
+from tests.partners.helpers import make_partner, make_tiers
+
+
+def test_it_records_who_changed_a_status_and_when(cast, acme):
+    partner = services.partner_change_status(
+        partner=cast.partner_a, to_status=PartnerStatus.SUSPENDED, by=cast.cm_a,
+        reason="Unpaid invoices",
+    )
+    assert partner.status == PartnerStatus.SUSPENDED
+    change = PartnerStatusChange.objects.get(partner=cast.partner_a)
+    assert (change.from_status, change.to_status) == (PartnerStatus.ACTIVE,
+                                                      PartnerStatus.SUSPENDED)
+    assert change.changed_by == cast.cm_a and change.reason == "Unpaid invoices"
+    assert change.changed_at is not None
+
+
+def test_it_refuses_a_transition_the_lifecycle_does_not_allow(cast, acme):
+    terminated = make_partner(status=PartnerStatus.TERMINATED)
+    with pytest.raises(ValidationError):
+        services.partner_change_status(
+            partner=terminated, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+        )
+    onboarding = make_partner(status=PartnerStatus.ONBOARDING)
+    with pytest.raises(ValidationError):
+        services.partner_change_status(
+            partner=onboarding, to_status=PartnerStatus.SUSPENDED, by=cast.vendor_admin,
+            reason="x",
+        )
+    assert not PartnerStatusChange.objects.filter(partner__in=[terminated, onboarding]).exists()
+
+
+def test_it_asks_for_a_reason_to_suspend_or_terminate(cast, acme):
+    with pytest.raises(ValidationError):
+        services.partner_change_status(
+            partner=cast.partner_a, to_status=PartnerStatus.TERMINATED, by=cast.cm_a
+        )
+
+
+def test_it_activates_only_after_the_current_agreement_is_accepted(cast, acme):
+    version = services.agreement_publish(title="Terms", body="Be nice.", by=cast.vendor_admin)
+    partner = make_partner(status=PartnerStatus.ONBOARDING)
+    with pytest.raises(ValidationError):
+        services.partner_change_status(
+            partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+        )
+    AgreementAcceptance.objects.create(partner=partner, version=version,
+                                       accepted_by=cast.vendor_admin)
+    partner = services.partner_change_status(
+        partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+    )
+    assert partner.status == PartnerStatus.ACTIVE
+
+
+def test_it_lets_only_vendor_admins_assign_partners(cast, acme):
+    with pytest.raises(PermissionDenied):
+        services.partner_assign(partner=cast.partner_a, channel_manager=cast.cm_a,
+                                by=cast.cm_a)
+    partner = services.partner_assign(
+        partner=cast.partner_a, channel_manager=cast.cm_b, by=cast.vendor_admin
+    )
+    assert Partner.objects.get(pk=partner.pk).channel_manager == cast.cm_b
+
+
+def test_it_refuses_to_assign_a_partner_to_someone_who_is_not_a_cm(cast, acme):
+    with pytest.raises(ValidationError):
+        services.partner_assign(partner=cast.partner_a, channel_manager=cast.rep_a1,
+                                by=cast.vendor_admin)
+
+
+def test_it_reassigns_every_partner_of_one_cm_to_another(cast, acme):
+    extra = make_partner(channel_manager=cast.cm_a)
+    moved = services.partners_reassign(from_manager=cast.cm_a, to_manager=cast.cm_b,
+                                       by=cast.vendor_admin)
+    assert moved == 2
+    assert set(Partner.objects.filter(channel_manager=cast.cm_b).values_list("pk", flat=True)) \
+        == {cast.partner_a.pk, cast.partner_b.pk, extra.pk}
+
+
+def test_it_sets_a_tier(cast, acme):
+    registered, silver, _gold = make_tiers()
+    partner = services.partner_set_tier(partner=cast.partner_a, tier=silver, by=cast.cm_a)
+    assert Partner.objects.get(pk=partner.pk).tier == silver
+    with pytest.raises(PermissionDenied):
+        services.partner_set_tier(partner=cast.partner_a, tier=registered,
+                                  by=cast.partner_a_admin)
