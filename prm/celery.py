@@ -11,6 +11,8 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
 
+import prm.core.observability  # noqa: E402,F401 - request ids in task messages and logs
+
 app = CeleryApp("prm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

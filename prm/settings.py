@@ -74,7 +74,9 @@ ROOT_URLCONF = "prm.urls"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
-    # Must be first: every later middleware and view runs in the vendor's schema.
+    # Touches no database: gives even a request that fails in routing an id (logs, 503 page).
+    "prm.core.observability.RequestIdMiddleware",
+    # First to use the database: every later middleware and view runs in the vendor's schema.
     "django_tenants.middleware.main.TenantMainMiddleware",
     "prm.tenancy.middleware.SuspendedVendorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -306,16 +308,34 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Logging --------------------------------------------------------------------------
+# One line per record with tenant schema, request id (X-Request-ID, carried into Celery
+# tasks) and task id: `key=value` pairs, or JSON for log shippers (prm/core/observability.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "kv")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "django_tenants.log.TenantContextFilter"}},
+    "filters": {"context": {"()": "prm.core.observability.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"}
+        "kv": {"()": "prm.core.observability.KeyValueFormatter"},
+        "json": {"()": "prm.core.observability.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "plain"}
+        "console": {"class": "logging.StreamHandler", "filters": ["context"],
+                    "formatter": LOG_FORMAT}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Error reporting ------------------------------------------------------------------
+# Sentry-compatible (Sentry, GlitchTip): on when SENTRY_DSN is set (prm/core/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from prm.core.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=PRM_ENV),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -17,3 +17,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("analytics/", include("reporting.analytics.urls")),
 ]
+
+# Plain error pages; a database outage answers 503 "temporarily unavailable".
+handler500 = "prm.core.errors.server_error"

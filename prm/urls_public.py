@@ -11,3 +11,6 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
 ]
+
+# Plain error pages; a database outage answers 503 "temporarily unavailable".
+handler500 = "prm.core.errors.server_error"

@@ -8,3 +8,11 @@ from django.db import connection
 def current_schema() -> str:
     """Answers the schema the task ran in: lets tests and the health check prove routing."""
     return connection.schema_name
+
+
+@shared_task
+def task_context() -> dict[str, str]:
+    """The schema and request id a task runs with (health checks and tests of propagation)."""
+    from prm.core.observability import current_request_id
+
+    return {"schema": connection.schema_name, "request_id": current_request_id()}

