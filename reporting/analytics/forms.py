@@ -107,6 +107,13 @@ class ExchangeRateForm(forms.ModelForm):
         fields = ["currency", "rate", "valid_from"]
         widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
 
+    def __init__(self, *args, **kwargs):
+        if args and args[0] is not None and "currency" in args[0]:
+            data = args[0].copy()
+            data["currency"] = data["currency"].strip().upper()
+            args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
+
 
 class RateImportForm(forms.Form):
     file = forms.FileField(

@@ -7,8 +7,7 @@ the summary tables the pages read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -98,7 +97,7 @@ def eur_rate(acme) -> ExchangeRate:
 
 
 def at(day: date, hour: int = 12) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=dt_timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""Reconciliation of reported sales with registrations: match, no match, conflict,
+near-miss names, won deals without sales; CM decisions survive re-runs."""
+
+from datetime import date
+
+import pytest
+
+from reporting.analytics import services
+from reporting.analytics.models import FindingKind, FindingStatus, ReconciliationFinding
+
+APPROVED_ON = date(2026, 1, 10)  # protected for 90 days: until 2026-04-10
+
+
+@pytest.fixture
+def claims(cast, deal):
+    return {
+        "harbor": deal(cast.partner_a, cast.rep_a1, "approved", submitted=date(2026, 1, 9),
+                       decided_after_hours=24, customer="Blue Harbor Logistics Inc.",
+                       skus=("SW-24",)),
+        "quiet": deal(cast.partner_a, cast.rep_a2, "won", submitted=date(2026, 1, 9),
+                      decided_after_hours=24, customer="Quiet Customer AG", skus=("AP-7",),
+                      final_amount="900", closed_on=date(2026, 2, 1)),
+    }
+
+
+def findings(partner, kind):
+    return list(ReconciliationFinding.objects.filter(partner=partner, kind=kind)
+                .order_by("end_customer"))
+
+
+def test_it_matches_a_sale_inside_the_protection_period(cast, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 2, "2400",
+              end_customer="BLUE HARBOR LOGISTICS")
+    services.reconcile_sales()
+
+    [match] = findings(cast.partner_a, FindingKind.MATCH)
+    assert match.deal == claims["harbor"]
+    assert match.line_count == 1 and match.amount_reporting == 2400
+    assert not findings(cast.partner_a, FindingKind.UNREGISTERED)
+
+
+def test_it_matches_a_near_miss_spelling_but_not_a_different_company(cast, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 2), "SW-24", 1, "1200",
+              end_customer="Blue Harbour Logistic")
+    sales.add(cast.partner_a, date(2026, 2, 3), "SW-24", 1, "1200",
+              end_customer="Blue Ocean Logistics")
+    services.reconcile_sales()
+
+    [match] = findings(cast.partner_a, FindingKind.MATCH)
+    assert match.end_customer == "Blue Harbour Logistic" and match.name_score >= 85
+    [unregistered] = findings(cast.partner_a, FindingKind.UNREGISTERED)
+    assert unregistered.end_customer == "Blue Ocean Logistics"
+
+
+def test_it_reports_sales_without_a_registration(cast, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Zephyr Foods")
+    sales.add(cast.partner_a, date(2026, 9, 1), "SW-24", 1, "1200",
+              end_customer="Blue Harbor Logistics")  # after the protection ended
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-48", 1, "2100",
+              end_customer="Blue Harbor Logistics")  # a product not registered
+    services.reconcile_sales()
+
+    assert not findings(cast.partner_a, FindingKind.MATCH)
+    customers = [f.end_customer for f in findings(cast.partner_a, FindingKind.UNREGISTERED)]
+    assert customers == ["Blue Harbor Logistics", "Zephyr Foods"]
+
+
+def test_it_flags_a_sale_to_a_customer_another_partner_registered(cast, sales, claims):
+    sales.add(cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000",
+              end_customer="Blue Harbor Logistics GmbH", currency="USD")
+    services.reconcile_sales()
+
+    [conflict] = findings(cast.partner_b, FindingKind.CONFLICT)
+    assert conflict.deal == claims["harbor"]
+    assert not findings(cast.partner_b, FindingKind.UNREGISTERED)
+
+
+def test_it_lists_won_deals_without_reported_sales(cast, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200",
+              end_customer="Blue Harbor Logistics")
+    services.reconcile_sales()
+
+    [won] = findings(cast.partner_a, FindingKind.WON_NO_SALE)
+    assert won.deal == claims["quiet"] and won.line_count == 0
+
+
+def test_it_keeps_a_cms_decision_when_it_runs_again(cast, client_for, sales, claims):
+    sales.add(cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000",
+              end_customer="Blue Harbor Logistics")
+    services.reconcile_sales()
+    [conflict] = findings(cast.partner_b, FindingKind.CONFLICT)
+
+    response = client_for(cast.cm_b).post(f"/analytics/reconciliation/{conflict.pk}/decide/",
+                                          {"decision": "confirmed", "comment": "told them"})
+    assert response.status_code == 302
+    sales.add(cast.partner_b, date(2026, 3, 2), "SW-24", 1, "500",
+              end_customer="Blue Harbor Logistics")
+    services.reconcile_sales(partner_ids=[cast.partner_b.pk])
+
+    conflict.refresh_from_db()
+    assert conflict.status == FindingStatus.CONFIRMED and conflict.line_count == 2
+    assert conflict.decided_by == cast.cm_b
+
+
+def test_it_hides_findings_outside_the_cms_partners(cast, client_for, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Zephyr Foods")
+    services.reconcile_sales()
+    [finding] = findings(cast.partner_a, FindingKind.UNREGISTERED)
+
+    client = client_for(cast.cm_b)
+    assert "Zephyr" not in client.get("/analytics/reconciliation/").content.decode()
+    assert client.post(f"/analytics/reconciliation/{finding.pk}/decide/",
+                       {"decision": "dismissed"}).status_code == 404
+    assert "Zephyr" in client_for(cast.cm_a).get("/analytics/reconciliation/").content.decode()
+
+
+def test_it_answers_a_decision_with_the_row_partial(cast, client_for, sales, claims):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Zephyr Foods")
+    services.reconcile_sales()
+    [finding] = findings(cast.partner_a, FindingKind.UNREGISTERED)
+
+    response = client_for(cast.cm_a).post(f"/analytics/reconciliation/{finding.pk}/decide/",
+                                          {"decision": "dismissed"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.strip().startswith(f'<tr id="finding-{finding.pk}"') and "Dismissed" in body
