@@ -29,3 +29,23 @@ def test_it_seeds_the_demo_cast_once(cast, db):
         assert rep.check_password("prm-demo-2026")
     with schema_context("globex"):
         assert User.objects.get(email="admin@contoso.example").partner.slug == "contoso"
+
+
+def test_it_lets_every_demo_user_log_in_to_their_home_page(cast, db, client_for):
+    from prm.core.demo import DEMO_PASSWORD, DEMO_VENDORS
+
+    call_command("seed_demo", verbosity=0)
+    landed, expected = {}, {}
+    for spec in DEMO_VENDORS:
+        for email in [spec.admin, *(email for email, _ in spec.channel_managers)]:
+            expected[email] = "/workspace/"
+        for email, *_ in spec.partner_users:
+            expected[email] = "/portal/"
+        for email in expected.keys() - landed.keys():
+            client = client_for(None, host=f"{spec.schema}.localhost")
+            response = client.post(
+                "/login/", {"username": email, "password": DEMO_PASSWORD}, follow=True
+            )
+            assert response.status_code == 200, email
+            landed[email] = response.redirect_chain[-1][0]
+    assert landed == expected
