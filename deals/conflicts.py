@@ -29,13 +29,25 @@ _PRODUCT_IDS_SQL = (
 )
 
 
+_SCORED_FIELDS = (
+    "id",
+    "customer_name",
+    "customer_domain_key",
+    "customer_country",
+    "customer_name_forms",
+    "submitted_at",
+    "created_at",
+)
+
+
 @dataclass(frozen=True)
 class FoundConflict:
-    """A scored candidate: another partner's deal or a direct account."""
+    """A scored candidate: another partner's deal or a direct account (by id)."""
 
     conflict: matching.Conflict
-    other_deal: Deal | None = None
-    direct_account: DirectAccount | None = None
+    other_deal_id: int | None = None
+    other_deal_has_products: bool = False
+    direct_account_id: int | None = None
 
 
 def registration_of(deal: Deal, product_ids) -> matching.Registration:
@@ -50,6 +62,17 @@ def registration_of(deal: Deal, product_ids) -> matching.Registration:
     )
 
 
+def _registration_of_row(row: dict) -> matching.Registration:
+    return matching.Registration(
+        company_name=row["customer_name"],
+        domain=row["customer_domain_key"],
+        country=row["customer_country"],
+        products=frozenset(row["product_ids"]),
+        registered_on=timezone.localdate(row["submitted_at"] or row["created_at"]),
+        name_forms=frozenset(row["customer_name_forms"]),
+    )
+
+
 def _identity_filter(domain_key: str, query_keys: list[str]) -> Q:
     match = Q(customer_name_keys__overlap=query_keys)
     if domain_key:
@@ -58,38 +81,46 @@ def _identity_filter(domain_key: str, query_keys: list[str]) -> Q:
 
 
 def candidate_deals(deal: Deal, *, limit: int = matching.MAX_CANDIDATES):
-    """Open registrations of *other* partners that could be the same customer."""
+    """Open registrations of *other* partners that could be the same customer, as dicts
+    of what scoring reads (candidates are many: model instances would cost more than the
+    query)."""
     query_keys = matching.name_query_keys(deal.customer_name)
     window_start = timezone.now() - timedelta(days=matching.CANDIDATE_WINDOW_DAYS)
     table = Deal._meta.db_table
     return (
         Deal.objects.filter(status__in=[status.value for status in OPEN_STATUSES])
-        .exclude(partner_id=deal.partner_id)
-        .exclude(pk=deal.pk)
+        .exclude(partner_id=deal.partner_id)  # own deals, this one included, never conflict
         .filter(Q(status=DealStatus.APPROVED) | Q(submitted_at__gte=window_start))
         .filter(_identity_filter(deal.customer_domain_key, query_keys))
         .annotate(
-            same_domain=Case(
-                When(customer_domain_key=deal.customer_domain_key or None, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
+            same_domain=(
+                Case(
+                    When(customer_domain_key=deal.customer_domain_key, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                if deal.customer_domain_key
+                else Value(0, output_field=IntegerField())
             ),
             shared_keys=RawSQL(_SHARED_KEYS_SQL.format(table=table), (query_keys,)),
             product_ids=RawSQL(_PRODUCT_IDS_SQL, ()),
         )
-        .select_related("partner")
-        .order_by("-same_domain", "-shared_keys", "-submitted_at")[:limit]
+        .order_by("-same_domain", "-shared_keys", "-submitted_at")
+        .values(*_SCORED_FIELDS, "product_ids")[:limit]
     )
 
 
 def candidate_accounts(deal: Deal, *, limit: int = matching.MAX_CANDIDATES):
-    """Direct accounts of the vendor that could be the same customer."""
+    """Direct accounts of the vendor that could be the same customer, as dicts."""
     query_keys = matching.name_query_keys(deal.customer_name)
     table = DirectAccount._meta.db_table
     return (
         DirectAccount.objects.filter(_identity_filter(deal.customer_domain_key, query_keys))
         .annotate(shared_keys=RawSQL(_SHARED_KEYS_SQL.format(table=table), (query_keys,)))
-        .order_by("-shared_keys", "pk")[:limit]
+        .order_by("-shared_keys", "pk")
+        .values(
+            "id", "customer_name", "customer_domain_key", "customer_country", "customer_name_forms"
+        )[:limit]
     )
 
 
@@ -97,19 +128,25 @@ def find_conflicts(deal: Deal, product_ids) -> list[FoundConflict]:
     """Every candidate scoring at least REPORT_THRESHOLD, highest first."""
     new = registration_of(deal, product_ids)
     found: list[FoundConflict] = []
-    for other in candidate_deals(deal):
-        conflict = matching.score_conflict(new, registration_of(other, other.product_ids))
+    for row in candidate_deals(deal):
+        conflict = matching.score_conflict(new, _registration_of_row(row))
         if conflict is not None:
-            found.append(FoundConflict(conflict=conflict, other_deal=other))
-    for account in candidate_accounts(deal):
+            found.append(
+                FoundConflict(
+                    conflict=conflict,
+                    other_deal_id=row["id"],
+                    other_deal_has_products=bool(row["product_ids"]),
+                )
+            )
+    for row in candidate_accounts(deal):
         existing = matching.Registration(
-            company_name=account.customer_name,
-            domain=account.customer_domain_key,
-            country=account.customer_country,
-            name_forms=frozenset(account.customer_name_forms),
+            company_name=row["customer_name"],
+            domain=row["customer_domain_key"],
+            country=row["customer_country"],
+            name_forms=frozenset(row["customer_name_forms"]),
         )
         conflict = matching.score_conflict(new, existing)
         if conflict is not None:
-            found.append(FoundConflict(conflict=conflict, direct_account=account))
+            found.append(FoundConflict(conflict=conflict, direct_account_id=row["id"]))
     found.sort(key=lambda item: item.conflict.score, reverse=True)
     return found

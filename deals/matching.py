@@ -75,7 +75,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -332,6 +332,9 @@ def normalise_company_name(name: str) -> str:
     return " ".join(_name_tokens_of(name or ""))
 
 
+# Pure functions of a string, cached: a conflict check normalises the same candidate names
+# and domains again and again (bench/conflicts.py), and a bounded cache costs a few MB.
+@lru_cache(maxsize=65_536)
 def company_name_variants(name: str) -> frozenset[str]:
     """The normalised name and, if it has umlauts, its German ae/oe/ue spelling."""
     plain = normalise_company_name(name)
@@ -448,6 +451,7 @@ def name_similarity(left: str, right: str) -> int:
     return _similarity_of_variants(company_name_variants(left), company_name_variants(right))
 
 
+@lru_cache(maxsize=65_536)
 def _core(normalised: str) -> str:
     return " ".join(word for word in normalised.split() if word not in _GENERIC_WORDS)
 
@@ -538,6 +542,7 @@ def is_free_mail(domain: str) -> bool:
     return domain in FREE_MAIL_DOMAINS
 
 
+@lru_cache(maxsize=65_536)
 def domain_key(value: str) -> str:
     """:func:`normalise_domain`, or '' where the domain is no evidence (free mail, none)."""
     domain = normalise_domain(value)

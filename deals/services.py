@@ -281,8 +281,8 @@ def _store_conflicts(deal: Deal) -> list[DealConflict]:
     rows = DealConflict.objects.bulk_create(
         DealConflict(
             deal=deal,
-            other_deal=item.other_deal,
-            direct_account=item.direct_account,
+            other_deal_id=item.other_deal_id,
+            direct_account_id=item.direct_account_id,
             score=item.conflict.score,
             reasons=[_reason_data(reason) for reason in item.conflict.reasons],
         )
@@ -332,11 +332,11 @@ def _rival_ids(deal: Deal) -> list[int]:
     """Other partners' open registrations that are likely the same customer and products."""
     product_ids = set(deal.lines.values_list("product_id", flat=True))
     return [
-        item.other_deal.pk
+        item.other_deal_id
         for item in conflicts.find_conflicts(deal, product_ids)
-        if item.other_deal is not None
+        if item.other_deal_id is not None
         and item.conflict.is_likely
-        and (item.conflict.shared_products or not item.other_deal.product_ids)
+        and (item.conflict.shared_products or not item.other_deal_has_products)
     ]
 
 
