@@ -13,7 +13,9 @@ and drops it at the end. Measures, each as a separate process like an operator w
 5. one new migration (bench/benchapp v1 -> v2 -> v3) with each executor, and
    `migrate_template` for it.
 
-Prints one JSON document; progress goes to stderr.
+Runs on a snapshot of the committed code (`git archive HEAD` in a temporary folder), so
+uncommitted work in the tree cannot change the figures mid-run. Prints one JSON document;
+progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -21,14 +23,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
+
+
+def snapshot_of_head() -> tuple[Path, str]:
+    """The committed tree in a temporary folder (with this checkout's .venv linked in)."""
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    folder = Path(tempfile.mkdtemp(prefix="prm-bench-"))
+    archive = subprocess.Popen(["git", "-C", str(REPO), "archive", "HEAD"],
+                               stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", str(folder)], stdin=archive.stdout, check=True)
+    archive.wait()
+    (folder / ".venv").symlink_to(REPO / ".venv")
+    return folder, commit
 
 
 def log(msg: str) -> None:
@@ -76,9 +93,9 @@ def manage(*args: str) -> list[str]:
 def provision(count: int, prefix: str, mode: str, env: dict[str, str]) -> dict:
     """Run `_provision` in a child process (fresh Django, like a management command)."""
     out = subprocess.run(
-        [PY, __file__, "_provision", "--count", str(count), "--prefix", prefix,
-         "--mode", mode],
-        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+        [PY, str(REPO / "bench" / "tenants.py"), "_provision", "--count", str(count),
+         "--prefix", prefix, "--mode", mode],
+        cwd=REPO, env=env, check=True, stdout=subprocess.PIPE, text=True,
     )
     return json.loads(out.stdout)
 
@@ -136,8 +153,11 @@ def main() -> int:
     if database_exists(args.database, server=args.server):
         parser.error(f"{args.database} exists; drop it first (this script never reuses one)")
 
+    global REPO
+    original = REPO
+    REPO, commit = snapshot_of_head()
     db_url = f"{args.server}/{args.database}"
-    results: dict = {"tenants": args.tenants, "database": args.database}
+    results: dict = {"tenants": args.tenants, "database": args.database, "commit": commit}
     psql_admin(f'CREATE DATABASE "{args.database}"', server=args.server)
     try:
         v1 = env_for(db_url, "v1")
@@ -176,6 +196,8 @@ def main() -> int:
         results["multiprocessing_processes"] = int(
             os.environ.get("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2"))
     finally:
+        shutil.rmtree(REPO, ignore_errors=True)
+        REPO = original
         if not args.keep:
             psql_admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)',
                        server=args.server)
