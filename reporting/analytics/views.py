@@ -193,8 +193,8 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "analytics/reconciliation.html#finding",
                       {"finding": finding, "currency": services.reporting_currency()})
     if form.is_valid():
-        messages.success(request, _("Finding %(status)s.") % {
-            "status": finding.get_status_display().lower()})
+        messages.success(request, _("Finding marked “%(status)s”.") % {
+            "status": finding.get_status_display()})
     else:
         messages.error(request, _("Choose confirm or dismiss, then send again."))
     return redirect("analytics:reconciliation")
