@@ -20,7 +20,7 @@ from .encoding import (
 from .errors import UploadRefused
 from .layout import filled_count, find_header, is_blank, is_total_row
 from .model import FileInfo
-from .text import split_header_currency
+from .text import fold, split_header_currency
 from .textfile import (
     MAX_COLUMNS,
     column_name,
@@ -182,8 +182,13 @@ def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
     if layout is None:
         raise UploadRefused("no_table")
     header = rows[layout.header_index]
-    width = max(layout.width, _trimmed_width(rows[layout.header_index + 1 :][:200]))
-    width = min(width, MAX_COLUMNS)
+    # Columns beyond the header count when most rows fill them (a column whose header
+    # cell is empty); a few longer rows are ragged rows, reported as errors.
+    widths = Counter(
+        _trimmed_width([row]) for row in rows[layout.header_index + 1 :][:500] if not is_blank(row)
+    )
+    typical_width = widths.most_common(1)[0][0] if widths else 0
+    width = min(max(layout.width, typical_width), MAX_COLUMNS)
     info.headers = [
         (display_text(header[index]) if index < len(header) else "") for index in range(width)
     ]
@@ -194,10 +199,13 @@ def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
     typical = widths.most_common(1)[0][0] if widths else len(info.headers)
     header_width = _trimmed_width([header])
     sale_rows = 0
+    header_cells = {fold(cell) for cell in header if cell}
     for offset, row in enumerate(data_rows):
         row_number = info.header_row + 1 + offset
         if is_blank(row):
             info.blank_rows += 1
+        elif _repeats_header(row, header_cells):
+            info.repeated_headers.append(row_number)
         elif is_total_row(row, max(typical, 2)):
             info.footer_rows.append(
                 {"row": row_number, "text": " ".join(display_text(c) for c in row if c)}
@@ -217,6 +225,12 @@ def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
             f"{info.ragged_rows} rows in the sample have more values than the header; they "
             "will be reported as errors."
         )
+
+
+def _repeats_header(row: list[str], header_cells: set[str]) -> bool:
+    """The header printed again (exports paginated for printing repeat it)."""
+    cells = [fold(cell) for cell in row if cell]
+    return len(cells) >= 2 and sum(cell in header_cells for cell in cells) >= len(cells) / 2
 
 
 def _tail_footers(path: Path, guess: EncodingGuess, delimiter: str, width: int):
@@ -244,7 +258,7 @@ def _tail_footers(path: Path, guess: EncodingGuess, delimiter: str, width: int):
 
 def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> None:
     """Profile every column from the sample's sale rows; keep a few rows to show."""
-    footer_rows = {footer["row"] for footer in info.footer_rows}
+    footer_rows = {footer["row"] for footer in info.footer_rows} | set(info.repeated_headers)
     width = len(info.headers)
     sale_rows = []
     for row, number in zip(rows[info.header_row :], row_numbers[info.header_row :], strict=False):

@@ -31,6 +31,8 @@ _DTD_MARKERS = tuple(
     for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
+# Control bytes text files do not contain (tab, line breaks, form feed and ESC excepted).
+_BINARY_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 27)) | frozenset(range(28, 32))
 _MAGIC = (
     (b"PK\x03\x04", "zip", "a ZIP archive or Excel workbook"),
     (b"PK\x05\x06", "zip", "an empty ZIP archive"),
@@ -121,7 +123,8 @@ def _check_text_bytes(path: Path, head: bytes, extension: str) -> None:
         return
     if utf16_without_bom(head):
         return
-    if head.count(0) > 0.01 * len(head):
+    control = sum(1 for byte in head if byte in _BINARY_BYTES)
+    if control > 0.05 * len(head):
         raise UploadRefused("binary_as_text", extension=extension, detected="binary data")
     with path.open("rb") as handle:
         while block := handle.read(BLOCK_BYTES):

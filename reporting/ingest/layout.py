@@ -16,9 +16,17 @@ from rapidfuzz import fuzz, process
 
 from .text import fold, fold_compact, split_header_currency
 from .values import read_date_shape, read_number_shape
-from .vocabulary import FIELD_SYNONYMS, TOTAL_LABELS
+from .vocabulary import FIELD_SYNONYMS, ISO_CURRENCIES, MONTH_NAMES, TOTAL_LABELS
 
 HEADER_SEARCH_ROWS = 60
+# fmt: off
+_TOTAL_QUALIFIERS = {
+    "sales", "amount", "report", "general", "generale", "for", "of", "the", "month",
+    "period", "year", "ytd", "mtd", "qtd", "net", "gross", "incl", "excl", "vat", "tax",
+    "mwst", "ust", "ht", "ttc", "ventas", "ventes", "umsatz", "netto", "brutto",
+    "doanh", "so", "thang", "tien", "all", "rows", "lines", "invoice", "invoices",
+}
+# fmt: on
 _FOLDED_SYNONYMS = sorted({fold(word) for words in FIELD_SYNONYMS.values() for word in words})
 _FOLDED_TOTALS = {fold(label) for label in TOTAL_LABELS} | {
     fold_compact(label) for label in TOTAL_LABELS
@@ -122,13 +130,32 @@ def find_header(rows: list[list[str]]) -> TableLayout | None:
 
 
 def is_total_label(cell: str) -> bool:
-    """True for cells like "Total", "Grand Total:", "Summe EUR", "Tổng cộng", "合計"."""
+    """True for cells like "Total", "Grand Total:", "Summe EUR", "Tổng cộng", "合計".
+
+    A label may be followed by a colon or by words that qualify a total (a currency,
+    a month, "sales", "net"...), never by a name: "Total Networks GmbH" is a customer.
+    """
     if not cell or cell.startswith("\x00") or len(cell) > 40:
         return False
     folded = fold(cell)
     if folded in _FOLDED_TOTALS or fold_compact(cell) in _FOLDED_TOTALS:
         return True
-    return bool(_TOTAL_PREFIX.match(folded)) and len(folded.split()) <= 4
+    match = _TOTAL_PREFIX.match(folded)
+    if not match:
+        return False
+    rest = folded[match.end() :].split()
+    if ":" in cell and fold(cell.split(":", 1)[0]) in _FOLDED_TOTALS:
+        return True
+    return all(_qualifies_total(word) for word in rest)
+
+
+def _qualifies_total(word: str) -> bool:
+    return (
+        word.isdigit()
+        or word.upper() in ISO_CURRENCIES
+        or word in MONTH_NAMES
+        or word in _TOTAL_QUALIFIERS
+    )
 
 
 def is_total_row(row: list[str], typical_filled: int) -> bool:

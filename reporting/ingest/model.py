@@ -56,6 +56,7 @@ class FileInfo:
     title_rows: list[str] = field(default_factory=list)
     footer_rows: list[dict[str, Any]] = field(default_factory=list)
     blank_rows: int = 0
+    repeated_headers: list[int] = field(default_factory=list)  # header printed again
     ragged_rows: int = 0
     sample_is_whole_file: bool = True
     estimated_rows: int | None = None

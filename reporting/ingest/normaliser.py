@@ -217,7 +217,7 @@ def _iter_frames(path: Path, info: FileInfo, chunk_rows: int):
         return
     rows_estimate = max(1, (info.estimated_rows or 1) + info.header_row)
     bytes_per_row = max(16, info.size // rows_estimate)
-    chunk_bytes = min(64 << 20, max(1 << 20, chunk_rows * bytes_per_row))
+    chunk_bytes = min(64 << 20, max(64 << 10, chunk_rows * bytes_per_row))
     next_row = info.header_row + 1
     size = max(1, info.size)
     blocks = iter_record_blocks(path, encoding_of(info), info.data_offset, chunk_bytes)
@@ -248,8 +248,12 @@ def _build(plan: _Plan) -> None:
     Lookups (SKUs, currency and country names) are not static: they are computed per
     chunk from the chunk's distinct values, which are few (see `_lookups`).
     """
+    # Number and date cells of a workbook keep their native markers until parsed.
+    typed = {"invoice_date", "quantity", *MONEY_FIELDS}
     texts = [
-        clean_text(plan.raw(name), from_workbook=plan.from_workbook).alias(f"_s_{name}")
+        clean_text(plan.raw(name), from_workbook=plan.from_workbook and name not in typed).alias(
+            f"_s_{name}"
+        )
         for name in plan.fields
     ]
     parse: list[pl.Expr] = []
@@ -662,7 +666,7 @@ def _lines(good: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
     )
     good = run_stages(good, money_text_stages("_amount_signed", "_minor", "amount", minors))
     country = (
-        _by_distinct(good, "_s_end_customer_country", country_code, pl.String)
+        _by_distinct(good, "_s_end_customer_country", lambda v: country_code(v) or v, pl.String)
         if "end_customer_country" in plan.fields
         else pl.lit("")
     )
@@ -735,7 +739,10 @@ def _errors(failed: pl.DataFrame, plan: _Plan, condition_names: list[str]) -> pl
             rows.select(
                 pl.col("source_row"),
                 pl.lit(check.column, pl.String).alias("column"),
-                check.value.cast(pl.String).fill_null("").alias("value"),
+                check.value.cast(pl.String)
+                .str.replace(r"^\x00[#@]", "")
+                .fill_null("")
+                .alias("value"),
                 pl.lit(check.code, pl.String).alias("code"),
                 message.cast(pl.String).alias("message"),
             )

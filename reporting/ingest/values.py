@@ -45,6 +45,7 @@ _NAMED_MONTH_FIRST = re.compile(r"^([^\W\d_]{3,})\.?[\s\-/]*(\d{1,2})(?:st|nd|rd
 _JAPANESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 SERIAL_MIN, SERIAL_MAX = 25_000, 75_000  # 1968..2105: what an invoice date can be
+NATIVE = "native"  # the "decimal mark" of a real spreadsheet number cell
 
 
 @dataclass
@@ -136,9 +137,10 @@ def read_number_shape(value: str) -> tuple[str | None, str | None, bool, int, st
     "." decimal without ambiguity.
     """
     if value.startswith(NATIVE_NUMBER):
+        # A real number cell has no written style: it must not outvote the text cells.
         digits = value[2:]
         decimals = len(digits.partition(".")[2])
-        return (".", None, False, decimals, None)
+        return (NATIVE, None, False, decimals, None)
     match = _NUMBER.match(value.strip())
     if not match:
         return None
@@ -181,6 +183,9 @@ def detect_number_style(values: list[str], decimal_hint: str | None = None) -> N
     currencies: Counter = Counter()
     max_decimals = 0
     for _value, (decimal, thousands, ambiguous, decimals, currency) in numeric:
+        if decimal == NATIVE:
+            max_decimals = max(max_decimals, decimals)
+            continue
         if currency:
             currencies[currency] += 1
         if ambiguous:
