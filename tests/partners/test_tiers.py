@@ -12,20 +12,25 @@ from tests.partners.helpers import make_tiers
 
 
 @pytest.fixture
-def sales_source():
-    """Registers a fake yearly-sales source, as reporting will, and removes it after."""
+def no_sales_source(monkeypatch):
+    """As before any app reports sales (reporting registers a real source at start-up)."""
+    monkeypatch.setattr(tiers, "yearly_sales_sources", [])
+
+
+@pytest.fixture
+def sales_source(monkeypatch):
+    """A fake yearly-sales source registered the way reporting registers its own."""
     figures: dict[int, Decimal] = {}
 
     def source(partner_ids, since):
         assert isinstance(since, date)
         return {pid: amount for pid, amount in figures.items() if pid in partner_ids}
 
-    tiers.yearly_sales_sources.append(source)
-    yield figures
-    tiers.yearly_sales_sources.remove(source)
+    monkeypatch.setattr(tiers, "yearly_sales_sources", [source])
+    return figures
 
 
-def test_it_shows_sales_as_unknown_until_an_app_reports_them(cast, acme):
+def test_it_shows_sales_as_unknown_until_an_app_reports_them(cast, acme, no_sales_source):
     registered, silver, _gold = make_tiers()
     partner = Partner.objects.get(pk=cast.partner_a.pk)
     partner.tier = registered
