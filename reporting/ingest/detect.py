@@ -20,7 +20,7 @@ from .encoding import (
 from .errors import UploadRefused
 from .layout import filled_count, find_header, is_blank, is_total_row
 from .model import FileInfo
-from .text import fold, split_header_currency
+from .text import split_header_currency
 from .textfile import (
     MAX_COLUMNS,
     column_name,
@@ -199,7 +199,7 @@ def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
     typical = widths.most_common(1)[0][0] if widths else len(info.headers)
     header_width = _trimmed_width([header])
     sale_rows = 0
-    header_cells = {fold(cell) for cell in header if cell}
+    header_cells = {cell.casefold() for cell in header if cell}
     for offset, row in enumerate(data_rows):
         row_number = info.header_row + 1 + offset
         if is_blank(row):
@@ -229,7 +229,7 @@ def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
 
 def _repeats_header(row: list[str], header_cells: set[str]) -> bool:
     """The header printed again (exports paginated for printing repeat it)."""
-    cells = [fold(cell) for cell in row if cell]
+    cells = [cell.casefold() for cell in row if cell]
     return len(cells) >= 2 and sum(cell in header_cells for cell in cells) >= len(cells) / 2
 
 

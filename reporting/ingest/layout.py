@@ -135,7 +135,7 @@ def is_total_label(cell: str) -> bool:
     A label may be followed by a colon or by words that qualify a total (a currency,
     a month, "sales", "net"...), never by a name: "Total Networks GmbH" is a customer.
     """
-    if not cell or cell.startswith("\x00") or len(cell) > 40:
+    if not cell or cell.startswith("\x00") or len(cell) > 40 or cell[0].isdigit():
         return False
     folded = fold(cell)
     if folded in _FOLDED_TOTALS or fold_compact(cell) in _FOLDED_TOTALS:

@@ -7,6 +7,7 @@ and the many spellings of "number" ("No.", "Nr", "#", "N°").
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .vocabulary import CURRENCY_SYMBOLS, ISO_CURRENCIES
 
@@ -36,6 +37,7 @@ def strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=65_536)  # report columns repeat their values; folding is not free
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a label, words kept apart."""
     text = unicodedata.normalize("NFKC", str(text)).casefold()

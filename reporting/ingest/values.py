@@ -321,6 +321,8 @@ def country_code(value: str) -> str | None:
     stripped = value.strip()
     if len(stripped) == 2 and stripped.upper() in ISO_COUNTRIES:
         return stripped.upper()
+    if len(stripped) > 30 or any(char.isdigit() for char in stripped):
+        return None
     return COUNTRY_NAMES.get(fold(stripped))
 
 
