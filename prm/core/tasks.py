@@ -16,3 +16,13 @@ def task_context() -> dict[str, str]:
     from prm.core.observability import current_request_id
 
     return {"schema": connection.schema_name, "request_id": current_request_id()}
+
+
+@shared_task
+def forget_task_runs(days: int = 30) -> int:
+    """Trim the run-once ledger (prm.core.idempotency); run it daily in the public schema."""
+    from datetime import timedelta
+
+    from prm.core.idempotency import forget_task_runs as forget
+
+    return forget(older_than=timedelta(days=days))
