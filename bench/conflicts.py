@@ -64,7 +64,17 @@ DE_NAMES = (
     "klein wolf schröder neumann schwarz braun zimmermann krüger weiß groß"
 ).split()
 DE_TRADE = "maschinenbau technik handel vertrieb logistik elektro bau systemhaus".split()
-JP_NAMES = "sakura fuji yamato nippon tokai kansai hokuto asahi daiichi shin".split()
+JP_NAMES = (
+    "sakura fuji yamato nippon tokai kansai hokuto asahi daiichi shin kyoto osaka nagoya "
+    "sendai hiroshima kobe chiba saitama niigata kumamoto"
+).split()
+# Towns and second names make customers as varied as real ones: without them the generator
+# repeats "Schröder Handel GmbH" hundreds of times, which no real registration list does.
+TOWNS = (
+    "bremen hamburg berlin köln münchen stuttgart leipzig dresden hannover nürnberg essen "
+    "dortmund bonn mainz kiel lübeck rostock ulm augsburg freiburg graz linz salzburg "
+    "zürich basel bern wien innsbruck kassel erfurt"
+).split()
 EN_SUFFIX = ("Inc.", "LLC", "Ltd", "Corp", "Pty Ltd", "")
 COUNTRIES_EN = ("US", "GB", "AU", "SG", "CA")
 
@@ -78,6 +88,8 @@ def company(rng: random.Random) -> tuple[str, str, str]:
     kind = rng.random()
     if kind < 0.45:
         core = f"{rng.choice(EN_FIRST).title()} {rng.choice(EN_SECOND).title()}"
+        if rng.random() < 0.6:
+            core = f"{rng.choice(EN_FIRST + JP_NAMES).title()} {core}"
         name = f"{core} {rng.choice(EN_GENERIC).title()} {rng.choice(EN_SUFFIX)}".strip()
         country = rng.choice(COUNTRIES_EN)
     elif kind < 0.70:
@@ -87,10 +99,14 @@ def company(rng: random.Random) -> tuple[str, str, str]:
         core, country = syllables, "VN"
     elif kind < 0.90:
         core = f"{rng.choice(DE_NAMES).title()} {rng.choice(DE_TRADE).title()}"
+        if rng.random() < 0.8:
+            core = f"{core} {rng.choice(TOWNS + DE_NAMES).title()}"
         name = f"{core} {rng.choice(('GmbH', 'AG', 'GmbH & Co. KG', 'KG'))}"
         country = rng.choice(("DE", "AT", "CH"))
     else:
         core = f"{rng.choice(JP_NAMES).title()} {rng.choice(EN_SECOND).title()}"
+        if rng.random() < 0.7:
+            core = f"{core} {rng.choice(EN_FIRST).title()}"
         name = f"{core} {rng.choice(('K.K.', 'Co., Ltd.', ''))}".strip()
         country = "JP"
     roll = rng.random()

@@ -195,47 +195,66 @@ _CJK_LEGAL_FORMS = (
 _LEGAL_FORMS_TEXT = """
     inc incorporated llc llp lp ltd limited co company corp corporation plc pty pte
     gmbh mbh ag kg ohg ug haftungsbeschrankt ev kgaa aktiengesellschaft se
-    sarl sas sasu sa sca snc eurl societe anonyme
-    sl slu sll srl spa sapa snc sociedad limitada
+    sarl sas sasu sa sca snc eurl
+    sl slu sll srl spa sapa
     bv nv vof cv ltda eireli
     oy oyj ab as asa aps
-    kk yk gk kabushiki kaisha
+    kk yk gk
     jsc ojsc pjsc cjsc ooo zao oao pao
-    sro as spzoo sp zoo zoo kft zrt nyrt doo
+    sro spzoo kft zrt nyrt doo
     bhd sdn tbk pt
-    tnhh mtv cty ctcp dntn cong ty co phan mot thanh vien
-    joint stock doanh nghiep tu nhan
+    tnhh mtv cty ctcp dntn
 """
+# Forms of several words. Their words are *not* forms on their own: "thành" (in "một thành
+# viên") and "phát" are everyday name syllables ("Thành Đạt"), "cong" starts "Công nghệ".
+_LEGAL_PHRASES = (
+    ("co", "ltd"),
+    ("joint", "stock", "company"),
+    ("joint", "stock"),
+    ("cong", "ty"),
+    ("co", "phan"),
+    ("mot", "thanh", "vien"),
+    ("doanh", "nghiep", "tu", "nhan"),
+    ("sp", "z", "oo"),
+    ("sp", "zoo"),
+    ("sa", "de", "cv"),
+    ("s", "de", "rl"),
+    ("kabushiki", "kaisha"),
+    ("societe", "anonyme"),
+    ("sociedad", "limitada"),
+)
 _LEGAL_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
     sorted(
-        {
-            *((token,) for token in _LEGAL_FORMS_TEXT.split()),
-            ("co", "ltd"),
-            ("joint", "stock", "company"),
-            ("joint", "stock"),
-            ("cong", "ty"),
-            ("co", "phan"),
-            ("mot", "thanh", "vien"),
-            ("doanh", "nghiep", "tu", "nhan"),
-            ("sp", "z", "oo"),
-            ("sa", "de", "cv"),
-            ("s", "de", "rl"),
-            ("kabushiki", "kaisha"),
-            ("societe", "anonyme"),
-            ("sociedad", "limitada"),
-        },
+        {*((token,) for token in _LEGAL_FORMS_TEXT.split()), *_LEGAL_PHRASES},
         key=len,
         reverse=True,  # longest first, so "co ltd" wins over "ltd"
     )
 )
 # Only these also occur in front of the name ("PT Telkom", "Công ty TNHH Minh Phát",
-# "The Blue Harbor Company", "K.K. Sakura" is rare but harmless).
-_LEGAL_PREFIX_TOKENS = frozenset(
-    "the pt cong ty cty ctcp tnhh mtv co phan mot thanh vien dntn doanh nghiep tu nhan "
-    "kk ooo zao oao pao".split()
-)
-_LEGAL_PREFIXES = tuple(
-    seq for seq in _LEGAL_SEQUENCES if all(token in _LEGAL_PREFIX_TOKENS for token in seq)
+# "CTCP Đông Á", "The Blue Harbor Company").
+_LEGAL_PREFIXES: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        {
+            ("the",),
+            ("pt",),
+            ("cong", "ty"),
+            ("cty",),
+            ("ctcp",),
+            ("tnhh",),
+            ("mtv",),
+            ("co", "phan"),
+            ("mot", "thanh", "vien"),
+            ("dntn",),
+            ("doanh", "nghiep", "tu", "nhan"),
+            ("kk",),
+            ("ooo",),
+            ("zao",),
+            ("oao",),
+            ("pao",),
+        },
+        key=len,
+        reverse=True,
+    )
 )
 
 # Connectors dropped so "Smith & Sons" equals "Smith and Sons" and "Smith und Söhne".
@@ -381,8 +400,16 @@ def _loose(word: str) -> str:
 
 
 def _pair_keys(tokens: list[str]) -> set[str]:
-    """Unordered pairs of words in loose form ("bl+hrbr"), not both generic."""
+    """Unordered pairs of words in loose form ("bl+hrbr").
+
+    Pairs of distinctive words when the name has two or more; otherwise its one distinctive
+    word paired with the generic ones ("hrbr+lgstcs"). A generic word in a pair of a richer
+    name would match every "Xây dựng ... Sơn" and make the candidate set large.
+    """
     words = tokens[:MAX_PAIR_WORDS]
+    distinctive = [word for word in words if word not in _GENERIC_WORDS]
+    if len(distinctive) >= 2:
+        words = distinctive
     pairs = set()
     for i, first in enumerate(words):
         for second in words[i + 1 :]:
@@ -392,12 +419,37 @@ def _pair_keys(tokens: list[str]) -> set[str]:
     return pairs
 
 
+def _whole_name_keys(tokens: list[str]) -> set[str]:
+    """``=blueharborlogistics`` and the name with any one word left out (``=harborlogistics``).
+
+    Both sides store and query these, so names that differ by one added or dropped word
+    ("Harbor Logistics" / "Blue Harbor Logistics") meet on a precise key, whichever was
+    registered first.
+    """
+    keys = {"=" + "".join(tokens)}
+    # Only where two or more words remain: a one-word remainder ("=handel" of "Schröder
+    # Handel") would be shared by every "... Handel" and make the lookup broad. One-word
+    # names are found through "=word" query keys and single-word keys instead.
+    if 3 <= len(tokens) <= MAX_PAIR_WORDS:
+        keys.update("=" + "".join(tokens[:i] + tokens[i + 1 :]) for i in range(len(tokens)))
+    return keys
+
+
+def _skeleton_keys(words: list[str]) -> set[str]:
+    return {
+        "~" + _loose(word)
+        for word in words
+        if len(word) >= MIN_SKELETON_TOKEN_CHARS and word.isascii() and word.isalpha()
+    }
+
+
 def name_keys(name: str) -> list[str]:
     """Index keys stored for a registration or account (a GIN-indexed ``text[]`` column).
 
-    * ``=minhphat`` - the whole normalised name without spaces ("MinhPhat" = "Minh Phat");
+    * ``=blueharborlogistics`` - the whole normalised name without spaces ("MinhPhat" =
+      "Minh Phat"), and the same with one word left out (see ``_whole_name_keys``);
     * ``harbor`` - each distinctive word, and ``~hrbr`` - the consonant skeleton of longer
-      ones, so a one-word probe ("Siemens") finds longer names that contain it;
+      ones, so a one-word probe ("Siemens", "Harbour") finds longer names containing it;
     * ``bl+hrbr`` - pairs of words in skeleton form, so a probe of several words finds
       names sharing two of them whatever the spelling ("Harbour"/"Harbor",
       "Müller"/"Mueller" both give ``mlr``).
@@ -409,12 +461,8 @@ def name_keys(name: str) -> list[str]:
         tokens = variant.split()
         words = _distinctive(tokens)
         keys.update(words)
-        keys.add("=" + "".join(tokens))
-        keys.update(
-            "~" + _loose(word)
-            for word in words
-            if len(word) >= MIN_SKELETON_TOKEN_CHARS and word.isascii() and word.isalpha()
-        )
+        keys.update(_whole_name_keys(tokens))
+        keys.update(_skeleton_keys(words))
         keys.update(_pair_keys([token for token in tokens if len(token) >= MIN_KEY_TOKEN_CHARS]))
     return sorted(keys)
 
@@ -422,27 +470,23 @@ def name_keys(name: str) -> list[str]:
 def name_query_keys(name: str) -> list[str]:
     """Keys to look up candidates for a new registration with ``&&`` (array overlap).
 
-    A name of two or more words is looked up by its word pairs, its whole form and each
-    word as a *whole* name (``=siemens`` finds "Siemens AG" for "Siemens Healthineers"):
-    sharing a single common word ("blue", "minh") with thousands of rows is no evidence and
-    would make the candidate set - and the check - large. A one-word name has no pairs and
-    is looked up by its word and skeleton too.
+    A name of two or more words is looked up by its word pairs and its whole-name keys;
+    never by one common word ("blue", "minh"), which thousands of rows share and which is
+    no evidence: it would make the candidate set - and the check - large. A one-word name
+    has no pairs and is looked up by its word and skeleton too.
     """
     keys: set[str] = set()
     for variant in company_name_variants(name):
-        tokens = [token for token in variant.split() if len(token) >= MIN_KEY_TOKEN_CHARS]
-        tokens = tokens or variant.split()
-        keys.add("=" + "".join(variant.split()))
+        all_tokens = variant.split()
+        tokens = [token for token in all_tokens if len(token) >= MIN_KEY_TOKEN_CHARS]
+        tokens = tokens or all_tokens
+        keys.update(_whole_name_keys(all_tokens))
         if len(tokens) >= 2:
             keys.update(_pair_keys(tokens))
             keys.update("=" + token for token in tokens)
         else:
             keys.update(tokens)
-            keys.update(
-                "~" + _loose(word)
-                for word in tokens
-                if len(word) >= MIN_SKELETON_TOKEN_CHARS and word.isascii() and word.isalpha()
-            )
+            keys.update(_skeleton_keys(tokens))
     return sorted(keys)
 
 
@@ -452,20 +496,29 @@ def name_similarity(left: str, right: str) -> int:
 
 
 @lru_cache(maxsize=65_536)
-def _core(normalised: str) -> str:
-    return " ".join(word for word in normalised.split() if word not in _GENERIC_WORDS)
+def _core(normalised: str) -> tuple[str, frozenset[str]]:
+    """The name without generic words, and the generic words it had."""
+    words = normalised.split()
+    core = " ".join(word for word in words if word not in _GENERIC_WORDS)
+    return core, frozenset(word for word in words if word in _GENERIC_WORDS)
 
 
 def _similarity_of_variants(left: Collection[str], right: Collection[str]) -> int:
     best = 0.0
     for a in left:
-        core_a = _core(a)
+        core_a, generic_a = _core(a)
         for b in right:
             score = fuzz.token_sort_ratio(a, b)
-            core_b = _core(b)
-            if (core_a != a or core_b != b) and min(
-                len(core_a), len(core_b)
-            ) >= CORE_NAME_MIN_CHARS:
+            core_b, generic_b = _core(b)
+            # The core counts when one name only adds or drops descriptors ("Blue Harbor" /
+            # "Blue Harbor Logistics"), not when their descriptors differ: "Blue Harbor
+            # Hotels" is not "Blue Harbor Logistics", a trading "Minh Phát" not a builder.
+            compatible = generic_a <= generic_b or generic_b <= generic_a
+            if (
+                compatible
+                and (core_a != a or core_b != b)
+                and min(len(core_a), len(core_b)) >= CORE_NAME_MIN_CHARS
+            ):
                 score = max(score, fuzz.token_sort_ratio(core_a, core_b) * CORE_NAME_DISCOUNT)
             best = max(best, score)
     return int(round(best))

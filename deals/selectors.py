@@ -139,3 +139,40 @@ def notifications_for(user) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user).select_related("deal")
+
+
+def deals_waiting_on(user, *, limit: int = 20):
+    """Work-queue source (channels.queue): registrations and extension requests this user
+    may decide, oldest first. At most four queries whatever the number of rows."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from channels.queue import QueueItem
+
+    reviews = review_queue_for(user)
+    extensions = extension_requests_for(user)
+    total = reviews.count() + extensions.count()
+    if not (limit and total):
+        return [], total
+    items = [
+        QueueItem(
+            kind=_("Deal registration"),
+            title=deal.customer_name,
+            url=reverse("deals:detail", kwargs={"pk": deal.pk}),
+            waiting_since=deal.submitted_at,
+            detail=deal.partner.name
+            + (f" · {_('conflict score')} {deal.conflict_score}" if deal.conflict_score else ""),
+        )
+        for deal in reviews[:limit]
+    ]
+    items += [
+        QueueItem(
+            kind=_("Extension request"),
+            title=deal.customer_name,
+            url=reverse("deals:detail", kwargs={"pk": deal.pk}),
+            waiting_since=deal.updated_at,
+            detail=deal.partner.name,
+        )
+        for deal in extensions[:limit]
+    ]
+    return items, total

@@ -52,6 +52,9 @@ def registration(name, *, domain="", country="US", products=SWITCHES, days_later
         ("CÔNG TY CỔ PHẦN ĐÔNG Á", "dong a"),
         ("CTCP Đông Á", "dong a"),
         ("Cty TNHH MTV Hoàng Long", "hoang long"),
+        ("Công ty TNHH Một Thành Viên Hoàng Long", "hoang long"),
+        ("Công ty TNHH Thành Đạt", "thanh dat"),
+        ("Công ty Cổ phần Công nghệ Minh Phát", "cong nghe minh phat"),
         ("Hoang Long Joint Stock Company", "hoang long"),
         ("Hoàng Long JSC", "hoang long"),
         ("Müller Maschinenbau GmbH", "muller maschinenbau"),
@@ -96,6 +99,8 @@ SAME_COMPANY_SPELLINGS = [
     ("Harbour Ltd", "Harbor Inc"),
     ("MinhPhat", "Minh Phát"),
     ("Siemens AG", "SIEMENS"),
+    ("Harbor Logistics", "Blue Harbor Logistics"),
+    ("Thành Đạt Co., Ltd.", "Công ty TNHH Thành Đạt"),
     ("トヨタ自動車株式会社", "株式会社トヨタ自動車"),
 ]
 
@@ -120,6 +125,13 @@ def test_it_does_not_look_up_a_long_name_by_one_common_word():
     keys = name_query_keys("Blue Harbor Logistics")
     assert "blue" not in keys
     assert "bl+hrbr" in keys
+
+
+def test_it_does_not_pair_generic_words_of_a_name_with_enough_distinctive_ones():
+    # "Xây dựng" (construction) paired with "Sơn" would match every builder called Sơn.
+    keys = name_query_keys("Công ty TNHH Xây dựng Vĩnh Trí Sơn")
+    assert "sn+x" not in keys and "dng+sn" not in keys
+    assert {"sn+tr", "sn+vnh", "tr+vnh"} <= set(keys)
 
 
 def test_it_leaves_generic_words_out_of_the_index_keys():
@@ -300,6 +312,16 @@ def test_it_lowers_the_score_for_registrations_far_apart_in_time():
             registration("Blue Harbor Logistics"),
             registration("Blue Harbor Freight"),
             id="same first words different business",
+        ),
+        pytest.param(
+            registration("Blue Harbor Logistics Inc."),
+            registration("Blue Harbor Hotels"),
+            id="same core name different descriptors",
+        ),
+        pytest.param(
+            registration("Công ty TNHH Thương mại Minh Phát", country="VN"),
+            registration("Công ty TNHH Xây dựng Minh Phát", country="VN"),
+            id="vietnamese trading and construction companies of the same name",
         ),
     ],
 )

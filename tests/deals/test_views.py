@@ -1,5 +1,7 @@
 """Deal pages through the test client: what each person sees and can do."""
 
+from datetime import timedelta
+
 import pytest
 
 from deals import services
@@ -226,3 +228,92 @@ def test_it_lists_notifications_in_the_readers_language(cast, acme, register, cl
     assert "New deal registration to review: Notify Me Ltd" in english
     assert "Notify Me Ltd" in vietnamese
     assert "New deal registration to review" not in vietnamese
+
+
+def test_it_rechecks_conflicts_as_an_htmx_fragment(cast, acme, register, client_for):
+    deal = register(cast.rep_a1, "Blue Harbor Logistics Inc.")
+    register(cast.rep_b, "blue harbour logistics")
+
+    response = client_for(cast.cm_a).post(
+        f"/deals/{deal.pk}/conflicts/check/", HTTP_HX_REQUEST="true"
+    )
+
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert fragment.lstrip().startswith('<section id="conflicts"')
+    assert "Bergmann IT GmbH" in fragment
+    assert "<html" not in fragment
+
+
+def test_it_prefills_the_edit_form_and_saves_changes(cast, acme, register, client_for, catalogue):
+    deal = register(cast.rep_a1, submit=False)
+    client = client_for(cast.rep_a1)
+
+    page = client.get(f"/deals/{deal.pk}/edit/").content.decode()
+    assert 'value="Blue Harbor Logistics Inc."' in page
+
+    client.post(
+        f"/deals/{deal.pk}/edit/",
+        _registration_form(
+            catalogue,
+            customer_name="Blue Harbor Logistics Group",
+            version=str(deal.version),
+            **{"lines-0-product": str(catalogue["AP-7"].pk), "lines-0-quantity": "4"},
+        ),
+    )
+
+    deal.refresh_from_db()
+    assert deal.customer_name == "Blue Harbor Logistics Group"
+    assert [(line.product.vendor_sku, line.quantity) for line in deal.lines.all()] == [("AP-7", 4)]
+
+
+def test_it_requests_and_grants_an_extension_through_the_pages(cast, acme, register, client_for):
+    deal = register(cast.rep_a1)
+    deal = services.deal_approve(user=cast.cm_a, deal_id=deal.pk, expected_version=deal.version)
+    wanted = deal.protected_until
+
+    client_for(cast.rep_a1).post(
+        f"/deals/{deal.pk}/extension/",
+        {
+            "version": deal.version,
+            "until": (wanted + timedelta(days=20)).isoformat(),
+            "reason": "Board meets next month",
+        },
+    )
+    deal.refresh_from_db()
+    queue = client_for(cast.cm_a).get("/deals/review/").content.decode()
+    client_for(cast.cm_a).post(
+        f"/deals/{deal.pk}/extension/decide/", {"version": deal.version, "grant": "yes"}
+    )
+
+    deal.refresh_from_db()
+    assert "Extension requests" in queue
+    assert deal.protected_until == wanted + timedelta(days=20)
+
+
+def test_it_emails_notifications_in_the_recipients_language(cast, acme, register):
+    from deals.models import Notification
+    from deals.notifications import email_text
+
+    cast.rep_a1.language = "vi"
+    deal = register(cast.rep_a1)
+    services.deal_reject(
+        user=cast.cm_a, deal_id=deal.pk, expected_version=deal.version, reason="Trùng lặp"
+    )
+    notification = Notification.objects.get(deal=deal, kind="rejected")
+    notification.recipient.language = "vi"
+
+    subject, body = email_text(notification)
+
+    assert subject.startswith("Đăng ký bị từ chối")
+    assert "Trùng lặp" in body
+
+
+def test_it_puts_submitted_deals_in_the_cms_workspace_queue(cast, acme, register, client_for):
+    register(cast.rep_a1, "Queue Me Systems")
+
+    mine = client_for(cast.cm_a).get("/workspace/").content.decode()
+    other = client_for(cast.cm_b).get("/workspace/").content.decode()
+
+    assert "Queue Me Systems" in mine
+    assert "Queue Me Systems" not in other
