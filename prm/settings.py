@@ -305,6 +305,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deals.tasks.remind_overdue_reviews",
         "schedule": 6 * 60 * 60,
     },
+    # Analytics summaries are rebuilt after each import, deal change and rate change; this
+    # nightly full rebuild is the safety net (reporting/analytics/tasks.py).
+    "analytics-refresh-everything": {
+        "task": "reporting.analytics.tasks.refresh_everything",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -18,7 +18,12 @@ DEMO_PASSWORD = "prm-demo-2026"
 
 #: Called as `seed(vendor)` inside each demo vendor's schema, in this order, after the
 #: cast below exists. Each must be idempotent.
-DEMO_SEEDERS: list[str] = ["partners.demo.seed", "deals.demo.seed"]
+DEMO_SEEDERS: list[str] = [
+    "partners.demo.seed",
+    "deals.demo.seed",
+    # Last: rates, reconciling registrations and summaries over the imported reports.
+    "reporting.analytics.demo.seed",
+]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from partners.selectors import partners_visible_to
 from reporting.analytics.models import ExchangeRate, FindingKind, FindingStatus
 from reporting.analytics.selectors import Filters, Period, add_months, month_start
 
+#: Above this many partners in scope the partner filter is a text field (slug).
+MAX_PARTNER_CHOICES = 200
+
 
 def _month(value: str) -> date | None:
     try:
@@ -43,9 +46,19 @@ class DashboardFilterForm(forms.Form):
         self.user = user
         everyone = [("", _("All"))]
         if with_partner:
-            self.fields["partner"].choices = everyone + list(
-                partners_visible_to(user).order_by("name").values_list("pk", "name")
+            partners = list(
+                partners_visible_to(user).order_by("name").values_list("pk", "name")[
+                    :MAX_PARTNER_CHOICES + 1]
             )
+            if len(partners) > MAX_PARTNER_CHOICES:
+                # A select of thousands of partners is slow to render and to use: type the
+                # partner's slug instead (or open its scorecard from the leaderboard).
+                self.fields["partner"] = forms.CharField(
+                    label=_("Partner (slug)"), required=False, max_length=60,
+                    widget=forms.TextInput(attrs={"placeholder": "northwind"}),
+                )
+            else:
+                self.fields["partner"].choices = everyone + partners
             from partners.models import Tier
 
             self.fields["tier"].choices = everyone + list(Tier.objects.values_list("pk", "name"))
@@ -78,11 +91,14 @@ class DashboardFilterForm(forms.Form):
         if (end.year - start.year) * 12 + end.month - start.month > 120:
             start = add_months(end, -119)
         if partner_id is None and data.get("partner"):
-            try:
-                partner_id = int(data["partner"])
-            except ValueError:
-                raise Http404 from None
-            if not partners_visible_to(self.user).filter(pk=partner_id).exists():
+            # An id (select) or a slug (text); anything outside the scope answers 404.
+            value = str(data["partner"]).strip()
+            lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+            partner_id = (
+                partners_visible_to(self.user).filter(**lookup).values_list("pk", flat=True)
+                .first()
+            )
+            if partner_id is None:
                 raise Http404
         return Filters(
             period=Period(month_start(start), month_start(end)),

@@ -3,12 +3,16 @@
 - partners.tiers: yearly sales for tier progress come from the sales summaries;
 - deals: every recorded change of a registration (a DealEvent) queues a rebuild of that
   partner's deal summaries and reconciliation once the transaction commits;
-- channels.queue: open reconciliation findings wait on the partner's CM.
+- channels.queue: open conflicts and won deals without sales wait on the partner's CM;
+- partners.views: the partner page shows a scorecard summary with a link to the scorecard.
 """
 
 from __future__ import annotations
 
 from django.db.models.signals import post_save
+
+#: The scorecard summary shown on the vendor's partner page (partners.views).
+PARTNER_SECTION = "reporting.analytics.views.partner_section"
 
 
 def connect() -> None:
@@ -22,6 +26,21 @@ def connect() -> None:
         tiers.yearly_sales_sources.append(yearly_sales_source)
     post_save.connect(_deal_event_saved, sender="deals.DealEvent",
                       dispatch_uid="analytics-deal-event")
+    try:
+        from channels.queue import register_queue_source
+    except ImportError:
+        register_queue_source = None
+    if register_queue_source is not None:
+        from reporting.analytics.selectors import findings_waiting_on
+
+        register_queue_source("reconciliation", findings_waiting_on)
+    try:
+        from partners import views as partner_views
+    except ImportError:
+        partner_views = None
+    sections = getattr(partner_views, "PARTNER_DETAIL_SECTIONS", None)
+    if sections is not None and PARTNER_SECTION not in sections:
+        sections.append(PARTNER_SECTION)
 
 
 def _deal_event_saved(sender, instance, created, **kwargs) -> None:

@@ -86,7 +86,12 @@ class SalesMonthProduct(models.Model):
     unconverted_lines = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["partner", "month"], name="salesmonthproduct_pm")]
+        indexes = [
+            models.Index(fields=["partner", "month"], name="salesmonthproduct_pm"),
+            # Covering: a CM's product figures are an index-only scan of their partners.
+            models.Index(fields=["partner", "month"], name="salesmonthproduct_cover",
+                         include=["vendor_sku", "currency", "amount_reporting", "quantity"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.month:%Y-%m} {self.vendor_sku} {self.amount_reporting}"
@@ -113,6 +118,46 @@ class SalesMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.month:%Y-%m} {self.amount_reporting}"
+
+
+class SalesMonthCountry(models.Model):
+    """Summary: a partner's reported sales of one month to one end-customer country, in one
+    currency (rolled up from :class:`SalesMonthProduct`)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    quantity = models.BigIntegerField(default=0)
+    amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    line_count = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "month"], name="salesmonthcountry_pm")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m} {self.country} {self.amount_reporting}"
+
+
+class TenantMonth(models.Model):
+    """Rollup of every partner's sales of one month (and dimension value), for readers who
+    see the whole tenant without filters (vendor admins): a few rows per month instead of
+    one per partner. ``dimension`` is "total", "sku" or "country"; ``key`` its value."""
+
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=64, blank=True)
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    quantity = models.BigIntegerField(default=0)
+    amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    line_count = models.IntegerField(default=0)
+    unconverted_lines = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "month"], name="tenantmonth_dm")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.key} {self.month:%Y-%m} {self.amount_reporting}"
 
 
 class DealMonth(models.Model):

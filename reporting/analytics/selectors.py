@@ -16,15 +16,17 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from partners.selectors import partners_visible_to, restrict_to_partners
+from partners.selectors import partner_scope, partners_visible_to, restrict_to_partners
 from reporting.analytics.models import (
     DealMonth,
     FindingKind,
     FindingStatus,
     ReconciliationFinding,
     SalesMonth,
+    SalesMonthCountry,
     SalesMonthProduct,
     SummaryRefresh,
+    TenantMonth,
 )
 
 ZERO = Decimal(0)
@@ -115,7 +117,18 @@ def partners_in_scope(user, filters: Filters) -> QuerySet:
     return partners
 
 
+def unrestricted(user, filters: Filters) -> bool:
+    """True when the reader sees every partner and filters none out: the tenant rollups
+    then hold exactly their figures (vendor admins without partner, tier or territory)."""
+    return (
+        partner_scope(user, via="") == Q()
+        and not (filters.partner_id or filters.tier_id or filters.territory_id)
+    )
+
+
 def _sales(user, filters: Filters, *, products: bool = False) -> QuerySet:
+    """Partner-level summary rows of the partners in scope (values keyed as the tenant
+    rollup's: amount_reporting, quantity, line_count, unconverted_lines)."""
     model = SalesMonthProduct if (products or filters.sku) else SalesMonth
     rows = model.objects.filter(partner__in=partners_in_scope(user, filters).values("pk"))
     if filters.sku:
@@ -123,6 +136,24 @@ def _sales(user, filters: Filters, *, products: bool = False) -> QuerySet:
     if filters.currency:
         rows = rows.filter(currency=filters.currency)
     return rows
+
+
+def _tenant(filters: Filters, dimension: str) -> QuerySet:
+    """Tenant rollup rows of ``dimension`` ("total", "sku", "country"); a product filter
+    reads the product rows of that SKU instead of the totals."""
+    if filters.sku and dimension == "total":
+        rows = TenantMonth.objects.filter(dimension="sku", key=filters.sku)
+    else:
+        rows = TenantMonth.objects.filter(dimension=dimension)
+        if filters.sku and dimension == "sku":
+            rows = rows.filter(key=filters.sku)
+    if filters.currency:
+        rows = rows.filter(currency=filters.currency)
+    return rows
+
+
+def _totals_source(user, filters: Filters) -> QuerySet:
+    return _tenant(filters, "total") if unrestricted(user, filters) else _sales(user, filters)
 
 
 def _deals(user, filters: Filters) -> QuerySet:
@@ -170,7 +201,7 @@ class SalesTotals:
 
 def sales_totals(user, filters: Filters) -> SalesTotals:
     period = filters.period.q()
-    row = _sales(user, filters).filter(_span(filters)).aggregate(
+    row = _totals_source(user, filters).filter(_span(filters)).aggregate(
         **_three_periods(filters),
         lines=Sum("line_count", filter=period, default=0),
         quantity=Sum("quantity", filter=period, default=0),
@@ -195,7 +226,7 @@ class MonthRow:
 def sales_by_month(user, filters: Filters) -> list[MonthRow]:
     period = filters.period
     rows = (
-        _sales(user, filters)
+        _totals_source(user, filters)
         .filter(Q(month__gte=period.last_year.start, month__lte=period.end))
         .values("month")
         .annotate(amount=Sum("amount_reporting"), lines=Sum("line_count"))
@@ -232,24 +263,33 @@ class LeaderRow:
 
 def leaderboard(user, filters: Filters, *, limit: int | None = 10, offset: int = 0,
                 total: Decimal | None = None) -> list[LeaderRow]:
-    """Partners by sales in the period (then by name), with growth; partners whose sales
-    fell to nothing still show (they are the ones slipping)."""
+    """Partners by sales in the period, with growth; partners whose sales fell to nothing
+    still show (they are the ones slipping). Aggregates by partner id first, then names
+    the page's partners (two queries)."""
+    from partners.models import Partner
+
     rows = (
         _sales(user, filters)
         .filter(_span(filters))
-        .values("partner_id", "partner__name", "partner__tier__name")
+        .values("partner_id")
         .annotate(**_three_periods(filters))
         .filter(Q(current__gt=0) | Q(previous__gt=0) | Q(last_year__gt=0))
-        .order_by("-current", "partner__name", "partner_id")
+        .order_by("-current", "-previous", "partner_id")
     )
     if limit is not None:
         rows = rows[offset:offset + limit]
+    rows = list(rows)
+    names = {
+        pk: (name, tier)
+        for pk, name, tier in Partner.objects.filter(pk__in=[r["partner_id"] for r in rows])
+        .values_list("pk", "name", "tier__name")
+    }
     result = []
     for position, row in enumerate(rows, start=offset + 1):
         share = (row["current"] * 100 / total).quantize(Decimal("0.1")) if total else None
-        result.append(LeaderRow(position, row["partner_id"], row["partner__name"],
-                                row["partner__tier__name"], row["current"], row["previous"],
-                                row["last_year"], share))
+        name, tier = names.get(row["partner_id"], ("", None))
+        result.append(LeaderRow(position, row["partner_id"], name, tier, row["current"],
+                                row["previous"], row["last_year"], share))
     return result
 
 
@@ -276,8 +316,12 @@ def sales_by_product(user, filters: Filters, *, limit: int | None = 15) -> list[
     from deals.models import Product
 
     period = filters.period
+    if unrestricted(user, filters):
+        source = _tenant(filters, "sku").annotate(vendor_sku=F("key"))
+    else:
+        source = _sales(user, filters, products=True)
     rows = (
-        _sales(user, filters, products=True)
+        source
         .filter(month__gte=period.previous.start, month__lte=period.end)
         .values("vendor_sku")
         .annotate(
@@ -306,19 +350,28 @@ class CountryRow:
     country: str
     amount: Decimal
     quantity: int
-    partners: int
+    lines: int
 
 
 def sales_by_country(user, filters: Filters) -> list[CountryRow]:
+    if unrestricted(user, filters) and not filters.sku:
+        source = _tenant(filters, "country").annotate(country=F("key"))
+    elif filters.sku:
+        source = _sales(user, filters, products=True)
+    else:
+        source = SalesMonthCountry.objects.filter(
+            partner__in=partners_in_scope(user, filters).values("pk"))
+        if filters.currency:
+            source = source.filter(currency=filters.currency)
     rows = (
-        _sales(user, filters, products=True)
+        source
         .filter(filters.period.q())
         .values("country")
         .annotate(amount=Sum("amount_reporting"), quantity=Sum("quantity"),
-                  partners=Count("partner_id", distinct=True))
+                  lines=Sum("line_count"))
         .order_by("-amount", "country")
     )
-    return [CountryRow(r["country"], r["amount"], r["quantity"], r["partners"]) for r in rows]
+    return [CountryRow(r["country"], r["amount"], r["quantity"], r["lines"]) for r in rows]
 
 
 # --- Deals ---------------------------------------------------------------------------------
@@ -584,3 +637,28 @@ def scorecard(user, partner, filters: Filters) -> dict:
         "findings": finding_counts(user, partner_id=partner.pk),
         "refreshed": summaries_refreshed_at(),
     }
+
+
+def findings_waiting_on(user, *, limit: int = 20):
+    """channels.queue source: open conflicts and won deals without sales of the user's
+    partners (two queries)."""
+    from django.urls import reverse
+
+    from channels.queue import QueueItem
+
+    waiting = findings_visible_to(user).filter(
+        status=FindingStatus.OPEN, kind__in=[FindingKind.CONFLICT, FindingKind.WON_NO_SALE]
+    )
+    total = waiting.count()
+    items = []
+    if limit:
+        url = reverse("analytics:reconciliation")
+        for finding in waiting.select_related("partner").order_by("detected_at", "pk")[:limit]:
+            items.append(QueueItem(
+                kind=str(FindingKind(finding.kind).label),
+                title=finding.end_customer or finding.partner.name,
+                url=f"{url}?kind={finding.kind}&partner={finding.partner_id}",
+                waiting_since=finding.detected_at,
+                detail=finding.partner.name,
+            ))
+    return items, total

@@ -48,8 +48,8 @@ def products_table(user, filters: Filters) -> Table:
 def countries_table(user, filters: Filters) -> Table:
     rows = selectors.sales_by_country(user, filters)
     return Table(_("Sales by country"), [
-        _("Country"), _("Sales"), _("Quantity"), _("Partners"),
-    ], [[r.country, r.amount, r.quantity, r.partners] for r in rows])
+        _("Country"), _("Sales"), _("Quantity"), _("Lines"),
+    ], [[r.country, r.amount, r.quantity, r.lines] for r in rows])
 
 
 def pipeline_table(user, filters: Filters) -> Table:

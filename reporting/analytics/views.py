@@ -272,3 +272,18 @@ def rates_import(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(count)d rates imported. Dashboards are being recalculated.")
                          % {"count": result.saved})
     return redirect("analytics:rates")
+
+
+def partner_section(request: HttpRequest, partner):
+    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS):
+    sales of the last 12 months and deal rates, with a link to the scorecard."""
+    if not request.user.is_vendor_staff:
+        return None
+    filters = selectors.Filters(period=selectors.Period.last_months(12), partner_id=partner.pk)
+    context = {
+        "partner": partner,
+        "totals": selectors.sales_totals(request.user, filters),
+        "pipeline": selectors.pipeline(request.user, filters),
+        "currency": services.reporting_currency(),
+    }
+    return (_("Scorecard"), "analytics/_partner_section.html", context)
