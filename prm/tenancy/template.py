@@ -64,15 +64,16 @@ def template_lock() -> Iterator[None]:
 def pending_migrations(schema: str) -> list[str]:
     """Migrations of the code that `schema` has not recorded ("app.name"), in plan order.
 
-    A missing schema or migration table counts as everything pending.
+    A missing schema counts as one pending item; a schema without a migration table has
+    every migration pending.
     """
     if not schema_exists(schema):
         return ["(schema missing)"]
     with schema_context(schema):
         executor = MigrationExecutor(connection)
-        if not executor.recorder.has_table():
-            return ["(no django_migrations table)"]
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        plan = executor.migration_plan(
+            executor.loader.graph.leaf_nodes(), clean_start=not executor.recorder.has_table()
+        )
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
