@@ -122,9 +122,15 @@ def _collect_main(ids_file: str, timeout: float) -> None:
     done, lost = 0, []
     for task_id in ids:
         result = AsyncResult(task_id, app=app)
+        remaining = deadline - time.monotonic()
         try:
-            result.get(timeout=max(0.1, deadline - time.monotonic()))
-            done += 1
+            if remaining > 0:
+                result.get(timeout=remaining)
+                done += 1
+            elif result.ready():
+                done += 1
+            else:
+                lost.append(task_id)
         except Exception:  # noqa: BLE001 - a timeout is a lost task
             lost.append(task_id)
     print(json.dumps({"queued": len(ids), "done": done, "lost": len(lost)}))
