@@ -68,6 +68,8 @@ def partner_change_status(
 
     Activating needs the current programme agreement accepted (the partner admin's
     acceptance does this by itself); suspending and terminating need a reason.
+    Terminating is final: the partner's users are deactivated and open invitations
+    withdrawn.
     """
     from partners.selectors import accepted_current_agreement
 
@@ -92,6 +94,12 @@ def partner_change_status(
     )
     partner.status = to_status
     partner.save(update_fields=["status"])
+    if to_status == PartnerStatus.TERMINATED:
+        # The relationship has ended: its people can no longer log in or join.
+        User.objects.filter(membership__partner=partner).update(is_active=False)
+        Invitation.objects.filter(
+            partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
     return partner
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.partner_status, name="status"),
     path("<int:pk>/assign/", views.partner_assign, name="assign"),
     path("<int:pk>/tier/", views.partner_tier, name="tier"),
+    path("<int:pk>/invite/", views.partner_invite, name="invite"),
     path("applications/", views.application_list, name="applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/approve/", views.application_approve,

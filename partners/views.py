@@ -17,6 +17,7 @@ from partners.forms import (
     AgreementForm,
     ApplicationForm,
     AssignForm,
+    InviteForm,
     PartnerFilterForm,
     RejectForm,
     StatusForm,
@@ -42,7 +43,9 @@ PAGE_SIZE = 25
 
 #: Sections other apps add to the partner detail page (deals, uploads, scorecard):
 #: dotted paths of callables `section(request, partner) -> (title, template, context)`
-#: or None to show nothing. Appended at start-up, like channels.queue sources.
+#: or None to show nothing; the template is included with the context as `section`.
+#: Appended at start-up (AppConfig.ready), like channels.queue sources. The callable must
+#: scope its own reads (request.user) and run a fixed number of queries.
 PARTNER_DETAIL_SECTIONS: list = []
 
 
@@ -88,6 +91,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assign_form": AssignForm(initial={"channel_manager": partner.channel_manager_id,
                                            "territory": partner.territory_id}),
         "tier_form": TierForm(initial={"tier": partner.tier_id}),
+        "invite_form": InviteForm(initial={"role": "partner_admin"}),
         "sections": sections,
     })
 
@@ -134,6 +138,24 @@ def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
         services.partner_set_tier(partner=partner, tier=form.cleaned_data["tier"],
                                   by=request.user)
         messages.success(request, _("Tier saved."))
+    return redirect("partners:detail", pk=partner.pk)
+
+
+@require_POST
+@vendor_staff_required
+def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Vendor staff invite a partner's first admin (e.g. after an import) or a user."""
+    partner = get_partner_for(request.user, pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(partner=partner, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Invitation sent to %(email)s. The link works for "
+                                        "7 days.") % {"email": form.cleaned_data["email"]})
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+    else:
+        messages.error(request, _("Enter a valid e-mail address and choose a role."))
     return redirect("partners:detail", pk=partner.pk)
 
 

@@ -72,6 +72,10 @@ EXPECTATIONS = {
         kwargs=lambda cast: {"pk": cast.partner_a.pk},
         data=lambda cast: {"channel_manager": cast.cm_a.pk, "territory": ""},
     ),
+    "partners:invite": Expect(
+        partner_a_object_for_staff(REDIRECT), method="post",
+        kwargs=lambda cast: {"pk": cast.partner_a.pk},
+    ),
     "partners:applications": Expect(vendor_staff_only()),
     "partners:application": Expect(
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": application_for_cm_a(cast).pk}

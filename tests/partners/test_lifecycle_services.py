@@ -90,3 +90,16 @@ def test_it_sets_a_tier(cast, acme):
     with pytest.raises(PermissionDenied):
         services.partner_set_tier(partner=cast.partner_a, tier=registered,
                                   by=cast.partner_a_admin)
+
+
+def test_it_deactivates_users_and_withdraws_invitations_on_termination(cast, acme):
+    from prm.accounts.models import Role, User
+
+    invitation = services.invitation_create(partner=cast.partner_a, email="late@ardent.example",
+                                            role=Role.PARTNER_REP, by=cast.cm_a)
+    services.partner_change_status(partner=cast.partner_a, to_status=PartnerStatus.TERMINATED,
+                                   by=cast.vendor_admin, reason="Contract ended")
+    assert not User.objects.filter(membership__partner=cast.partner_a, is_active=True).exists()
+    assert User.objects.get(pk=cast.rep_b.pk).is_active
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None

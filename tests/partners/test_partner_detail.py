@@ -45,3 +45,21 @@ def test_it_lets_only_a_vendor_admin_reassign_a_partner(cast, acme, client_for):
     assert Partner.objects.get(pk=cast.partner_a.pk).channel_manager == cast.cm_b
     # Once reassigned, the previous CM no longer reaches it.
     assert client_for(cast.cm_a).get(f"/partners/{cast.partner_a.pk}/").status_code == 404
+
+
+def test_it_lets_the_cm_invite_a_first_partner_admin(
+    cast, acme, client_for, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from partners.models import Invitation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.cm_a).post(f"/partners/{cast.partner_a.pk}/invite/", {
+            "email": "chief@ardent.example", "role": "partner_admin"})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="chief@ardent.example")
+    assert invitation.partner == cast.partner_a and invitation.invited_by == cast.cm_a
+    assert mail.outbox[0].to == ["chief@ardent.example"]
+    assert client_for(cast.cm_b).post(f"/partners/{cast.partner_a.pk}/invite/", {
+        "email": "x@ardent.example", "role": "partner_admin"}).status_code == 404
