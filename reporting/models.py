@@ -1,1 +1,283 @@
-"""Partner sales reports, normalised sales lines and reporting summaries."""
+"""Partner sales reports: uploads, their processing, column mappings, SKU aliases, lines.
+
+A partner (or a CM on its behalf) uploads a report (:class:`Upload`); a Celery task
+detects its layout and maps its columns with the ingestion core (`reporting.ingest`),
+reusing the partner's :class:`ColumnMapping` for that header layout or stopping at
+"needs mapping"; then every row becomes a :class:`SalesLine` or an :class:`UploadError`,
+written with PostgreSQL COPY in one transaction. Each processing attempt is an
+:class:`ImportRun`. Partner part numbers resolve through :class:`SkuAlias`.
+
+Writes go through :mod:`reporting.services`, reads through :mod:`reporting.selectors`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlainDecimalField(models.DecimalField):
+    """`numeric` without precision or scale: PostgreSQL keeps each value as written.
+
+    Amounts keep their currency's minor units exactly as normalised ("19200.00" for USD,
+    "21158200" for VND), so `export_sales` prints them back unchanged. `max_digits` and
+    `decimal_places` still bound what forms and the ORM accept.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 38)
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection) -> str:
+        return "numeric"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be processed")
+    PROCESSING = "processing", _("Processing")
+    NEEDS_MAPPING = "needs_mapping", _("Columns to confirm")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class Upload(models.Model):
+    """One report file a partner sent, and where its processing stands.
+
+    The file is stored under a generated name in the tenant's storage, never under the
+    name the uploader's computer gave it. The same bytes (SHA-256) are accepted once per
+    partner. `status`, `progress` and the counts are the job row the status page polls.
+    """
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="uploads",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for imports run from the command line."),
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="reports/", max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file_info = models.JSONField(_("detected format"), default=dict, blank=True)
+    proposal = models.JSONField(_("proposed mapping"), default=dict, blank=True)
+    mapping = models.JSONField(
+        _("mapping used"),
+        default=list,
+        blank=True,
+        help_text=_("The canonical field of each column, in column order."),
+    )
+    encoding = models.CharField(_("encoding chosen"), max_length=40, blank=True)
+    date_order = models.CharField(_("date order"), max_length=3, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows read"), default=0)
+    line_count = models.PositiveIntegerField(_("sales lines"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    skipped_rows = models.PositiveIntegerField(_("totals and blank rows"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report upload")
+        verbose_name_plural = _("report uploads")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "sha256"], name="upload_once_per_partner")
+        ]
+        indexes = [models.Index(fields=["partner", "-created_at"], name="upload_partner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.partner})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (UploadStatus.QUEUED, UploadStatus.PROCESSING)
+
+
+class ImportRun(models.Model):
+    """One processing attempt of an upload: who asked, when, and what came out.
+
+    Re-processing (after a CM adds SKU aliases) adds a run; the upload's lines are
+    replaced each time, the runs stay as history.
+    """
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20, choices=UploadStatus.choices)
+    rows_total = models.PositiveIntegerField(default=0)
+    line_count = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ColumnMapping(models.Model):
+    """A partner's confirmed mapping for one header layout (its signature).
+
+    The next upload with the same headers is mapped with it, without asking. The
+    encoding and date order confirmed with it are the partner's saved choices.
+    """
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    signature = models.CharField(_("header signature"), max_length=64)
+    headers = models.JSONField(_("headers"), default=list)
+    fields = models.JSONField(_("fields"), default=list)
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    date_order = models.CharField(_("date order"), max_length=3, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "signature"], name="mapping_per_layout")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {', '.join(self.headers)[:80]}"
+
+
+class SkuAlias(models.Model):
+    """A partner's own part number for a catalogue product."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="sku_aliases",
+    )
+    partner_sku = models.CharField(_("partner part number"), max_length=100)
+    product = models.ForeignKey(
+        "deals.Product",
+        verbose_name=_("vendor SKU"),
+        on_delete=models.PROTECT,
+        related_name="aliases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SKU alias")
+        verbose_name_plural = _("SKU aliases")
+        ordering = ["partner__name", "partner_sku"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "partner_sku"], name="alias_once_per_partner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_sku} -> {self.product.vendor_sku}"
+
+
+class TransactionType(models.TextChoices):
+    SALE = "sale", _("Sale")
+    RETURN = "return", _("Return")
+
+
+class SalesLine(models.Model):
+    """One canonical sales line (product.md), written by COPY, never row by row.
+
+    Text columns are text (a partner's long customer name must not fail a whole
+    import); the source row number and the raw row let anyone trace a line back to the
+    partner's file.
+    """
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="lines")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="sales_lines"
+    )
+    invoice_number = models.TextField()
+    invoice_date = models.DateField()
+    reseller = models.TextField(blank=True)
+    end_customer = models.TextField(blank=True)
+    end_customer_country = models.TextField(blank=True)
+    vendor_sku = models.CharField(max_length=64)
+    partner_sku = models.TextField(blank=True)
+    quantity = models.IntegerField()
+    unit_price = PlainDecimalField()
+    amount = PlainDecimalField()
+    currency = models.CharField(max_length=3)
+    amount_reporting = PlainDecimalField(
+        null=True, blank=True, help_text="Amount in the tenant's reporting currency."
+    )
+    source_row = models.PositiveIntegerField()
+    raw_row = models.TextField()
+    transaction_type = models.CharField(max_length=6, choices=TransactionType.choices)
+
+    class Meta:
+        verbose_name = _("sales line")
+        verbose_name_plural = _("sales lines")
+        indexes = [models.Index(fields=["partner", "invoice_date"], name="line_partner_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(transaction_type__in=["sale", "return"]), name="line_type_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_number} {self.vendor_sku} x{self.quantity}"
+
+
+class UploadError(models.Model):
+    """A row of a report that did not become a sales line, and why (the error report)."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="errors")
+    source_row = models.PositiveIntegerField()
+    column = models.TextField(blank=True)
+    value = models.TextField(blank=True)
+    code = models.CharField(max_length=40)
+    message = models.TextField()
+
+    class Meta:
+        verbose_name = _("report row error")
+        verbose_name_plural = _("report row errors")
+        ordering = ["source_row", "pk"]
+
+    def __str__(self) -> str:
+        return f"row {self.source_row}: {self.code}"

@@ -12,6 +12,7 @@ from channels import labels as channel_labels
 from deals import labels as deal_labels
 from partners import labels as partner_labels
 from prm.accounts.models import Role
+from reporting import labels as reporting_labels
 from reporting.analytics import labels as analytics_labels
 
 VENDOR = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
@@ -35,6 +36,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("deals:review_queue", deal_labels.REVIEW_QUEUE, VENDOR),
     NavItem("deals:list", deal_labels.DEALS, VENDOR + PARTNER),
     NavItem("deals:notifications", deal_labels.NOTIFICATIONS, VENDOR + PARTNER),
+    NavItem("reporting:uploads", reporting_labels.REPORTS, VENDOR + (Role.PARTNER_ADMIN,)),
     NavItem("analytics:dashboard", analytics_labels.DASHBOARD, VENDOR),
     NavItem("analytics:my_scorecard", analytics_labels.MY_FIGURES, (Role.PARTNER_ADMIN,)),
 ]

@@ -57,7 +57,7 @@ from .model import (
     FileInfo,
     MappingProposal,
 )
-from .normaliser import MappingError, normalise
+from .normaliser import MappingError, normalise, validate_mapping
 from .vocabulary import CANONICAL_FIELDS, IGNORE
 
 __all__ = [
@@ -80,4 +80,5 @@ __all__ = [
     "inspect",
     "normalise",
     "propose_mapping",
+    "validate_mapping",
 ]

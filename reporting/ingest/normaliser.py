@@ -104,8 +104,13 @@ class _Plan:
     date_style: DateStyle
     date_order: str | None
     from_workbook: bool
+    messages: Mapping[str, str] = field(default_factory=dict)
     stages: list[list[pl.Expr]] = field(default_factory=list)
     checks: list[_Check] = field(default_factory=list)
+
+    def message(self, code: str) -> str:
+        """The row error template for `code`, translated when the caller gave one."""
+        return self.messages.get(code) or ROW_ERRORS[code]
 
     def header(self, field_name: str) -> str:
         index = self.fields.get(field_name)
@@ -126,7 +131,11 @@ class _Plan:
         return NumberStyle(decimal=decimals[0] if decimals else ".")
 
 
-def _fields_from(mapping, info: FileInfo) -> dict[str, int]:
+def validate_mapping(mapping, info: FileInfo) -> dict[str, int]:
+    """{field: column index} of a mapping, or `MappingError` saying what is wrong with it.
+
+    `mapping` is a `MappingProposal`, a list of fields per column or {index: field}.
+    """
     if isinstance(mapping, MappingProposal):
         per_column = mapping.fields
     elif isinstance(mapping, Mapping):
@@ -169,15 +178,18 @@ def normalise(
     sku_aliases: Mapping[str, str] | None = None,
     date_order: str | None = None,
     chunk_rows: int = 100_000,
+    messages: Mapping[str, str] | None = None,
 ) -> Iterator[Chunk]:
     """Yield normalised chunks of the file (see the module docstring and `Chunk`).
 
     `vendor_skus` is the catalogue (None skips the check), `sku_aliases` the partner's
     part number -> vendor SKU map, `date_order` "dmy"/"mdy" for files whose dates are
     ambiguous (`info.date_order == "ambiguous"`); an order the values proved wins.
+    `messages` replaces row error templates (`ROW_ERRORS`, same placeholders) with
+    translations, so the error report is in the uploader's language.
     """
     path = Path(path)
-    fields = _fields_from(mapping, info)
+    fields = validate_mapping(mapping, info)
     style = info.columns[fields["invoice_date"]].date or DateStyle(shapes=["iso"])
     order = style.order or (info.date_order if info.date_order in ("dmy", "mdy") else date_order)
     if "numeric" in style.shapes and order not in ("dmy", "mdy"):
@@ -200,6 +212,7 @@ def normalise(
         date_style=style,
         date_order=order,
         from_workbook=info.file_format != "csv",
+        messages=messages or {},
     )
     _build(plan)
     for index, (frame, progress) in enumerate(_iter_frames(path, info, chunk_rows)):
@@ -233,8 +246,8 @@ def _iter_frames(path: Path, info: FileInfo, chunk_rows: int):
 # --- the per-file program ------------------------------------------------------------
 
 
-def _message(code: str, **params) -> pl.Expr:
-    return pl.lit(ROW_ERRORS[code].format(**params))
+def _message(plan: "_Plan", code: str, **params) -> pl.Expr:
+    return pl.lit(plan.message(code).format(**params))
 
 
 def _text(plan: _Plan, field_name: str) -> pl.Expr:
@@ -450,77 +463,77 @@ def _checks(plan: _Plan) -> list[_Check]:
             plan.header("invoice_number"),
             _text(plan, "invoice_number") == "",
             pl.lit(""),
-            _message("missing_invoice_number"),
+            _message(plan, "missing_invoice_number"),
         ),
         _Check(
             "missing_date",
             plan.header("invoice_date"),
             _text(plan, "invoice_date") == "",
             pl.lit(""),
-            _message("missing_date", date_format=date_pattern),
+            _message(plan, "missing_date", date_format=date_pattern),
         ),
         _Check(
             "bad_date",
             plan.header("invoice_date"),
             (_text(plan, "invoice_date") != "") & pl.col("_invoice_date").is_null(),
             _text(plan, "invoice_date"),
-            _message("bad_date", date_format=date_pattern),
+            _message(plan, "bad_date", date_format=date_pattern),
         ),
         _Check(
             "date_out_of_range",
             plan.header("invoice_date"),
             pl.col("_invoice_date").is_not_null() & ~date_in_range(pl.col("_invoice_date")),
             _text(plan, "invoice_date"),
-            _message("date_out_of_range", min_year=MIN_YEAR, max_year=MAX_YEAR),
+            _message(plan, "date_out_of_range", min_year=MIN_YEAR, max_year=MAX_YEAR),
         ),
         _Check(
             "missing_quantity",
             plan.header("quantity"),
             _text(plan, "quantity") == "",
             pl.lit(""),
-            _message("missing_quantity"),
+            _message(plan, "missing_quantity"),
         ),
         _Check(
             "bad_quantity",
             plan.header("quantity"),
             (_text(plan, "quantity") != "") & pl.col("_quantity").is_null(),
             _text(plan, "quantity"),
-            _message("bad_quantity"),
+            _message(plan, "bad_quantity"),
         ),
         _Check(
             "fractional_quantity",
             plan.header("quantity"),
             pl.col("_quantity").cast(pl.Int64, strict=False).cast(MONEY) != pl.col("_quantity"),
             _text(plan, "quantity"),
-            _message("fractional_quantity"),
+            _message(plan, "fractional_quantity"),
         ),
         _Check(
             "missing_price",
             " / ".join(h for h in (plan.header("unit_price"), plan.header("amount")) if h),
             pl.all_horizontal([_text(plan, name) == "" for name in MONEY_FIELDS]),
             pl.lit(""),
-            _message("missing_price"),
+            _message(plan, "missing_price"),
         ),
         _Check(
             "missing_sku",
             plan.header(sku_field),
             ~sku_written,
             pl.lit(""),
-            _message("missing_sku"),
+            _message(plan, "missing_sku"),
         ),
         _Check(
             "unknown_sku",
             plan.header(sku_field),
             sku_written & pl.col("_vendor_sku").is_null(),
             pl.col("_sku_written"),
-            _message("unknown_sku"),
+            _message(plan, "unknown_sku"),
         ),
         _Check(
             "missing_currency",
             plan.header("currency"),
             pl.col("_currency").is_null() & (_text(plan, "currency") == ""),
             pl.lit(""),
-            _message("missing_currency"),
+            _message(plan, "missing_currency"),
         ),
     ]
     for name in MONEY_FIELDS:
@@ -532,14 +545,14 @@ def _checks(plan: _Plan) -> list[_Check]:
                 plan.header(name),
                 (_text(plan, name) != "") & pl.col(f"_{name}").is_null(),
                 _text(plan, name),
-                _message("bad_number", example=plan.style(name).example or "1234.56"),
+                _message(plan, "bad_number", example=plan.style(name).example or "1234.56"),
             ),
             _Check(
                 "number_too_large",
                 plan.header(name),
                 pl.col(f"_{name}").abs() >= MAX_MONEY,
                 _text(plan, name),
-                _message("number_too_large"),
+                _message(plan, "number_too_large"),
             ),
         ]
     if "currency" in plan.fields:
@@ -549,7 +562,7 @@ def _checks(plan: _Plan) -> list[_Check]:
                 plan.header("currency"),
                 (_text(plan, "currency") != "") & pl.col("_column_currency").is_null(),
                 _text(plan, "currency"),
-                _message("unknown_currency"),
+                _message(plan, "unknown_currency"),
             )
         )
         if any(plan.style(name).currency for name in MONEY_FIELDS if name in plan.fields):
@@ -562,7 +575,7 @@ def _checks(plan: _Plan) -> list[_Check]:
                     & (pl.col("_column_currency") != pl.col("_symbol_currency")),
                     _text(plan, "currency"),
                     pl.format(
-                        ROW_ERRORS["currency_conflict"]
+                        plan.message("currency_conflict")
                         .replace("{symbol_currency}", "{}")
                         .replace("{column_currency}", "{}"),
                         pl.col("_symbol_currency"),
@@ -592,7 +605,7 @@ def _checks(plan: _Plan) -> list[_Check]:
             "",
             spare.is_not_null() & (spare.str.strip_chars() != ""),
             pl.col("raw_row"),
-            _message("ragged_row", delimiter=delimiter),
+            _message(plan, "ragged_row", delimiter=delimiter),
         )
     )
     return checks
@@ -729,7 +742,7 @@ def _errors(failed: pl.DataFrame, plan: _Plan, condition_names: list[str]) -> pl
             minors = set(rows.get_column("_minor").unique().drop_nulls().to_list()) or {2}
             rows = run_stages(rows, money_text_stages("_expected_amount", "_minor", "_x", minors))
             rows = run_stages(rows, money_text_stages("_amount_abs_given", "_minor", "_a", minors))
-            template = ROW_ERRORS["amount_mismatch"]
+            template = plan.message("amount_mismatch")
             message = pl.format(
                 template.replace("{expected}", "{}").replace("{amount}", "{}"),
                 pl.col("_x"),

@@ -1,0 +1,84 @@
+"""Forms of the report pages. They carry only what the user may choose: a partner user
+never picks a partner (the service takes it from the user), a CM only from their own."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from deals.models import Product
+from partners.selectors import partners_visible_to
+from reporting.ingest import CANONICAL_FIELDS, IGNORE
+from reporting.labels import DATE_ORDERS, ENCODINGS, FIELD_LABELS
+
+
+class UploadForm(forms.Form):
+    """The report file; vendor staff also choose on whose behalf they upload."""
+
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+    file = forms.FileField(
+        label=_("Report file"),
+        help_text=_("CSV, TSV or TXT text, or an Excel (.xlsx, .xls) or .ods spreadsheet."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.xlsx,.xls,.ods"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_vendor_staff:
+            self.fields["partner"].queryset = partners_visible_to(user).order_by("name")
+        else:
+            del self.fields["partner"]
+
+
+class MappingForm(forms.Form):
+    """A canonical field (or "ignore") for every column, and the date order if needed."""
+
+    def __init__(
+        self,
+        *args,
+        headers: list[str],
+        fields: list[str],
+        needs_date_order: bool,
+        date_order: str = "",
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        choices = [(name, FIELD_LABELS[name]) for name in (IGNORE, *CANONICAL_FIELDS)]
+        self.column_names = []
+        for index, header in enumerate(headers):
+            name = f"column_{index}"
+            self.column_names.append(name)
+            self.fields[name] = forms.ChoiceField(
+                label=header or _("Column %(number)d") % {"number": index + 1},
+                choices=choices,
+                initial=fields[index] if index < len(fields) else IGNORE,
+            )
+        if needs_date_order:
+            self.fields["date_order"] = forms.ChoiceField(
+                label=_("How are the dates written?"),
+                choices=[("", "—"), *DATE_ORDERS.items()],
+                initial=date_order,
+            )
+
+    def mapped_fields(self) -> list[str]:
+        return [self.cleaned_data[name] for name in self.column_names]
+
+
+class EncodingForm(forms.Form):
+    encoding = forms.ChoiceField(label=_("Text encoding"), choices=list(ENCODINGS.items()))
+
+
+class SkuAliasForm(forms.Form):
+    """A partner's own part number for a catalogue product."""
+
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+    partner_sku = forms.CharField(label=_("Partner part number"), max_length=100)
+    product = forms.ModelChoiceField(
+        label=_("Vendor SKU"),
+        queryset=Product.objects.filter(is_active=True).order_by("vendor_sku"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners_visible_to(user).order_by("name")
+        self.fields["product"].label_from_instance = lambda product: (
+            f"{product.vendor_sku} · {product.name}"
+        )

@@ -1,0 +1,24 @@
+"""E-mail to the uploader when an import has finished, in their language."""
+
+from django.db import connection
+from django.urls import reverse
+
+from partners.emails import send_email
+from prm.tenancy.services import vendor_url
+from reporting.models import Upload
+
+
+def import_done(upload_id: int) -> None:
+    upload = Upload.objects.select_related("uploaded_by", "partner").get(pk=upload_id)
+    user = upload.uploaded_by
+    if user is None or not user.email:
+        return
+    send_email(
+        to=[user.email],
+        template_prefix="reporting/email/import_done",
+        context={
+            "upload": upload,
+            "url": vendor_url(connection.tenant, reverse("reporting:detail", args=[upload.pk])),
+        },
+        language=user.language,
+    )

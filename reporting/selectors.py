@@ -1,0 +1,96 @@
+"""Reads for partner reports, each starting from the acting user's scope.
+
+Uploads and their lines are visible to the partner's admins, its channel manager and
+the vendor admins (`partners.selectors.restrict_to_partners`); partner reps see none
+(reports are the partner admin's business). SKU aliases are vendor staff's.
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from partners.selectors import restrict_to_partners
+from reporting.models import SkuAlias, Upload, UploadError, UploadStatus
+
+
+def may_see_reports(user) -> bool:
+    return user.is_authenticated and (user.is_vendor_staff or user.is_partner_admin)
+
+
+def uploads_visible_to(user) -> QuerySet[Upload]:
+    if not may_see_reports(user):
+        return Upload.objects.none()
+    return restrict_to_partners(Upload.objects.all(), user)
+
+
+def get_upload_for(user, pk: int) -> Upload:
+    """One upload, or 404 when it is outside the user's scope."""
+    return get_object_or_404(uploads_visible_to(user).select_related("partner"), pk=pk)
+
+
+def upload_list_for(user, *, partner_id: int | None = None, status: str = "") -> QuerySet[Upload]:
+    uploads = uploads_visible_to(user).select_related("partner", "uploaded_by")
+    if partner_id:
+        uploads = uploads.filter(partner_id=partner_id)
+    if status:
+        uploads = uploads.filter(status=status)
+    return uploads.order_by("-created_at", "-pk")
+
+
+def errors_of(upload: Upload) -> QuerySet[UploadError]:
+    """The error report of an upload the caller already fetched through the scope."""
+    return upload.errors.order_by("source_row", "pk")
+
+
+def aliases_visible_to(user) -> QuerySet[SkuAlias]:
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return SkuAlias.objects.none()
+    return restrict_to_partners(SkuAlias.objects.all(), user)
+
+
+def alias_list_for(user, *, partner_id: int | None = None, query: str = "") -> QuerySet[SkuAlias]:
+    aliases = aliases_visible_to(user).select_related("partner", "product")
+    if partner_id:
+        aliases = aliases.filter(partner_id=partner_id)
+    if query:
+        aliases = aliases.filter(
+            Q(partner_sku__icontains=query) | Q(product__vendor_sku__icontains=query)
+        )
+    return aliases.order_by("partner__name", "partner_sku")
+
+
+def get_alias_for(user, pk: int) -> SkuAlias:
+    return get_object_or_404(aliases_visible_to(user), pk=pk)
+
+
+def uploads_waiting_on(user, *, limit: int = 20):
+    """Work-queue source (channels.queue): reports that need mapping or have row errors.
+
+    Vendor staff only, in their scope; two queries.
+    """
+    from channels.queue import QueueItem
+
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return [], 0
+    waiting = uploads_visible_to(user).filter(
+        Q(status=UploadStatus.NEEDS_MAPPING) | Q(status=UploadStatus.DONE, error_rows__gt=0)
+    )
+    total = waiting.count()
+    if not limit or not total:
+        return [], total
+    items = [
+        QueueItem(
+            kind=_("Report"),
+            title=f"{upload.partner.name}: {upload.original_name}",
+            url=reverse("reporting:detail", kwargs={"pk": upload.pk}),
+            waiting_since=upload.finished_at or upload.created_at,
+            detail=(
+                _("Columns to confirm")
+                if upload.status == UploadStatus.NEEDS_MAPPING
+                else _("%(count)d rows with errors") % {"count": upload.error_rows}
+            ),
+        )
+        for upload in waiting.select_related("partner").order_by("created_at")[:limit]
+    ]
+    return items, total

@@ -1,0 +1,717 @@
+"""Writes for partner reports: receive an upload, process it, confirm a mapping, aliases.
+
+The pipeline (partner-reports.md) is `upload_receive` (checks, SHA-256, storage, queue)
+then `upload_process` (the Celery task's body, and `import_report`'s): detect, map,
+normalise with `reporting.ingest`, and store every line with PostgreSQL COPY in one
+transaction that first deletes the upload's previous lines. A crash or a retry therefore
+leaves either nothing or everything of an upload, and re-processing replaces its lines.
+
+Progress is written from a second, autocommitting connection so the status page can
+show it while the import's own transaction is still open.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import psycopg
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from deals.models import Product
+from partners.models import Partner
+from partners.selectors import get_partner_for
+from reporting import selectors
+from reporting.ingest import (
+    REFUSALS,
+    ROW_ERRORS,
+    FileInfo,
+    MappingError,
+    UploadRefused,
+    check_upload,
+    header_signature,
+    inspect,
+    normalise,
+    propose_mapping,
+    validate_mapping,
+)
+from reporting.ingest.detect import extension_of
+from reporting.models import (
+    ColumnMapping,
+    ImportRun,
+    SalesLine,
+    SkuAlias,
+    Upload,
+    UploadError,
+    UploadStatus,
+)
+
+log = logging.getLogger(__name__)
+
+LINE_COPY_COLUMNS = (
+    "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
+    "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
+    "currency", "amount_reporting", "source_row", "raw_row", "transaction_type",
+)  # fmt: skip
+ERROR_COPY_COLUMNS = ("upload_id", "source_row", "column", "value", "code", "message")
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+
+
+class DuplicateUpload(ValidationError):
+    """The same file was already uploaded for this partner (`earlier` is that upload)."""
+
+    def __init__(self, earlier: Upload):
+        self.earlier = earlier
+        super().__init__(
+            _("This file was already uploaded on %(date)s.")
+            % {"date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")},
+            code="duplicate",
+        )
+
+
+def refusal_error(error: UploadRefused) -> ValidationError:
+    """An ingestion refusal as a form error, in the user's language."""
+    return ValidationError(_(REFUSALS[error.code]).format(**error.params), code=error.code)
+
+
+# --- Who may do what -------------------------------------------------------------------
+
+
+def may_upload_for(user, partner: Partner) -> bool:
+    """Partner admins for their own partner; vendor staff for partners in their scope."""
+    if user.is_partner_admin:
+        return user.partner.pk == partner.pk
+    return user.is_vendor_staff
+
+
+def _partner_for_upload(user, partner_id: int | None) -> Partner:
+    if user.is_partner_admin:
+        return user.partner
+    if not user.is_vendor_staff or partner_id is None:
+        raise PermissionDenied
+    return get_partner_for(user, partner_id)
+
+
+# --- Receive -------------------------------------------------------------------------
+
+
+def _saved_choices(partner: Partner) -> tuple[str, str]:
+    """The encoding and date order the partner confirmed last (for layouts not yet seen)."""
+    latest = partner.column_mappings.order_by("-confirmed_at").first()
+    return (latest.encoding, latest.date_order) if latest else ("", "")
+
+
+def max_upload_bytes() -> int:
+    tenant = getattr(connection, "tenant", None)
+    return getattr(tenant, "max_upload_bytes", 50 << 20)
+
+
+def upload_receive(*, user, partner_id: int | None = None, uploaded_file) -> Upload:
+    """Check a file, store it under a generated name and queue its processing.
+
+    Raises ValidationError (with the reason in the user's language) when the file is
+    refused, DuplicateUpload when the partner already sent the same bytes.
+    """
+    partner = _partner_for_upload(user, partner_id)
+    return _receive(
+        partner=partner,
+        uploaded_by=user,
+        name=uploaded_file.name,
+        chunks=uploaded_file.chunks(),
+    )
+
+
+def _receive(*, partner: Partner, uploaded_by, name: str, chunks, queue: bool = True) -> Upload:
+    name = Path(name).name[:255] or "report"
+    extension = extension_of(name)
+    encoding, _date_order = _saved_choices(partner)
+    with tempfile.NamedTemporaryFile(suffix=f".{extension}") as temporary:
+        for chunk in chunks:
+            temporary.write(chunk)
+        temporary.flush()
+        try:
+            check = check_upload(
+                temporary.name, name, max_upload_bytes(), encoding_override=encoding or None
+            )
+        except UploadRefused as error:
+            raise refusal_error(error) from error
+        earlier = Upload.objects.filter(partner=partner, sha256=check.sha256).first()
+        if earlier is not None:
+            raise DuplicateUpload(earlier)
+        temporary.seek(0)
+        stored = default_storage.save(
+            f"reports/{partner.pk}/{uuid.uuid4().hex}.{extension}", File(temporary)
+        )
+    try:
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                partner=partner,
+                uploaded_by=uploaded_by,
+                original_name=name,
+                file=stored,
+                size=check.size,
+                sha256=check.sha256,
+                file_info=check.info.to_dict(),
+            )
+    except IntegrityError as error:  # the same file, uploaded twice at the same moment
+        default_storage.delete(stored)
+        raise DuplicateUpload(Upload.objects.get(partner=partner, sha256=check.sha256)) from error
+    if queue:
+        _queue(upload)
+    return upload
+
+
+def _queue(upload: Upload) -> None:
+    from reporting.tasks import process_upload
+
+    process_upload.delay_on_commit(upload.pk)
+
+
+# --- Process -------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    """What processing an upload did (printed by `import_report` as JSON)."""
+
+    upload: int
+    partner: str
+    status: str
+    rows: int = 0
+    lines: int = 0
+    error_rows: int = 0
+    errors: int = 0
+    skipped: int = 0
+    message: str = ""
+    file: dict = field(default_factory=dict)
+    mapping: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, upload: Upload) -> ImportSummary:
+        info = upload.file_info or {}
+        headers = info.get("headers", [])
+        return cls(
+            upload=upload.pk,
+            partner=upload.partner.slug,
+            status=upload.status,
+            rows=upload.rows_total,
+            lines=upload.line_count,
+            error_rows=upload.error_rows,
+            errors=upload.errors.count(),
+            skipped=upload.skipped_rows,
+            message=upload.message,
+            file={
+                key: info.get(key)
+                for key in (
+                    "file_format",
+                    "encoding",
+                    "delimiter",
+                    "sheet",
+                    "header_row",
+                    "date_order",
+                )
+            },
+            mapping=dict(zip(headers, upload.mapping, strict=False)) if upload.mapping else {},
+        )
+
+
+def _set(upload: Upload, **values) -> None:
+    """Update an upload's job fields now (outside any import transaction)."""
+    for name, value in values.items():
+        setattr(upload, name, value)
+    Upload.objects.filter(pk=upload.pk).update(**values)
+
+
+def upload_process(*, upload_id: int, requested_by=None) -> Upload:
+    """Detect, map, normalise and store one upload. Idempotent: safe to run again.
+
+    Runs only for uploads waiting or interrupted (queued/processing); a finished,
+    failed or unmapped upload is left alone until someone asks again.
+    """
+    upload = Upload.objects.select_related("partner").get(pk=upload_id)
+    if upload.status not in (UploadStatus.QUEUED, UploadStatus.PROCESSING):
+        return upload
+    started = timezone.now()
+    _set(
+        upload,
+        status=UploadStatus.PROCESSING,
+        started_at=started,
+        finished_at=None,
+        progress=0,
+        message="",
+    )
+    run = ImportRun.objects.create(
+        upload=upload,
+        requested_by=requested_by,
+        status=UploadStatus.PROCESSING,
+        started_at=started,
+    )
+    try:
+        _process(upload, run)
+    except (UploadRefused, MappingError) as error:
+        message = (
+            _(REFUSALS[error.code]).format(**error.params)
+            if isinstance(error, UploadRefused)
+            else str(error)
+        )
+        _finish_failed(upload, run, message)
+    except Exception:
+        log.exception("import of upload %s failed", upload.pk)
+        _finish_failed(
+            upload,
+            run,
+            _(
+                "The import stopped because of an internal error; nothing was stored. Try "
+                "again, and tell your channel manager if it happens again."
+            ),
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
+    now = timezone.now()
+    _set(upload, status=UploadStatus.FAILED, message=message, finished_at=now, progress=0)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=UploadStatus.FAILED, message=message, finished_at=now
+    )
+
+
+def _process(upload: Upload, run: ImportRun) -> None:
+    partner = upload.partner
+    path = Path(default_storage.path(upload.file.name))
+    saved_encoding, saved_order = _saved_choices(partner)
+    info = inspect(
+        path,
+        upload.original_name,
+        encoding_override=upload.encoding or saved_encoding or None,
+        saved_date_order=upload.date_order or saved_order or None,
+    )
+    catalogue = set(Product.objects.filter(is_active=True).values_list("vendor_sku", flat=True))
+    aliases = dict(partner.sku_aliases.values_list("partner_sku", "product__vendor_sku"))
+    signature = header_signature(info.headers)
+    saved = partner.column_mappings.filter(signature=signature).first()
+    proposal = propose_mapping(info, known_vendor_skus=catalogue, known_partner_skus=set(aliases))
+    if upload.mapping and len(upload.mapping) == len(info.headers):
+        fields, order = upload.mapping, upload.date_order
+    elif saved is not None:
+        fields, order = saved.fields, saved.date_order
+    elif proposal.certain:
+        fields, order = proposal.fields, ""
+    else:
+        _set(
+            upload,
+            status=UploadStatus.NEEDS_MAPPING,
+            file_info=info.to_dict(),
+            proposal=proposal.to_dict(),
+            message="\n".join(proposal.reasons),
+            finished_at=timezone.now(),
+        )
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=UploadStatus.NEEDS_MAPPING, finished_at=timezone.now()
+        )
+        return
+    validate_mapping(fields, info)
+    order = order or (info.date_order if info.date_order in ("dmy", "mdy") else "")
+    if info.date_order == "ambiguous" and not order:
+        _set(
+            upload,
+            status=UploadStatus.NEEDS_MAPPING,
+            file_info=info.to_dict(),
+            proposal=proposal.to_dict(),
+            message=_("The dates could be day/month or month/day; choose the order."),
+            finished_at=timezone.now(),
+        )
+        return
+    _set(upload, file_info=info.to_dict(), proposal=proposal.to_dict(), mapping=fields)
+    progress = _ProgressWriter(upload.pk)
+    try:
+        with transaction.atomic():
+            counts = _store(upload, path, info, fields, order, catalogue, aliases, progress)
+            finished = timezone.now()
+            Upload.objects.filter(pk=upload.pk).update(
+                status=UploadStatus.DONE,
+                progress=100,
+                finished_at=finished,
+                message="",
+                date_order=order,
+                **counts,
+            )
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=UploadStatus.DONE, finished_at=finished, **counts
+            )
+            _after_import(upload)
+    finally:
+        progress.close()
+
+
+def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, progress) -> dict:
+    """Replace the upload's lines and errors with those of this run (COPY, chunk by chunk)."""
+    counts = {"rows_total": 0, "line_count": 0, "error_rows": 0, "skipped_rows": 0}
+    rates = _rates()
+    with connection.cursor() as cursor:
+        # Two runs of one upload (a redelivered task) wait for each other.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5EA1E, upload.pk])
+        for table in (SalesLine._meta.db_table, UploadError._meta.db_table):
+            cursor.execute(f"DELETE FROM {table} WHERE upload_id = %s", [upload.pk])
+        chunks = normalise(
+            path,
+            info,
+            fields,
+            partner_slug=upload.partner.slug,
+            default_currency=upload.partner.currency,
+            vendor_skus=catalogue,
+            sku_aliases=aliases,
+            date_order=order or None,
+            messages=_row_messages(upload),
+        )
+        for chunk in chunks:
+            lines = chunk.lines.with_columns(
+                pl.lit(upload.pk).alias("upload_id"),
+                pl.lit(upload.partner_id).alias("partner_id"),
+                _reporting_amounts(chunk.lines, rates),
+            )
+            _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines)
+            if chunk.errors.height:
+                errors = chunk.errors.with_columns(pl.lit(upload.pk).alias("upload_id"))
+                _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors)
+            counts["rows_total"] += chunk.rows_read
+            counts["line_count"] += chunk.lines.height
+            counts["error_rows"] += chunk.error_rows
+            counts["skipped_rows"] += chunk.skipped_rows + chunk.blank_rows
+            progress.report(chunk.progress, counts["rows_total"])
+    return counts
+
+
+def _row_messages(upload: Upload) -> dict[str, str]:
+    """Row error templates in the uploader's language: the error report is for them."""
+    user = upload.uploaded_by
+    language = (user.language if user else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return {code: _(template) for code, template in ROW_ERRORS.items()}
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.select(columns).write_csv(buffer, include_header=False, null_value="\\N")
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _rates() -> pl.DataFrame | None:
+    """Exchange rates into the reporting currency as a frame (None: analytics absent)."""
+    try:
+        from reporting.analytics.models import ExchangeRate
+        from reporting.analytics.services import reporting_currency
+    except ImportError:
+        return None
+    reporting = reporting_currency()
+    rows = list(
+        ExchangeRate.objects.filter(quote_currency=reporting)
+        .exclude(currency=reporting)
+        .values_list("currency", "valid_from", "rate")
+    )
+    rows.append((reporting, datetime.date(1, 1, 1), 1))
+    return pl.DataFrame(
+        {
+            "currency": [row[0] for row in rows],
+            "valid_from": [row[1] for row in rows],
+            "rate": [str(row[2]) for row in rows],
+        }
+    ).with_columns(pl.col("rate").cast(pl.Decimal(38, 10)))
+
+
+def _reporting_amounts(lines: pl.DataFrame, rates: pl.DataFrame | None) -> pl.Expr:
+    """`amount_reporting`: the amount at the rate valid on the invoice date, else null.
+
+    Looked up once per distinct (currency, date) of the chunk, then joined back.
+    """
+    if rates is None or not lines.height:
+        return pl.lit(None, pl.String).alias("amount_reporting")
+    pairs = (
+        lines.select("currency", "invoice_date")
+        .unique()
+        .sort("invoice_date")
+        .join_asof(
+            rates.sort("valid_from"),
+            left_on="invoice_date",
+            right_on="valid_from",
+            by="currency",
+            strategy="backward",
+            check_sortedness=False,  # sorted by date just above, within each currency too
+        )
+    )
+    mapping = {
+        (row["currency"], row["invoice_date"]): row["rate"]
+        for row in pairs.iter_rows(named=True)
+        if row["rate"] is not None
+    }
+    if not mapping:
+        return pl.lit(None, pl.String).alias("amount_reporting")
+    keys = pl.concat_str(pl.col("currency"), pl.col("invoice_date").cast(pl.String), separator="|")
+    rate = keys.replace_strict(
+        {f"{currency}|{day.isoformat()}": str(value) for (currency, day), value in mapping.items()},
+        default=None,
+        return_dtype=pl.String,
+    ).cast(pl.Decimal(38, 10))
+    amount = pl.col("amount").cast(pl.Decimal(38, 6))
+    return (amount * rate).round(6).cast(pl.String).alias("amount_reporting")
+
+
+class _ProgressWriter:
+    """Writes an upload's progress from its own autocommitting connection, at most every
+    PROGRESS_INTERVAL seconds, so pollers see it during the import transaction."""
+
+    def __init__(self, upload_id: int):
+        self.upload_id = upload_id
+        self.last = 0.0
+        self.connection = None
+        params = connection.get_connection_params()
+        try:
+            self.connection = psycopg.connect(
+                **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
+                autocommit=True,
+            )
+            self.connection.execute(
+                "SELECT set_config('search_path', %s, false)", [connection.schema_name]
+            )
+        except psycopg.Error:  # progress is a nicety: an import never fails for it
+            log.warning("no progress connection for upload %s", upload_id, exc_info=True)
+            self.connection = None
+
+    def report(self, fraction: float, rows: int) -> None:
+        now = time.monotonic()
+        if self.connection is None or now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        try:
+            self.connection.execute(
+                f"UPDATE {Upload._meta.db_table} SET progress = %s, rows_total = %s WHERE id = %s",
+                [min(99, int(fraction * 100)), rows, self.upload_id],
+            )
+        except psycopg.Error:
+            log.warning("progress of upload %s not written", self.upload_id, exc_info=True)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _after_import(upload: Upload) -> None:
+    """Once the lines are committed: refresh the figures and tell the uploader."""
+    try:
+        from reporting.analytics.services import queue_refresh
+    except ImportError:
+        queue_refresh = None
+    if queue_refresh is not None:
+        queue_refresh(partner_ids=[upload.partner_id])
+    if upload.uploaded_by_id and upload.uploaded_by and upload.uploaded_by.email:
+        from reporting.tasks import send_import_done
+
+        send_import_done.delay_on_commit(upload.pk)
+
+
+# --- Mapping, re-processing ----------------------------------------------------------
+
+
+def _editable_upload(user, upload_id: int) -> Upload:
+    upload = selectors.get_upload_for(user, upload_id)
+    if not may_upload_for(user, upload.partner):
+        raise PermissionDenied
+    return upload
+
+
+@transaction.atomic
+def mapping_confirm(
+    *, user, upload_id: int, fields: list[str], date_order: str = "", encoding: str = ""
+) -> Upload:
+    """Save the mapping a person confirmed for this layout and queue the import."""
+    upload = _editable_upload(user, upload_id)
+    if upload.is_running:
+        raise ValidationError(_("This report is being processed; wait until it finishes."))
+    info = FileInfo.from_dict(upload.file_info)
+    try:
+        validate_mapping(fields, info)
+    except MappingError as error:
+        raise ValidationError(_mapping_message(error), code="mapping") from error
+    if info.date_order == "ambiguous" and date_order not in ("dmy", "mdy"):
+        raise ValidationError(_("Choose whether the dates are day/month or month/day."))
+    ColumnMapping.objects.update_or_create(
+        partner=upload.partner,
+        signature=header_signature(info.headers),
+        defaults={
+            "headers": info.headers,
+            "fields": fields,
+            "encoding": encoding or "",
+            "date_order": date_order if date_order in ("dmy", "mdy") else "",
+            "confirmed_by": user,
+        },
+    )
+    upload.mapping = fields
+    upload.date_order = date_order if date_order in ("dmy", "mdy") else ""
+    upload.encoding = encoding or upload.encoding
+    upload.status = UploadStatus.QUEUED
+    upload.progress = 0
+    upload.message = ""
+    upload.save(
+        update_fields=["mapping", "date_order", "encoding", "status", "progress", "message"]
+    )
+    _queue(upload)
+    return upload
+
+
+def _mapping_message(error: MappingError) -> str:
+    text = str(error)
+    if "Two columns" in text:
+        return _("Two columns are mapped to the same field; each field takes one column.")
+    if "product code" in text:
+        return _("Choose the column that holds the product code (vendor SKU or your part number).")
+    if "unit price or the amount" in text:
+        return _("Choose the column with the unit price or the one with the amount.")
+    return _("Choose the columns with the invoice number, the invoice date and the quantity.")
+
+
+def upload_reinspect(*, user, upload_id: int, encoding: str) -> Upload:
+    """Read the file again in another encoding (the letters looked wrong)."""
+    upload = _editable_upload(user, upload_id)
+    if upload.is_running:
+        raise ValidationError(_("This report is being processed; wait until it finishes."))
+    path = Path(default_storage.path(upload.file.name))
+    try:
+        info = inspect(path, upload.original_name, encoding_override=encoding or None)
+    except UploadRefused as error:
+        raise refusal_error(error) from error
+    catalogue = set(Product.objects.filter(is_active=True).values_list("vendor_sku", flat=True))
+    aliases = set(upload.partner.sku_aliases.values_list("partner_sku", flat=True))
+    proposal = propose_mapping(info, known_vendor_skus=catalogue, known_partner_skus=aliases)
+    upload.encoding = info.encoding or ""
+    upload.file_info = info.to_dict()
+    upload.proposal = proposal.to_dict()
+    upload.mapping = []
+    upload.status = UploadStatus.NEEDS_MAPPING
+    upload.save(update_fields=["encoding", "file_info", "proposal", "mapping", "status"])
+    return upload
+
+
+def upload_reprocess(*, user, upload_id: int) -> Upload:
+    """Run an upload again (after SKU aliases were added): its lines are replaced."""
+    with transaction.atomic():
+        upload = _editable_upload(user, upload_id)
+        if upload.is_running:
+            raise ValidationError(_("This report is already being processed."))
+        if upload.status == UploadStatus.NEEDS_MAPPING:
+            raise ValidationError(_("Confirm the columns first; the import starts then."))
+        upload.status = UploadStatus.QUEUED
+        upload.progress = 0
+        upload.message = ""
+        upload.save(update_fields=["status", "progress", "message"])
+        _queue(upload)
+    return upload
+
+
+# --- SKU aliases ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def sku_alias_save(*, user, partner_id: int, partner_sku: str, product_id: int) -> SkuAlias:
+    """Add or change a partner's part number for a catalogue product (vendor staff)."""
+    if not user.is_vendor_staff:
+        raise PermissionDenied
+    partner = get_partner_for(user, partner_id)
+    partner_sku = partner_sku.strip()
+    if not partner_sku:
+        raise ValidationError(_("Enter the partner's part number."))
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ValidationError(_("Choose a product of the catalogue."))
+    alias, _created = SkuAlias.objects.update_or_create(
+        partner=partner,
+        partner_sku=partner_sku,
+        defaults={"product": product, "created_by": user},
+    )
+    return alias
+
+
+def sku_alias_delete(*, user, alias_id: int) -> None:
+    if not user.is_vendor_staff:
+        raise PermissionDenied
+    selectors.get_alias_for(user, alias_id).delete()
+
+
+@dataclass
+class AliasImport:
+    """Result of `import_sku_aliases`: counts, or the errors that stopped it."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def sku_aliases_import(*, text: str) -> AliasImport:
+    """Rows `partner,partner_sku,vendor_sku` (partner = slug); all rows or none."""
+    result = AliasImport()
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if not {"partner", "partner_sku", "vendor_sku"} <= set(header):
+        result.errors.append((1, "the header must be partner,partner_sku,vendor_sku"))
+        return result
+    reader.fieldnames = header
+    partners = dict(Partner.objects.values_list("slug", "pk"))
+    products = dict(Product.objects.values_list("vendor_sku", "pk"))
+    rows: dict[tuple[int, str], int] = {}
+    for line, row in enumerate(reader, start=2):
+        slug = (row.get("partner") or "").strip()
+        partner_sku = (row.get("partner_sku") or "").strip()
+        vendor_sku = (row.get("vendor_sku") or "").strip()
+        if slug not in partners:
+            result.errors.append((line, f"no partner with slug {slug!r}"))
+        elif not partner_sku:
+            result.errors.append((line, "partner_sku is empty"))
+        elif vendor_sku not in products:
+            result.errors.append((line, f"vendor_sku {vendor_sku!r} is not in the catalogue"))
+        elif (partners[slug], partner_sku) in rows:
+            result.errors.append((line, f"{slug} {partner_sku} appears twice"))
+        else:
+            rows[(partners[slug], partner_sku)] = products[vendor_sku]
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for (partner_id, partner_sku), product_id in rows.items():
+            _alias, created = SkuAlias.objects.update_or_create(
+                partner_id=partner_id,
+                partner_sku=partner_sku,
+                defaults={"product_id": product_id},
+            )
+            result.created += created
+            result.updated += not created
+    return result
+
+
+# --- Command-line import -------------------------------------------------------------
+
+
+def report_import(*, partner: Partner, path: Path) -> ImportSummary:
+    """`import_report`: the same checks, storage and pipeline as an upload, run here."""
+    with path.open("rb") as handle:
+        blocks = iter(lambda: handle.read(1 << 20), b"")
+        upload = _receive(
+            partner=partner, uploaded_by=None, name=path.name, chunks=blocks, queue=False
+        )
+    # The upload row is committed by now; process it here, as the task would.
+    upload = upload_process(upload_id=upload.pk)
+    return ImportSummary.of(upload)

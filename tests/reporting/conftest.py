@@ -1,0 +1,37 @@
+"""Fixtures of the report tests: a private media folder, the sample partners, catalogue."""
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import Partner
+from tests.ingest.support import SAMPLES
+
+SAMPLE_PARTNERS = {
+    "northwind": ("Northwind Traders", "US", "USD"),
+    "mueller": ("Müller IT GmbH", "DE", "EUR"),
+    "saigon": ("Saigon Distribution", "VN", "VND"),
+    "lonestar": ("Lone Star Networks", "US", "USD"),
+}
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded files go to a folder of this test, not the developer's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def sample_partners(acme, cast):
+    """The four sample partners, the catalogue and their SKU aliases, as the commands load
+    them (inside the test's rolled-back transaction)."""
+    partners = {
+        slug: Partner.objects.create(
+            name=name, slug=slug, country=country, currency=currency,
+            channel_manager=cast.cm_a,
+        )
+        for slug, (name, country, currency) in SAMPLE_PARTNERS.items()
+    }
+    call_command("import_products", "--schema", "acme", str(SAMPLES / "products.csv"))
+    call_command("import_sku_aliases", "--schema", "acme", str(SAMPLES / "sku_aliases.csv"))
+    return partners
