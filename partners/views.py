@@ -3,6 +3,7 @@ of a vendor's host (apply to become a partner, accept an invitation)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -162,10 +163,26 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Applications ------------------------------------------------------------------------
 
 
+#: Applications one address may send per hour: the page is public, and every
+#: application lands in a channel manager's queue.
+APPLICATIONS_PER_HOUR = 5
+
+
+def apply_throttle_key(address: str) -> str:
+    # The cache key function adds the vendor's schema, so vendors never share counters.
+    return f"partners:apply:{address}"
+
+
 def apply(request: HttpRequest) -> HttpResponse:
     """The public "become a partner" page on the vendor's host (no login)."""
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = apply_throttle_key(request.META.get("REMOTE_ADDR", ""))
+        cache.add(key, 0, timeout=60 * 60)
+        if cache.incr(key) > APPLICATIONS_PER_HOUR:
+            form.add_error(None, _("Too many applications were sent from your network in "
+                                   "the last hour. Try again later."))
+            return render(request, "partners/apply.html", {"form": form}, status=429)
         services.application_submit(language=get_language() or "", **form.cleaned_data)
         return redirect("partners:apply_done")
     return render(request, "partners/apply.html", {"form": form})

@@ -1,7 +1,24 @@
 """The public "become a partner" page on the vendor host."""
 
+import pytest
+from django.core.cache import cache
+
 from channels.models import Territory
 from partners.models import PartnerApplication
+from partners.views import APPLICATIONS_PER_HOUR, apply_throttle_key
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle(acme):
+    """The test client's address starts with no applications this hour."""
+    cache.delete(apply_throttle_key("127.0.0.1"))
+    yield
+    cache.delete(apply_throttle_key("127.0.0.1"))
+
+
+def application(n=0):
+    return {"company_name": f"Company {n}", "country": "US", "partner_type": "reseller",
+            "contact_name": "Sam", "contact_email": f"sam{n}@company{n}.example"}
 
 
 def test_it_takes_an_application_from_an_anonymous_visitor(cast, acme, client_for):
@@ -34,3 +51,13 @@ def test_it_ignores_a_forged_status_or_reviewer(cast, acme, client_for):
     application = PartnerApplication.objects.get(contact_email="s@sneaky.example")
     assert application.status == "submitted" and application.reviewed_by is None
     assert application.channel_manager is None
+
+
+def test_it_slows_down_a_flood_of_applications_from_one_address(cast, acme, client_for):
+    client = client_for(None)
+    for n in range(APPLICATIONS_PER_HOUR):
+        assert client.post("/partners/apply/", application(n)).status_code == 302
+    response = client.post("/partners/apply/", application(99))
+    assert response.status_code == 429
+    assert "Try again later" in response.content.decode()
+    assert PartnerApplication.objects.count() == APPLICATIONS_PER_HOUR
