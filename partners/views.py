@@ -164,7 +164,10 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 #: Applications one address may send per hour: the page is public, and every
-#: application lands in a channel manager's queue.
+#: application lands in a channel manager's queue. REMOTE_ADDR must be the client's
+#: address: behind a TLS proxy, the deployment sets it from the proxy's trusted
+#: X-Forwarded-For (login throttling by axes needs the same), or every visitor would
+#: share the proxy's counter.
 APPLICATIONS_PER_HOUR = 5
 
 
