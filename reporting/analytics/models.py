@@ -84,6 +84,8 @@ class SalesMonthProduct(models.Model):
     amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     line_count = models.IntegerField(default=0)
     unconverted_lines = models.IntegerField(default=0)
+    #: When the first upload with lines of this month arrived (reporting timeliness).
+    first_reported_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
@@ -109,6 +111,7 @@ class SalesMonth(models.Model):
     amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     line_count = models.IntegerField(default=0)
     unconverted_lines = models.IntegerField(default=0)
+    first_reported_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [

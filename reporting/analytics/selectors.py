@@ -9,10 +9,10 @@ portal. Each function runs a fixed number of queries whatever the number of rows
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -460,27 +460,54 @@ def pipeline(user, filters: Filters) -> Pipeline:
 # --- Reporting health ----------------------------------------------------------------------
 
 
+#: A month's report is due this many days after the month ends; later is late.
+REPORT_DUE_DAYS = 15
+
+
+@dataclass(frozen=True)
+class HealthMonth:
+    month: date
+    lines: int
+    late: bool
+
+    @property
+    def state(self) -> str:
+        return "missing" if not self.lines else ("late" if self.late else "reported")
+
+
 @dataclass(frozen=True)
 class HealthRow:
     partner_id: int
     name: str
-    months: list[tuple[date, int]]  # (month, lines reported)
+    months: list[HealthMonth]
     errors: int | None = None
     rows: int | None = None
 
     @property
     def missing(self) -> int:
-        return sum(1 for _month, lines in self.months if not lines)
+        return sum(1 for m in self.months if not m.lines)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for m in self.months if m.lines and m.late)
 
     @property
     def error_rate(self):
         return rate(self.errors, self.rows) if self.rows else None
 
 
+def _due(month: date):
+    from datetime import datetime, time, timedelta
+
+    return datetime.combine(add_months(month, 1) + timedelta(days=REPORT_DUE_DAYS),
+                            time.min, tzinfo=UTC)
+
+
 def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | None = None,
                      offset: int = 0) -> list[HealthRow]:
     """Which active partners reported lines for which of the last ``months`` months before
-    the current one (a month is due once it is over); on each page most missing first."""
+    the current one (a month is due once it is over), on time or late (first report after
+    the 15th of the next month); on each page most missing first."""
     end = add_months(month_start(timezone.localdate()), -1)
     window = Period(add_months(end, -(months - 1)), end).month_list()
     partners = (
@@ -494,16 +521,18 @@ def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | No
     reported = {}
     for row in (
         SalesMonth.objects.filter(partner_id__in=ids, month__gte=window[0], month__lte=window[-1])
-        .values("partner_id", "month").annotate(lines=Sum("line_count"))
+        .values("partner_id", "month")
+        .annotate(lines=Sum("line_count"), first=Min("first_reported_at"))
     ):
-        reported[(row["partner_id"], row["month"])] = row["lines"]
+        late = row["first"] is not None and row["first"] > _due(row["month"])
+        reported[(row["partner_id"], row["month"])] = (row["lines"], late)
     uploads = upload_errors(ids)
     rows = [
-        HealthRow(pk, name, [(m, reported.get((pk, m), 0)) for m in window],
+        HealthRow(pk, name, [HealthMonth(m, *reported.get((pk, m), (0, False))) for m in window],
                   *uploads.get(pk, (None, None)))
         for pk, name in partners
     ]
-    return sorted(rows, key=lambda row: -row.missing)
+    return sorted(rows, key=lambda row: (-row.missing, -row.late))
 
 
 def health_size(user, filters: Filters) -> int:

@@ -291,6 +291,10 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
         if lines is not None:
             day = f"l.{lines.invoice_date}"
             currency = f"upper(l.{lines.currency})"
+            reported, upload_join = "NULL::timestamptz", ""
+            if "upload" in lines.columns:
+                reported = f"min(u.{lines.upload_created})"
+                upload_join = f"LEFT JOIN {lines.upload_table} u ON u.id = l.{lines.upload}"
             # Ordered by partner and month: a partner's rows sit together on disk, so a
             # CM's dashboard reads few pages.
             cursor.execute(
@@ -298,13 +302,13 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
                 WITH {RATES_CTE}
                 INSERT INTO analytics_salesmonthproduct
                     (partner_id, month, vendor_sku, country, currency, quantity, amount,
-                     amount_reporting, line_count, unconverted_lines)
+                     amount_reporting, line_count, unconverted_lines, first_reported_at)
                 SELECT l.{lines.partner}, date_trunc('month', {day})::date,
                        l.{lines.vendor_sku}, upper(coalesce(l.{lines.end_customer_country}, '')),
                        {currency}, sum(l.{lines.quantity}), sum(l.{lines.amount}),
                        coalesce(sum(l.{lines.amount} * r.rate), 0), count(*),
-                       count(*) FILTER (WHERE r.rate IS NULL)
-                  FROM {lines.table} l {_rate_join("r", currency, day)}
+                       count(*) FILTER (WHERE r.rate IS NULL), {reported}
+                  FROM {lines.table} l {_rate_join("r", currency, day)} {upload_join}
                  WHERE l.{lines.invoice_date} IS NOT NULL
                        {_partner_filter(f"l.{lines.partner}", ids)}
                  GROUP BY 1, 2, 3, 4, 5
@@ -317,9 +321,10 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             f"""
             INSERT INTO analytics_salesmonth
                 (partner_id, month, currency, quantity, amount, amount_reporting, line_count,
-                 unconverted_lines)
+                 unconverted_lines, first_reported_at)
             SELECT partner_id, month, currency, sum(quantity), sum(amount),
-                   sum(amount_reporting), sum(line_count), sum(unconverted_lines)
+                   sum(amount_reporting), sum(line_count), sum(unconverted_lines),
+                   min(first_reported_at)
               FROM analytics_salesmonthproduct
              WHERE true{where}
              GROUP BY 1, 2, 3

@@ -25,8 +25,11 @@ SALES_LINE_FIELDS = {
     "amount": "amount",
     "currency": "currency",
 }
-#: The upload model (for reporting health: when each report arrived, its error counts).
+#: The upload model (for reporting health: when each report arrived, its error counts),
+#: the sales line's field pointing to it and the upload's arrival time.
 UPLOAD_MODEL = "reporting.Upload"
+UPLOAD_FIELD = "upload"
+UPLOAD_CREATED_FIELD = "created_at"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ def sales_lines() -> Relation | None:
         canonical: model._meta.get_field(name).column
         for canonical, name in SALES_LINE_FIELDS.items()
     }
+    upload = upload_model()
+    if upload is not None and UPLOAD_FIELD in {f.name for f in model._meta.fields}:
+        columns["upload"] = model._meta.get_field(UPLOAD_FIELD).column
+        columns["upload_table"] = upload._meta.db_table
+        columns["upload_created"] = upload._meta.get_field(UPLOAD_CREATED_FIELD).column
     return Relation(table=model._meta.db_table, columns=columns)
 
 

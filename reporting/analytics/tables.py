@@ -60,10 +60,11 @@ def pipeline_table(user, filters: Filters) -> Table:
 
 def health_table(user, filters: Filters) -> Table:
     rows = selectors.reporting_health(user, filters, limit=EXPORT_ROW_LIMIT)
-    months = [m.strftime("%Y-%m") for m, _lines in rows[0].months] if rows else []
+    months = [m.month.strftime("%Y-%m") for m in rows[0].months] if rows else []
     return Table(_("Reporting health"), [_("Partner"), *months, _("Months missing"),
-                                         _("Error rate %")],
-                 [[r.name, *[lines for _m, lines in r.months], r.missing, r.error_rate]
+                                         _("Months late"), _("Error rate %")],
+                 [[r.name, *[m.lines if not m.late else f"{m.lines} ({_('late')})"
+                             for m in r.months], r.missing, r.late, r.error_rate]
                   for r in rows])
 
 

@@ -78,7 +78,8 @@ class SalesLines:
             if upload is None:
                 upload = self.uploads[x.partner_id] = upload_model.objects.create(
                     partner_id=x.partner_id, original_name="report.csv",
-                    file="reports/test.csv", size=1, sha256=f"{x.partner_id:064d}",
+                    file="reports/test.csv", size=1,
+                    sha256=f"{x.partner_id:032d}{len(self.written) + n:032d}",
                 )
             rows.append(model(**{
                 "upload": upload,

@@ -1,7 +1,7 @@
 """Partner scorecards: vendor staff see the partners in their scope; a partner admin sees
 their own on the portal, never another partner's numbers (page, partial or export)."""
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -76,3 +76,30 @@ def test_it_feeds_tier_progress_with_the_last_twelve_months(cast, sales, product
 
     since = add_months(this_month, -12)
     assert yearly_sales_source([cast.partner_a.pk], since) == {cast.partner_a.pk: 1000}
+
+
+def test_it_tells_reported_late_and_missing_months_apart(cast, client_for, sales, products):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from reporting.analytics import sources
+    from reporting.analytics.selectors import add_months, month_start
+
+    if sources.upload_model() is None:
+        pytest.skip("needs the ingestion app's uploads")
+    this_month = month_start(timezone.localdate())
+    on_time, late = add_months(this_month, -3), add_months(this_month, -2)
+    sales.add(cast.partner_a, on_time, "SW-24", 1, "100")
+    early = datetime.combine(add_months(on_time, 1) + timedelta(days=3), time(9),
+                             tzinfo=UTC)
+    upload = sales.uploads.pop(cast.partner_a.pk)
+    type(upload).objects.filter(pk=upload.pk).update(created_at=early)
+    sales.add(cast.partner_a, late, "SW-24", 1, "100")  # a new upload, arriving today
+    services.refresh_sales_summaries()
+
+    response = client_for(cast.cm_a).get(f"/analytics/partners/{cast.partner_a.pk}/")
+    states = {m.month: m.state for m in response.context["health"].months}
+    assert states[on_time] == "reported" and states[late] == "late"
+    assert states[add_months(this_month, -1)] == "missing"
+    assert "reported late" in response.content.decode()
