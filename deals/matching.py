@@ -139,9 +139,10 @@ FAR_APART_FACTOR = 0.8
 #: How far back open, not yet approved registrations are fetched as candidates (approved ones
 #: are candidates while protected). A year covers long enterprise sales cycles.
 CANDIDATE_WINDOW_DAYS = 365
-#: Upper bound of candidates fetched per check, best-ranked first; keeps a check fast even
-#: when a name shares a key with thousands of rows.
-MAX_CANDIDATES = 200
+#: Upper bound of candidates fetched per check, best-ranked first (same domain, then most
+#: shared keys); keeps a check fast even when a name shares a key with thousands of rows.
+#: A customer with more than this many open look-alike registrations is flagged anyway.
+MAX_CANDIDATES = 100
 
 # ---------------------------------------------------------------------------------------------
 # Company names
@@ -273,7 +274,8 @@ _GENERIC_WORDS = frozenset(
     energy media marketing capital finance financial securities bank insurance
     healthcare medical pharma foods food retail products product import export
     center centre asia pacific europe america vietnam japan germany
-    gesellschaft handel technik maschinenbau vertrieb
+    gesellschaft handel technik maschinenbau vertrieb logistik elektro bau systemhaus
+    informatik
     thuong mai dich vu xay dung cong nghe dau tu san xuat giai phap ky thuat trien
     viet nam quoc te tap doan xuat nhap khau
     """.split()
