@@ -109,6 +109,14 @@ class StatusForm(forms.Form):
         help_text=_("Required to suspend or terminate."),
     )
 
+    def __init__(self, *args, allowed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            # Offer only the steps the lifecycle allows from the current status.
+            self.fields["to_status"].choices = [
+                (value, label) for value, label in PartnerStatus.choices if value in allowed
+            ]
+
 
 class AssignForm(forms.Form):
     channel_manager = forms.ModelChoiceField(

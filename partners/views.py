@@ -88,7 +88,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": status_history(partner)[:20],
         "acceptances": agreement_acceptances(partner)[:5],
         "progress": tier_progress(partner),
-        "status_form": StatusForm(),
+        "status_form": StatusForm(allowed=services.TRANSITIONS[partner.status]),
         "assign_form": AssignForm(initial={"channel_manager": partner.channel_manager_id,
                                            "territory": partner.territory_id}),
         "tier_form": TierForm(initial={"tier": partner.tier_id}),

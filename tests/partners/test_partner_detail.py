@@ -63,3 +63,9 @@ def test_it_lets_the_cm_invite_a_first_partner_admin(
     assert mail.outbox[0].to == ["chief@ardent.example"]
     assert client_for(cast.cm_b).post(f"/partners/{cast.partner_a.pk}/invite/", {
         "email": "x@ardent.example", "role": "partner_admin"}).status_code == 404
+
+
+def test_it_offers_only_the_status_changes_the_lifecycle_allows(cast, acme, client_for):
+    page = client_for(cast.cm_a).get(f"/partners/{cast.partner_a.pk}/").content.decode()
+    assert 'value="suspended"' in page and 'value="terminated"' in page
+    assert 'value="onboarding"' not in page and 'value="applied"' not in page
