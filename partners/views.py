@@ -97,67 +97,70 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _partner_action(request, pk, form_class, act, success, invalid="") -> HttpResponse:
+    """The shape of every form posted from the partner page: fetch the partner through
+    the user's scope (404 outside it), validate, call one service, say what happened."""
+    partner = get_partner_for(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        if invalid:
+            messages.error(request, invalid)
+    else:
+        try:
+            act(partner, form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, success(form.cleaned_data))
+    return redirect("partners:detail", pk=partner.pk)
+
+
 @require_POST
 @vendor_staff_required
 def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = get_partner_for(request.user, pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.partner_change_status(
-                partner=partner, to_status=form.cleaned_data["to_status"], by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Status changed."))
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-    else:
-        messages.error(request, _("Choose a status."))
-    return redirect("partners:detail", pk=partner.pk)
+    return _partner_action(
+        request, pk, StatusForm,
+        lambda partner, data: services.partner_change_status(
+            partner=partner, to_status=data["to_status"], by=request.user,
+            reason=data["reason"]),
+        lambda data: _("Status changed."),
+        invalid=_("Choose a status."),
+    )
 
 
 @require_POST
 @vendor_admin_required
 def partner_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = get_partner_for(request.user, pk)
-    form = AssignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.partner_assign(partner=partner, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Assignment saved."))
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-    return redirect("partners:detail", pk=partner.pk)
+    return _partner_action(
+        request, pk, AssignForm,
+        lambda partner, data: services.partner_assign(partner=partner, by=request.user, **data),
+        lambda data: _("Assignment saved."),
+    )
 
 
 @require_POST
 @vendor_staff_required
 def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = get_partner_for(request.user, pk)
-    form = TierForm(request.POST)
-    if form.is_valid():
-        services.partner_set_tier(partner=partner, tier=form.cleaned_data["tier"],
-                                  by=request.user)
-        messages.success(request, _("Tier saved."))
-    return redirect("partners:detail", pk=partner.pk)
+    return _partner_action(
+        request, pk, TierForm,
+        lambda partner, data: services.partner_set_tier(
+            partner=partner, tier=data["tier"], by=request.user),
+        lambda data: _("Tier saved."),
+    )
 
 
 @require_POST
 @vendor_staff_required
 def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Vendor staff invite a partner's first admin (e.g. after an import) or a user."""
-    partner = get_partner_for(request.user, pk)
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invitation_create(partner=partner, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Invitation sent to %(email)s. The link works for "
-                                        "7 days.") % {"email": form.cleaned_data["email"]})
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-    else:
-        messages.error(request, _("Enter a valid e-mail address and choose a role."))
-    return redirect("partners:detail", pk=partner.pk)
+    return _partner_action(
+        request, pk, InviteForm,
+        lambda partner, data: services.invitation_create(
+            partner=partner, by=request.user, **data),
+        lambda data: _("Invitation sent to %(email)s. The link works for 7 days.")
+        % {"email": data["email"]},
+        invalid=_("Enter a valid e-mail address and choose a role."),
+    )
 
 
 # --- Applications ------------------------------------------------------------------------
