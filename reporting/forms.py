@@ -16,6 +16,7 @@ class UploadForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
     file = forms.FileField(
         label=_("Report file"),
+        allow_empty_file=True,  # the ingestion check says what to do about an empty file
         help_text=_("CSV, TSV or TXT text, or an Excel (.xlsx, .xls) or .ods spreadsheet."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.xlsx,.xls,.ods"}),
     )

@@ -96,10 +96,14 @@ def upload_create(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _upload_create(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None, request.FILES if posted else None, user=request.user
+    )
     over_limit = getattr(request, "upload_over_limit", None)
     if over_limit:
-        form.errors.clear()
+        form.is_valid()
+        form.errors.clear()  # "this field is required": we stopped reading the file ourselves
         form.add_error(
             None,
             _(REFUSALS["too_large"]).format(
@@ -107,7 +111,7 @@ def _upload_create(request: HttpRequest) -> HttpResponse:
                 limit_mb=over_limit // (1 << 20),
             ),
         )
-    elif request.method == "POST" and form.is_valid():
+    elif posted and form.is_valid():
         partner = form.cleaned_data.get("partner")
         try:
             upload = services.upload_receive(

@@ -45,13 +45,18 @@ def alias_of_partner_a(cast) -> dict:
 
 
 # Vendor staff and partner admins; reps are refused.
-REPORT_USERS = answers(FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK, partner_a_admin=OK,
-                       partner_b_admin=OK)
+REPORT_USERS = answers(
+    FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK, partner_a_admin=OK, partner_b_admin=OK
+)
 
 
 def of_partner_a(ok: int) -> dict:
     return answers(
-        FORBIDDEN, vendor_admin=ok, cm_a=ok, cm_b=NOT_FOUND, partner_a_admin=ok,
+        FORBIDDEN,
+        vendor_admin=ok,
+        cm_a=ok,
+        cm_b=NOT_FOUND,
+        partner_a_admin=ok,
         partner_b_admin=NOT_FOUND,
     )
 

@@ -16,9 +16,18 @@ SAMPLE_PARTNERS = {
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    """Uploaded files go to a folder of this test, not the developer's media/."""
+    """Uploaded files go to a folder of this test, not the developer's media/.
+
+    TenantFileSystemStorage caches its root and (django-tenants 4.0.1) fails to drop the
+    cache when MEDIA_ROOT changes: its `_clear_cached_properties` passes the settings
+    object instead of the setting's name. So the cache is dropped here, before and after.
+    """
+    from django.core.files.storage import storages
+
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    storages["default"].__dict__.pop("relative_media_root", None)
+    yield settings.MEDIA_ROOT
+    storages["default"].__dict__.pop("relative_media_root", None)
 
 
 @pytest.fixture
@@ -27,7 +36,10 @@ def sample_partners(acme, cast):
     them (inside the test's rolled-back transaction)."""
     partners = {
         slug: Partner.objects.create(
-            name=name, slug=slug, country=country, currency=currency,
+            name=name,
+            slug=slug,
+            country=country,
+            currency=currency,
             channel_manager=cast.cm_a,
         )
         for slug, (name, country, currency) in SAMPLE_PARTNERS.items()

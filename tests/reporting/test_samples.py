@@ -42,8 +42,14 @@ def test_it_imports_each_sample_and_exports_exactly_the_expected_lines(sample_pa
 
 def test_it_prints_a_summary_a_person_can_read(sample_partners):
     summary = json.loads(
-        run("import_report", "--schema", "acme", "--partner", "saigon",
-            str(SAMPLES / "saigon_doanhso_2026-09.xlsx"))
+        run(
+            "import_report",
+            "--schema",
+            "acme",
+            "--partner",
+            "saigon",
+            str(SAMPLES / "saigon_doanhso_2026-09.xlsx"),
+        )
     )
     assert summary["lines"] == 64 and summary["skipped"] == 1
     assert summary["file"]["file_format"] == "xlsx" and summary["file"]["header_row"] == 4
@@ -51,8 +57,14 @@ def test_it_prints_a_summary_a_person_can_read(sample_partners):
 
 
 def test_it_keeps_source_rows_raw_rows_and_returns(sample_partners):
-    run("import_report", "--schema", "acme", "--partner", "lonestar",
-        str(SAMPLES / "lonestar_sales_sep.txt"))
+    run(
+        "import_report",
+        "--schema",
+        "acme",
+        "--partner",
+        "lonestar",
+        str(SAMPLES / "lonestar_sales_sep.txt"),
+    )
     line = SalesLine.objects.get(invoice_number="LON-2609-1117")
     assert (line.source_row, line.transaction_type, line.quantity) == (15, "return", -2)
     assert line.raw_row.endswith("LS-0017\t-2\t($46.56)")
@@ -69,8 +81,14 @@ def test_it_refuses_the_same_file_twice_for_a_partner(sample_partners):
 
 def test_it_exports_all_partners_in_one_file_with_one_header(sample_partners):
     for slug in ("northwind", "mueller"):
-        run("import_report", "--schema", "acme", "--partner", slug,
-            str(SAMPLES / SAMPLES_BY_PARTNER[slug]))
+        run(
+            "import_report",
+            "--schema",
+            "acme",
+            "--partner",
+            slug,
+            str(SAMPLES / SAMPLES_BY_PARTNER[slug]),
+        )
     lines = run("export_sales", "--schema", "acme").splitlines()
     assert lines[0].startswith("partner,invoice_number,invoice_date")
     assert sum(1 for line in lines if line.startswith("partner,")) == 1
@@ -81,8 +99,14 @@ def test_it_exports_all_partners_in_one_file_with_one_header(sample_partners):
 def test_it_replaces_lines_when_an_upload_is_processed_again(sample_partners):
     from reporting import services
 
-    run("import_report", "--schema", "acme", "--partner", "mueller",
-        str(SAMPLES / SAMPLES_BY_PARTNER["mueller"]))
+    run(
+        "import_report",
+        "--schema",
+        "acme",
+        "--partner",
+        "mueller",
+        str(SAMPLES / SAMPLES_BY_PARTNER["mueller"]),
+    )
     upload = Upload.objects.get(partner__slug="mueller")
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.QUEUED)
     services.upload_process(upload_id=upload.pk)
