@@ -95,6 +95,46 @@ class ApplicationForm(forms.ModelForm):
         return country
 
 
+class PartnerProfileForm(forms.Form):
+    """What vendor staff may correct about a partner (slug stays: files and other apps
+    refer to partners by it; status, tier and assignment have their own forms)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    email_domains = forms.CharField(
+        label=_("E-mail domains"), required=False,
+        help_text=_("Separated by commas, e.g. example.com, example.de. People with these "
+                    "domains are suggested to join this partner, never added."),
+    )
+    partner_type = forms.ChoiceField(label=_("Type"), choices=PartnerType.choices)
+    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    currency = forms.CharField(label=_("Reporting currency"), max_length=3)
+
+    def clean_email_domains(self):
+        domains = sorted({d.strip().lower().lstrip("@") for d in
+                          self.cleaned_data["email_domains"].replace(";", ",").split(",")
+                          if d.strip()})
+        wrong = [d for d in domains if "." not in d or " " in d or "@" in d]
+        if wrong:
+            raise forms.ValidationError(
+                _("These are not e-mail domains: %(domains)s.") % {"domains": ", ".join(wrong)}
+            )
+        return domains
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise forms.ValidationError(_("Enter a two-letter country code, e.g. US."))
+        return country
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. EUR."))
+        return currency
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),

@@ -141,6 +141,25 @@ def partners_reassign(*, from_manager: User, to_manager: User, by: User) -> int:
     )
 
 
+PROFILE_FIELDS = ("name", "legal_name", "website", "email_domains", "partner_type", "country",
+                  "currency")
+
+
+@transaction.atomic
+def partner_update_profile(*, partner: Partner, by: User, **fields) -> Partner:
+    """Vendor staff correct a partner's profile; only PROFILE_FIELDS can change here."""
+    if not by.is_vendor_staff:
+        raise PermissionDenied
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    partner = _locked(partner)
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    partner.save(update_fields=list(fields))
+    return partner
+
+
 @transaction.atomic
 def partner_set_tier(*, partner: Partner, tier: Tier | None, by: User) -> Partner:
     if not by.is_vendor_staff:

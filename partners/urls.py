@@ -10,6 +10,7 @@ app_name = "partners"
 urlpatterns = [
     path("", views.partner_list, name="list"),
     path("<int:pk>/", views.partner_detail, name="detail"),
+    path("<int:pk>/edit/", views.partner_edit, name="edit"),
     path("<int:pk>/status/", views.partner_status, name="status"),
     path("<int:pk>/assign/", views.partner_assign, name="assign"),
     path("<int:pk>/tier/", views.partner_tier, name="tier"),

@@ -20,6 +20,7 @@ from partners.forms import (
     AssignForm,
     InviteForm,
     PartnerFilterForm,
+    PartnerProfileForm,
     RejectForm,
     StatusForm,
     TierForm,
@@ -95,6 +96,19 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invite_form": InviteForm(initial={"role": "partner_admin"}),
         "sections": sections,
     })
+
+
+@vendor_staff_required
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    initial = {name: getattr(partner, name) for name in services.PROFILE_FIELDS}
+    initial["email_domains"] = ", ".join(partner.email_domains)
+    form = PartnerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.partner_update_profile(partner=partner, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Profile saved."))
+        return redirect("partners:detail", pk=partner.pk)
+    return render(request, "partners/partner_edit.html", {"partner": partner, "form": form})
 
 
 def _partner_action(request, pk, form_class, act, success, invalid="") -> HttpResponse:

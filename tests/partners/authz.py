@@ -58,6 +58,9 @@ EXPECTATIONS = {
     "partners:detail": Expect(
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": cast.partner_a.pk}
     ),
+    "partners:edit": Expect(
+        partner_a_object_for_staff(), kwargs=lambda cast: {"pk": cast.partner_a.pk}
+    ),
     "partners:status": Expect(
         partner_a_object_for_staff(REDIRECT), method="post",
         kwargs=lambda cast: {"pk": cast.partner_a.pk},

@@ -69,3 +69,28 @@ def test_it_offers_only_the_status_changes_the_lifecycle_allows(cast, acme, clie
     page = client_for(cast.cm_a).get(f"/partners/{cast.partner_a.pk}/").content.decode()
     assert 'value="suspended"' in page and 'value="terminated"' in page
     assert 'value="onboarding"' not in page and 'value="applied"' not in page
+
+
+def test_it_lets_the_cm_correct_the_profile_but_never_the_slug(cast, acme, client_for):
+    client = client_for(cast.cm_a)
+    assert client.get(f"/partners/{cast.partner_a.pk}/edit/").status_code == 200
+    response = client.post(f"/partners/{cast.partner_a.pk}/edit/", {
+        "name": "Ardent Systems Inc", "legal_name": "Ardent Systems Inc.",
+        "website": "ardent.example", "email_domains": "Ardent.example; @ardent.io",
+        "partner_type": "msp", "country": "ca", "currency": "cad", "slug": "hijacked",
+        "status": "terminated"})
+    assert response.status_code == 302
+    partner = Partner.objects.get(pk=cast.partner_a.pk)
+    assert (partner.name, partner.partner_type, partner.country, partner.currency) == (
+        "Ardent Systems Inc", "msp", "CA", "CAD")
+    assert partner.email_domains == ["ardent.example", "ardent.io"]
+    assert partner.website == "https://ardent.example"
+    assert partner.slug == "ardent" and partner.status == PartnerStatus.ACTIVE
+
+
+def test_it_explains_a_wrong_domain_and_answers_404_to_another_cm(cast, acme, client_for):
+    page = client_for(cast.cm_a).post(f"/partners/{cast.partner_a.pk}/edit/", {
+        "name": "Ardent", "email_domains": "not a domain", "partner_type": "reseller",
+        "currency": "USD"}).content.decode()
+    assert "These are not e-mail domains" in page
+    assert client_for(cast.cm_b).get(f"/partners/{cast.partner_a.pk}/edit/").status_code == 404
