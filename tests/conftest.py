@@ -9,6 +9,7 @@
   browser journeys; `browser`: headless Chromium driven by Playwright.
 """
 
+import copy
 import os
 import socket
 import subprocess
@@ -53,9 +54,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def cast(django_db_setup) -> Cast:
-    return django_db_setup
+    """The cast, copied for each test: a test that changes an object in memory (a
+    partner's status, say) must not leak that change into the next test, whose database
+    rows were rolled back."""
+    return copy.deepcopy(django_db_setup)
 
 
 @pytest.fixture
