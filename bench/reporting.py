@@ -272,30 +272,15 @@ def dashboard_from_raw(cursor, relation, cm_id: int, period, reporting: str) -> 
         cursor.fetchall()
 
 
-# --- Main ----------------------------------------------------------------------------------
-
-
-def run(args) -> dict:
-    import django
-
-    django.setup()
-    from django.conf import settings
+def seed(args, results, rng, today):
     from django.db import connection
-    from django.test import Client
     from django_tenants.utils import schema_context
 
     from prm.accounts.models import Role
     from prm.accounts.services import user_create
     from prm.tenancy.services import vendor_create
-    from reporting.analytics import services, sources
-    from reporting.analytics.selectors import Period
+    from reporting.analytics import sources
 
-    settings.TENANT_BASE_SCHEMA = ""
-    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
-    rng = random.Random(2026)
-    today = date.today()
-    results: dict = {"partners": args.partners, "deals": args.deals, "lines": args.lines,
-                     "cms": args.cms}
     log("create the vendor (every tenant migration)")
     vendor_create(schema="bench", name="Bench Networks", domain="bench.localhost")
     with schema_context("bench"):
@@ -341,6 +326,47 @@ def run(args) -> dict:
                            " now() FROM (VALUES " + ", ".join(
                                f"('{c}', '{r}')" for c, r in RATES.items()) + ") v(c, r)")
             cursor.execute("ANALYZE")
+    return admin, cms, relation, partners
+
+
+# --- Main ----------------------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from prm.accounts.models import Role
+    from reporting.analytics import services, sources
+    from reporting.analytics.selectors import Period
+
+    settings.TENANT_BASE_SCHEMA = ""
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
+    rng = random.Random(2026)
+    today = date.today()
+    results: dict = {"partners": args.partners, "deals": args.deals, "lines": args.lines,
+                     "cms": args.cms}
+    if args.reuse:
+        log("reuse the seeded database")
+        with schema_context("bench"):
+            from prm.accounts.models import User
+
+            admin = User.objects.get(email="admin@bench.example")
+            cms = list(User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("email"))
+            cms.sort(key=lambda u: int(u.email[2:].split("@")[0]))
+            relation = sources.sales_lines()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, country, currency FROM partners_partner ORDER BY id")
+                partners = cursor.fetchall()
+            results["sales_line_table"] = relation.table
+    else:
+        admin, cms, relation, partners = seed(args, results, rng, today)
+    with schema_context("bench"):
         log("rebuild summaries")
         started = time.perf_counter()
         services.refresh_sales_summaries()
@@ -406,21 +432,31 @@ def main() -> int:
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again on a database kept by --keep (migrates it first)")
     args = parser.parse_args()
     if not args.database.startswith("prm_bench"):
         parser.error("--database must start with prm_bench (it is created and dropped)")
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'", server=args.server):
-        parser.error(f"{args.database} exists; drop it first (this script never reuses one)")
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'",
+                  server=args.server)
+    if exists and not args.reuse:
+        parser.error(f"{args.database} exists; drop it first or pass --reuse")
+    if args.reuse and not exists:
+        parser.error(f"{args.database} does not exist: run with --keep first")
     os.environ.update(
         DATABASE_URL=f"{args.server}/{args.database}", DJANGO_SETTINGS_MODULE="prm.settings",
         AXES_ENABLED="0", DEBUG="0", TENANT_BASE_SCHEMA="", CELERY_TASK_ALWAYS_EAGER="0",
     )
     sys.path.insert(0, str(REPO))
-    psql(f'CREATE DATABASE "{args.database}"', server=args.server)
+    if not args.reuse:
+        psql(f'CREATE DATABASE "{args.database}"', server=args.server)
     try:
-        log("migrate_schemas --shared")
+        log("migrate_schemas --shared" + (" and --tenant" if args.reuse else ""))
         subprocess.run([PY, "manage.py", "migrate_schemas", "--shared", "-v0"], cwd=REPO,
                        check=True, env=dict(os.environ))
+        if args.reuse:
+            subprocess.run([PY, "manage.py", "migrate_schemas", "--tenant", "-v0"], cwd=REPO,
+                           check=True, env=dict(os.environ))
         results = run(args)
         print(json.dumps(results, indent=2))
     finally:

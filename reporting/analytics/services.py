@@ -496,16 +496,20 @@ def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
     return (start, end or start + timedelta(days=365))
 
 
-def _load_claims(statuses) -> tuple[list[Claim], dict[str, list[int]]]:
-    """Registrations in ``statuses`` and an index name key -> positions."""
+def _load_claims(statuses, keys: set[str]) -> tuple[list[Claim], dict[str, list[int]]]:
+    """Registrations in ``statuses`` sharing a name key with ``keys`` (the GIN-indexed
+    ``customer_name_keys``), and an index name key -> positions."""
     from deals.models import Deal, DealLine
 
-    deals = Deal.objects.filter(status__in=statuses).values_list(
+    if not keys:
+        return [], {}
+    chosen = Deal.objects.filter(status__in=statuses, customer_name_keys__overlap=sorted(keys))
+    deals = chosen.values_list(
         "pk", "partner_id", "status", "customer_name", "customer_name_keys", "decided_at",
         "protected_until", "submitted_at", "closed_on",
     )
     skus: dict[int, set[str]] = defaultdict(set)
-    for deal_id, sku in DealLine.objects.filter(deal__status__in=statuses).values_list(
+    for deal_id, sku in DealLine.objects.filter(deal__in=chosen.values("pk")).values_list(
         "deal_id", "product__vendor_sku"
     ):
         skus[deal_id].add(sku)
@@ -610,8 +614,9 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
         return {}
     now = timezone.now()
     table = RateTable.load()
-    claims, index = _load_claims(RIVAL_CLAIM_STATUSES)
     groups = _load_sales(ids, table)
+    keys = {key for group in groups for key in matching.name_query_keys(group.end_customer)}
+    claims, index = _load_claims(RIVAL_CLAIM_STATUSES, keys)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
     for group in groups:
