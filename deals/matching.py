@@ -70,9 +70,9 @@ default ``fastupdate`` scans its pending list of recent rows on every lookup (20
 20,000 rows). The same query shape, without partner and window, runs on direct accounts.
 
 Measured (bench/conflicts.py, 200,000 open registrations with 500,000 lines, PostgreSQL 15,
-2 shared cores under a load average near 9): a full check - both queries and the scoring -
-takes 22 ms at the median and 44 ms at the 95th percentile; 97 of 100 respelled customers
-are found, none of 100 unknown ones.
+2 cores shared with other test runs, load average about 5): a full check - both queries
+and the scoring - takes 4.7 ms at the median, 12.9 ms at the 95th percentile, 20 ms at
+worst; 96 of 100 respelled customers are found, none of 100 unknown ones.
 """
 
 from __future__ import annotations
