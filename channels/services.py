@@ -1,5 +1,6 @@
 """Writes for the workspace: territories and announcements."""
 
+import functools
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.models import Announcement, AnnouncementRecipient, Territory
-from partners.models import Partner, PartnerStatus, Tier
+from partners.models import PartnerStatus, Tier
 from partners.selectors import partners_visible_to
 from prm.accounts.models import User
 
@@ -92,7 +93,8 @@ def _countries_of(territories: list[Territory]) -> list[str]:
 
 def announcement_email_partners(*, announcement_id: int) -> int:
     """E-mail the announcement to every active user of each partner it reached, once per
-    partner (rows already e-mailed are skipped, so a retried task sends nothing twice)."""
+    partner: each recipient row is marked in the same transaction that queues its
+    e-mails (sent on commit), so a redelivered task finds nothing left to send."""
     from partners.emails import send_email
 
     announcement = Announcement.objects.filter(pk=announcement_id).first()
@@ -101,26 +103,26 @@ def announcement_email_partners(*, announcement_id: int) -> int:
     sent = 0
     pending = AnnouncementRecipient.objects.filter(
         announcement=announcement, emailed_at__isnull=True
-    ).values_list("pk", "partner_id")
-    for recipient_id, partner_id in pending:
+    ).values_list("pk", flat=True)
+    for recipient_id in list(pending):
         with transaction.atomic():
             recipient = (
                 AnnouncementRecipient.objects.select_for_update(skip_locked=True)
+                .select_related("partner")
                 .filter(pk=recipient_id, emailed_at__isnull=True)
                 .first()
             )
             if recipient is None:
                 continue
-            partner = Partner.objects.get(pk=partner_id)
-            for user in User.objects.filter(membership__partner=partner, is_active=True):
-                send_email(
-                    to=[user.email],
-                    template_prefix="channels/email/announcement",
-                    context={"announcement": announcement, "partner_name": partner.name,
-                             "user": user},
-                    language=user.language,
-                )
-                sent += 1
             recipient.emailed_at = timezone.now()
             recipient.save(update_fields=["emailed_at"])
+            for user in User.objects.filter(membership__partner=recipient.partner,
+                                            is_active=True):
+                context = {"announcement": announcement,
+                           "partner_name": recipient.partner.name, "user": user}
+                transaction.on_commit(functools.partial(
+                    send_email, to=[user.email], template_prefix="channels/email/announcement",
+                    context=context, language=user.language,
+                ))
+                sent += 1
     return sent

@@ -7,18 +7,20 @@ Callers pass objects they fetched through a scoped selector; the services check 
 role rules that depend on the acting user themselves (a forged request changes nothing).
 """
 
+import functools
 import secrets
 from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partners.emails import send_email
-from partners.invitations import invitation_url, token_matches
+from partners.invitations import current_vendor, invitation_url, token_matches
 from partners.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -33,6 +35,7 @@ from partners.models import (
     Tier,
 )
 from prm.accounts.models import PARTNER_ROLES, Role, User
+from prm.tenancy.services import vendor_url
 
 INVITATION_DAYS = 7
 
@@ -526,12 +529,45 @@ def agreement_publish(*, title: str, body: str, by: User) -> AgreementVersion:
         raise ValidationError(_("Give the agreement a title and its terms."))
     # Serialise publishers so two versions never get the same number.
     latest = AgreementVersion.objects.select_for_update().order_by("-number").first()
-    return AgreementVersion.objects.create(
+    version = AgreementVersion.objects.create(
         number=(latest.number + 1) if latest else 1,
         title=title.strip(),
         body=body.strip(),
         published_by=by,
     )
+    from partners.tasks import email_agreement_published
+
+    email_agreement_published.delay_on_commit(version.pk)
+    return version
+
+
+def agreement_notify_admins(*, version_id: int) -> int:
+    """E-mail every active partner admin of a partner in the programme that the version
+    waits for their acceptance. Runs inside the task's run-once claim: the e-mails go out
+    when it commits."""
+    version = AgreementVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return 0
+    admins = User.objects.filter(
+        role=Role.PARTNER_ADMIN,
+        is_active=True,
+        membership__partner__status__in=[PartnerStatus.ONBOARDING, PartnerStatus.ACTIVE,
+                                          PartnerStatus.SUSPENDED],
+    ).exclude(membership__partner__agreement_acceptances__version=version).select_related(
+        "membership__partner"
+    )
+    vendor_name = _vendor_name()
+    url = vendor_url(current_vendor(), reverse("portal:agreement"))
+    count = 0
+    for admin in admins:
+        context = {"version": version, "partner_name": admin.membership.partner.name,
+                   "vendor_name": vendor_name, "url": url, "user": admin}
+        transaction.on_commit(functools.partial(
+            send_email, to=[admin.email], template_prefix="partners/email/agreement_published",
+            context=context, language=admin.language,
+        ))
+        count += 1
+    return count
 
 
 @transaction.atomic

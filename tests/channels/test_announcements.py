@@ -34,10 +34,13 @@ def test_it_lets_a_cm_reach_only_their_own_partners(cast, acme):
         cast.partner_a.pk}
 
 
-def test_it_emails_each_partners_active_users_once(cast, acme):
+def test_it_emails_each_partners_active_users_once(
+    cast, acme, django_capture_on_commit_callbacks
+):
     announcement = announcement_publish(by=cast.cm_a, title="Webinar", body="Thursday",
                                         tiers=[], territories=[])
-    sent = announcement_email_partners(announcement_id=announcement.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = announcement_email_partners(announcement_id=announcement.pk)
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert sent == 3 and recipients == sorted(
         [cast.partner_a_admin.email, cast.rep_a1.email, cast.rep_a2.email])

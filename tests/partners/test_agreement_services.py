@@ -58,3 +58,19 @@ def test_it_lets_only_the_partners_own_admin_accept(cast, acme):
     for outsider in (cast.rep_a1, cast.partner_b_admin, cast.cm_a):
         with pytest.raises(PermissionDenied):
             services.agreement_accept(partner=cast.partner_a, version=version, by=outsider)
+
+
+def test_it_asks_partner_admins_by_email_when_a_version_is_published(
+    cast, acme, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
+    assert len(callbacks) == 1  # the e-mail task, queued after the commit
+    services.agreement_accept(partner=cast.partner_b, version=version, by=cast.partner_b_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.agreement_notify_admins(version_id=version.pk)
+    assert sent == 1 and [m.to for m in mail.outbox] == [[cast.partner_a_admin.email]]
+    assert "/portal/agreement/" in mail.outbox[0].body
+    assert "version 1" in mail.outbox[0].subject
