@@ -254,6 +254,10 @@ def upload_process(*, upload_id: int, requested_by=None) -> Upload:
         progress=0,
         message="",
     )
+    # A run whose worker died never finished: say so before starting the next one.
+    ImportRun.objects.filter(upload=upload, finished_at__isnull=True).update(
+        status=UploadStatus.FAILED, finished_at=started, message="interrupted"
+    )
     run = ImportRun.objects.create(
         upload=upload,
         requested_by=requested_by,

@@ -1,0 +1,120 @@
+"""The import on a real Celery worker against real Redis and PostgreSQL.
+
+The data must be committed for the worker to see it (CONTRIBUTING.md, "committed"
+pattern); every test removes what it created. Files go to the real MEDIA_ROOT, which the
+worker process shares, and are deleted afterwards.
+"""
+
+import signal
+import time
+import uuid
+
+import psutil
+import pytest
+from django.core.files.storage import default_storage
+from django_tenants.utils import schema_context
+
+from deals.models import Product
+from reporting import services
+from reporting.models import SalesLine, Upload, UploadStatus
+from tests.ingest.support import SAMPLES
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture
+def private_media(settings):
+    """Override the folder-per-test fixture: the worker must find the stored files."""
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def committed(django_db_blocker, cast):
+    """Products and uploads created for the worker, deleted with their files afterwards."""
+    created = {"skus": [], "uploads": []}
+    with django_db_blocker.unblock():
+        yield created
+        with schema_context("acme"):
+            for upload in Upload.objects.filter(pk__in=created["uploads"]):
+                default_storage.delete(upload.file.name)
+                upload.delete()
+            Product.objects.filter(vendor_sku__in=created["skus"]).delete()
+
+
+def _products(created, *skus):
+    with schema_context("acme"):
+        for sku in skus:
+            Product.objects.get_or_create(vendor_sku=sku, defaults={"name": sku, "list_price": 1})
+            created["skus"].append(sku)
+
+
+def _receive(created, cast, name: str, content: bytes) -> Upload:
+    with schema_context("acme"):
+        upload = services._receive(
+            partner=cast.partner_a,
+            uploaded_by=cast.partner_a_admin,
+            name=name,
+            chunks=[content],
+        )
+        created["uploads"].append(upload.pk)
+        return upload
+
+
+def _wait(upload_id: int, predicate, timeout: float) -> Upload:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with schema_context("acme"):
+            upload = Upload.objects.get(pk=upload_id)
+        if predicate(upload):
+            return upload
+        time.sleep(0.05)
+    raise AssertionError(f"upload {upload_id} stuck at {upload.status} {upload.progress}%")
+
+
+def test_it_imports_an_upload_on_the_worker(celery_worker, cast, committed):
+    with schema_context("acme"):
+        skus = [
+            line.split(",")[0] for line in (SAMPLES / "products.csv").read_text().splitlines()[1:]
+        ]
+    _products(committed, *skus)
+    text = (SAMPLES / "northwind_pos_2026-09.csv").read_text(encoding="utf-8")
+    # A customer name made unique, so the bytes differ from earlier runs' uploads.
+    content = text.replace("Harbor View Hotels", f"Harbor View Hotels {uuid.uuid4()}", 1).encode()
+    upload = _receive(committed, cast, "northwind.csv", content)
+    done = _wait(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
+    assert (done.status, done.line_count, done.error_rows) == ("done", 93, 0)
+    with schema_context("acme"):
+        assert SalesLine.objects.filter(upload_id=upload.pk).count() == 93
+
+
+def test_it_leaves_no_partial_lines_when_the_worker_dies_and_the_retry_completes(
+    celery_worker, cast, committed
+):
+    _products(committed, "KILL-SW", "KILL-AP")
+    rows = 600_000
+    marker = uuid.uuid4().hex[:8]
+    body = "".join(
+        f"K{marker}-{i},2026-09-{1 + i % 28:02d},KILL-{'SW' if i % 2 else 'AP'},{1 + i % 9},"
+        f"{10 + i % 50}.00,USD\n"
+        for i in range(rows)
+    )
+    content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
+    upload = _receive(committed, cast, "big.csv", content)
+
+    running = _wait(upload.pk, lambda u: u.status == "processing" and u.progress > 0, 120)
+    children = psutil.Process(celery_worker.pid).children()
+    assert children, "the prefork worker has a child process running the task"
+    for child in children:
+        child.send_signal(signal.SIGKILL)
+    with schema_context("acme"):
+        assert SalesLine.objects.filter(upload_id=upload.pk).count() == 0, "no partial lines"
+    assert running.progress < 100
+
+    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 300)
+    assert (done.status, done.line_count, done.error_rows) == (UploadStatus.DONE, rows, 0)
+    with schema_context("acme"):
+        lines = SalesLine.objects.filter(upload_id=upload.pk)
+        assert lines.count() == rows
+        assert lines.values("source_row").distinct().count() == rows
+        runs = list(done.runs.order_by("started_at").values_list("status", "message"))
+    assert runs[0] == ("failed", "interrupted") and runs[-1][0] == "done"
