@@ -369,6 +369,7 @@ def sales_by_country(user, filters: Filters) -> list[CountryRow]:
         .values("country")
         .annotate(amount=Sum("amount_reporting"), quantity=Sum("quantity"),
                   lines=Sum("line_count"))
+        .filter(lines__gt=0)  # rollup differences that cancel out leave nothing to show
         .order_by("-amount", "country")
     )
     return [CountryRow(r["country"], r["amount"], r["quantity"], r["lines"]) for r in rows]

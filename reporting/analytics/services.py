@@ -269,7 +269,7 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
 
     Per partner: month x product x country x currency (from the lines, converted at the
     rate valid on each invoice date), then month and month x country rolled up from it.
-    Tenant-wide rollups are rebuilt for the months those partners had or have sales in.
+    The tenant-wide rollup gets those partners' changes (old figures out, new ones in).
     Returns the number of product rows written.
     """
     started = time.monotonic()
@@ -282,10 +282,8 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
     rows = 0
     where = _partner_filter("partner_id", ids)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT month FROM analytics_salesmonth WHERE true{where}", params
-        )
-        months = {row[0] for row in cursor.fetchall()}
+        if ids is not None:
+            _tenant_rollup_delta(cursor, params, sign=-1)  # take the old figures out
         for table in PARTNER_SUMMARIES:
             cursor.execute(f"DELETE FROM {table} WHERE true{where}", params)
         if lines is not None:
@@ -345,36 +343,46 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             """,
             params,
         )
-        cursor.execute(
-            f"SELECT DISTINCT month FROM analytics_salesmonth WHERE true{where}", params
-        )
-        months |= {row[0] for row in cursor.fetchall()}
-        _refresh_tenant_rollups(cursor, None if ids is None else sorted(months))
+        if ids is None:
+            _rebuild_tenant_rollups(cursor)
+        else:
+            _tenant_rollup_delta(cursor, params, sign=1)  # and the new ones in
+            cursor.execute("SELECT count(*) FROM analytics_tenantmonth")
+            if cursor.fetchone()[0] > TENANT_ROLLUP_COMPACT_ROWS:
+                _rebuild_tenant_rollups(cursor)
     _record_refresh("sales", ids, rows, started)
     return rows
 
 
-def _refresh_tenant_rollups(cursor, months: list | None) -> None:
-    """Rebuild the tenant-wide rollups of ``months`` (None: all) from the partner summaries."""
-    if months == []:
-        return
-    params = {"months": months}
-    where = "" if months is None else " AND month = ANY(%(months)s)"
-    cursor.execute(f"DELETE FROM analytics_tenantmonth WHERE true{where}", params)
-    for dimension, key in (("total", "''"), ("sku", "vendor_sku"), ("country", "country")):
-        cursor.execute(
-            f"""
-            INSERT INTO analytics_tenantmonth
-                (dimension, key, month, currency, quantity, amount_reporting, line_count,
-                 unconverted_lines)
-            SELECT '{dimension}', {key}, month, currency, sum(quantity), sum(amount_reporting),
-                   sum(line_count), sum(unconverted_lines)
-              FROM analytics_salesmonthproduct
-             WHERE true{where}
-             GROUP BY 2, 3, 4
-            """,
-            params,
+#: The tenant rollup takes each partner refresh as rows of differences (old figures out,
+#: new in: readers add rows up anyway); past this size it is rebuilt in one go.
+TENANT_ROLLUP_COMPACT_ROWS = 200_000
+_ROLLUP_DIMENSIONS = (("total", "''"), ("sku", "vendor_sku"), ("country", "country"))
+
+
+def _tenant_rollup_rows(sign: int, where: str) -> str:
+    parts = []
+    for dimension, key in _ROLLUP_DIMENSIONS:
+        parts.append(
+            f"SELECT '{dimension}', {key}, month, currency, {sign} * sum(quantity),"
+            f" {sign} * sum(amount_reporting), {sign} * sum(line_count),"
+            f" {sign} * sum(unconverted_lines)"
+            f" FROM analytics_salesmonthproduct WHERE true{where} GROUP BY 2, 3, 4"
         )
+    return (
+        "INSERT INTO analytics_tenantmonth (dimension, key, month, currency, quantity,"
+        " amount_reporting, line_count, unconverted_lines) " + " UNION ALL ".join(parts)
+    )
+
+
+def _tenant_rollup_delta(cursor, params: dict, *, sign: int) -> None:
+    """Add (sign 1) or take out (sign -1) the figures of params["ids"] partners."""
+    cursor.execute(_tenant_rollup_rows(sign, " AND partner_id = ANY(%(ids)s)"), params)
+
+
+def _rebuild_tenant_rollups(cursor) -> None:
+    cursor.execute("DELETE FROM analytics_tenantmonth")
+    cursor.execute(_tenant_rollup_rows(1, ""))
 
 
 @transaction.atomic

@@ -116,3 +116,20 @@ def test_it_keeps_the_query_count_flat_as_rows_grow(
         client.get("/analytics/", PERIOD)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/analytics/leaderboard/", PERIOD)
+
+
+def test_it_keeps_the_tenant_rollup_right_after_refreshing_one_partner(
+    cast, client_for, reported, sales
+):
+    sales.add(cast.partner_a, date(2026, 2, 9), "SW-48", 4, "8400.00", country="CA")
+    services.refresh_sales_summaries(partner_ids=[cast.partner_a.pk])
+    services.refresh_sales_summaries(partner_ids=[cast.partner_b.pk])
+    services.refresh_sales_summaries(partner_ids=[cast.partner_a.pk])  # twice: same figures
+
+    context = client_for(cast.vendor_admin).get("/analytics/", PERIOD).context
+    written = sales.written
+    assert context["totals"].current == figures.total(written, START, END)
+    by_country = figures.by_key(written, lambda x: x.country, START, END)
+    assert {r.country: r.amount for r in context["countries"] if r.amount} == by_country
+    by_product = figures.by_key(written, lambda x: x.vendor_sku, START, END)
+    assert {r.vendor_sku: r.amount for r in context["products"]} == by_product
