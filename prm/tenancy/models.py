@@ -52,3 +52,22 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class TemplateRecipe(models.Model):
+    """The SQL that recreates the template schema (structure and rows), for cloning.
+
+    Made with pg_dump when the template is migrated and kept here, so provisioning a
+    vendor replays it in a fraction of a second however many schemas the database holds
+    (django-tenants' clone_schema() reads the whole catalogue and slows down with every
+    tenant). `state` identifies the template's migrations the SQL was made from; a recipe
+    of another state is never used.
+    """
+
+    template = models.CharField(max_length=63, unique=True)
+    state = models.CharField(max_length=32)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.template}@{self.state}"

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.db import transaction
+from django_tenants.models import TenantMixin
+from django_tenants.signals import post_schema_sync
 from django_tenants.utils import schema_context
 
 from prm.tenancy.models import Domain, Vendor
-from prm.tenancy.template import current_template
+from prm.tenancy.template import clone_template, current_template
 
 
 def vendor_create(
@@ -30,9 +32,13 @@ def vendor_create(
 
     vendor = Vendor.objects.filter(schema_name=schema).first()
     if vendor is None:
-        with current_template():
+        with current_template() as template:
             vendor = Vendor(schema_name=schema, name=name, reporting_currency=reporting_currency)
+            if template:
+                vendor.auto_create_schema = False  # the clone below creates it
             vendor.save(verbosity=0)
+            if template:
+                _create_schema_from(vendor, template)
     host = domain.split(":")[0].lower()
     Domain.objects.get_or_create(domain=host, defaults={"tenant": vendor, "is_primary": True})
     if admin_email:
@@ -48,6 +54,17 @@ def vendor_create(
                         full_name="",
                     )
     return vendor
+
+
+def _create_schema_from(vendor: Vendor, template: str) -> None:
+    """The vendor's schema as a copy of the template (recipe replay, else clone_schema())."""
+    try:
+        if not clone_template(template=template, schema=vendor.schema_name):
+            vendor.create_schema(check_if_exists=True, verbosity=0)
+    except Exception:
+        vendor.delete(force_drop=True)  # no vendor row without its schema
+        raise
+    post_schema_sync.send(sender=TenantMixin, tenant=vendor.serializable_fields())
 
 
 def vendor_set_active(*, vendor: Vendor, active: bool) -> Vendor:

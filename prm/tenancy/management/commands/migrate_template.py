@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from prm.tenancy.template import migrate_template, template_lock, template_schema_name
+from prm.tenancy.template import (
+    current_recipe,
+    migrate_template,
+    template_lock,
+    template_schema_name,
+)
 
 
 class Command(BaseCommand):
@@ -16,6 +21,10 @@ class Command(BaseCommand):
             return
         with template_lock():
             applied = migrate_template(verbosity=max(0, verbosity - 1))
+            recipe = current_recipe(schema)
+        if recipe is None:
+            self.stderr.write("pg_dump unavailable: new vendors are cloned with the slower "
+                              "clone_schema() (docs/operations.md).")
         if applied:
             self.stdout.write(
                 self.style.SUCCESS(f"Template {schema}: applied {len(applied)} migration(s).")
