@@ -111,6 +111,10 @@ def _provision_main(count: int, prefix: str, mode: str) -> None:
     if mode == "migrate":
         settings.TENANT_BASE_SCHEMA = ""
         settings.TENANT_CREATION_FAKES_MIGRATIONS = False
+    elif mode == "library":  # django-tenants' clone_schema() SQL function, no recipe
+        from prm.tenancy import template
+
+        template.dump_recipe = lambda schema: None
     seconds = []
     for i in range(count):
         schema = f"{prefix}{i:04d}"
@@ -157,7 +161,8 @@ def main() -> int:
     original = REPO
     REPO, commit = snapshot_of_head()
     db_url = f"{args.server}/{args.database}"
-    results: dict = {"tenants": args.tenants, "database": args.database, "commit": commit}
+    results: dict = {"tenants": args.tenants, "database": args.database, "commit": commit,
+                     "loadavg_start": os.getloadavg()}
     psql_admin(f'CREATE DATABASE "{args.database}"', server=args.server)
     try:
         v1 = env_for(db_url, "v1")
@@ -173,8 +178,12 @@ def main() -> int:
         results["provision_many"] = provision(args.tenants, "t", "clone", v1)
         log(f"provision {args.sample} more with {args.tenants} present")
         results["provision_clone_after_many"] = provision(args.sample, "late", "clone", v1)
-        total = args.tenants + 3 * args.sample
-        results["tenant_schemas"] = total
+        log(f"provision 3 with clone_schema() (the library function) with {args.tenants} "
+            "present")
+        results["provision_library_clone_after_many"] = provision(3, "lib", "library", v1)
+        log("provision 3 more (clone): the recipe is made again after the library run")
+        results["provision_clone_after_library"] = provision(3, "again", "clone", v1)
+        results["tenant_schemas"] = args.tenants + 3 * args.sample + 6
 
         log("migrate_schemas --tenant, nothing to apply, standard executor")
         results["migrate_noop_standard_s"] = timed(
@@ -193,6 +202,7 @@ def main() -> int:
         log("one new migration, multiprocessing executor")
         results["migrate_one_multiprocessing_s"] = timed(
             manage("migrate_schemas", "--tenant", "-v0", "--executor=multiprocessing"), v3)
+        results["loadavg_end"] = os.getloadavg()
         results["multiprocessing_processes"] = int(
             os.environ.get("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2"))
     finally:
@@ -211,7 +221,7 @@ if __name__ == "__main__":
         sub.add_argument("_cmd")
         sub.add_argument("--count", type=int)
         sub.add_argument("--prefix")
-        sub.add_argument("--mode")
+        sub.add_argument("--mode", choices=["clone", "migrate", "library"])
         ns = sub.parse_args()
         sys.path.insert(0, str(REPO))
         _provision_main(ns.count, ns.prefix, ns.mode)
