@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext
 
 from partners import services
 from partners.models import (
@@ -12,6 +14,9 @@ from partners.models import (
     Tier,
 )
 from prm.core.admin import SchemaAwareModelAdmin
+
+#: Links typed without a scheme are https (Django 6's default; silences 5.2's warning).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ReadOnlyAdmin(SchemaAwareModelAdmin):
@@ -46,9 +51,18 @@ class PartnerAdmin(SchemaAwareModelAdmin):
     search_fields = ["name", "slug", "legal_name", "email_domains"]
     list_select_related = ["tier", "territory", "channel_manager"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_FIELDS
     # Status moves through the lifecycle service (history), not by editing the field.
     readonly_fields = ["status", "created_at"]
     inlines = [StatusChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # the lifecycle's first entry: who created it here, and when
+            PartnerStatusChange.objects.create(
+                partner=obj, from_status="", to_status=obj.status, changed_by=request.user,
+                reason=gettext("Created in the admin"),
+            )
 
 
 @admin.register(Membership)
@@ -84,6 +98,7 @@ class PartnerApplicationAdmin(SchemaAwareModelAdmin):
     search_fields = ["company_name", "legal_name", "contact_email", "contact_name"]
     list_select_related = ["channel_manager"]
     readonly_fields = ["status", "reviewed_by", "reviewed_at", "partner", "submitted_at"]
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(Invitation)

@@ -3,7 +3,9 @@
 Columns (product.md): slug,name,country,type,tier,channel_manager_email,currency.
 Every row is checked first and every problem reported with its line number; the file is
 imported only when it has no errors (all or nothing), so fixing the file and running the
-command again is always safe. Existing slugs are updated, new ones created as active.
+command again is always safe. Existing slugs are updated (empty cells keep the current
+value, so a file never unassigns a channel manager by omission); new ones are created as
+active.
 """
 
 import csv
@@ -21,6 +23,9 @@ COLUMNS = ("slug", "name", "country", "type", "tier", "channel_manager_email", "
 _SLUG = re.compile(r"^[-a-z0-9_]{1,60}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Optional columns and the Partner field each one sets.
+_OPTIONAL_COLUMNS = {"country": "country", "type": "partner_type", "tier": "tier",
+                     "channel_manager_email": "channel_manager", "currency": "currency"}
 
 
 @dataclass
@@ -95,10 +100,13 @@ def partners_import(*, text: str, default_currency: str = "USD") -> ImportResult
         if problems:
             result.errors.extend((line, problem) for problem in problems)
             continue
-        rows.append(
-            dict(slug=slug, name=row["name"], country=country, partner_type=kind,
-                 tier=tier, channel_manager=manager, currency=currency)
-        )
+        values = dict(slug=slug, name=row["name"], country=country, partner_type=kind,
+                      tier=tier, channel_manager=manager, currency=currency)
+        # Columns left empty keep an existing partner's value (defaults for new ones).
+        given = {"slug", "name"} | {
+            field for column, field in _OPTIONAL_COLUMNS.items() if row.get(column)
+        }
+        rows.append({"values": values, "given": given})
     if result.errors:
         return result
     _save(rows, result)
@@ -110,12 +118,13 @@ def _save(rows: list[dict], result: ImportResult) -> None:
     from channels.selectors import territory_for_country
 
     for row in rows:
-        slug = row.pop("slug")
+        values = dict(row["values"])
+        slug = values.pop("slug")
         partner = Partner.objects.filter(slug=slug).first()
         if partner is None:
-            territory = territory_for_country(row["country"])
             partner = Partner.objects.create(
-                slug=slug, status=PartnerStatus.ACTIVE, territory=territory, **row
+                slug=slug, status=PartnerStatus.ACTIVE,
+                territory=territory_for_country(values["country"]), **values
             )
             PartnerStatusChange.objects.create(
                 partner=partner, from_status="", to_status=PartnerStatus.ACTIVE,
@@ -123,7 +132,8 @@ def _save(rows: list[dict], result: ImportResult) -> None:
             )
             result.created += 1
         else:
-            for name, value in row.items():
-                setattr(partner, name, value)
-            partner.save()
+            fields = [name for name in values if name in row["given"]]
+            for name in fields:
+                setattr(partner, name, values[name])
+            partner.save(update_fields=fields)
             result.updated += 1

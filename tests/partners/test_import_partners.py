@@ -25,6 +25,15 @@ def test_it_creates_and_updates_partners(cast, acme):
     assert Partner.objects.get(slug="ardent").name == "Ardent Systems Inc"
 
 
+def test_it_keeps_current_values_where_an_update_leaves_cells_empty(cast, acme):
+    result = partners_import(text=HEADER + "bergmann,Bergmann IT,,,,,\n")
+    assert (result.updated, result.errors) == (1, [])
+    bergmann = Partner.objects.get(slug="bergmann")
+    assert bergmann.name == "Bergmann IT"
+    assert (bergmann.country, bergmann.currency, bergmann.channel_manager) == (
+        "DE", "EUR", cast.cm_b)
+
+
 def test_it_reports_every_row_error_and_imports_nothing(cast, acme):
     text = HEADER + (
         "good-one,Good One,US,reseller,,,USD\n"

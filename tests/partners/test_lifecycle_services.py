@@ -103,3 +103,14 @@ def test_it_deactivates_users_and_withdraws_invitations_on_termination(cast, acm
     assert User.objects.get(pk=cast.rep_b.pk).is_active
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
+
+
+def test_it_records_the_first_status_of_a_partner_added_in_the_admin(cast, acme, client_for):
+    response = client_for(cast.vendor_admin).post("/admin/partners/partner/add/", {
+        "name": "Admin Made", "slug": "admin-made", "partner_type": "reseller",
+        "currency": "USD", "email_domains": "",
+        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = PartnerStatusChange.objects.get(partner__slug="admin-made")
+    assert change.changed_by == cast.vendor_admin and change.to_status == PartnerStatus.ACTIVE
