@@ -104,10 +104,11 @@ LIKELY_THRESHOLD = 75
 #: one typo in 20 letters) score 90-98; different companies sharing one word rarely pass 80.
 NAME_MATCH_SIMILARITY = 85
 #: Between this and NAME_MATCH_SIMILARITY names are alike but not the same ("Minh Phát" /
-#: "Minh Phát Long" are usually two companies): counted at WEAK_NAME_WEIGHT, so on its own
-#: such a name only reaches REPORT_THRESHOLD when everything else about the deal coincides.
+#: "Minh Phát Long" are usually two companies): counted at WEAK_NAME_WEIGHT, which keeps
+#: even 84 % under REPORT_THRESHOLD - an alike name is no conflict on its own, only the
+#: reason shown next to a shared or related domain.
 NAME_HINT_SIMILARITY = 70
-WEAK_NAME_WEIGHT = 0.5
+WEAK_NAME_WEIGHT = 0.45
 #: Names are also compared on their *core* - without generic words - because partners add or
 #: drop descriptors ("Blue Harbor" / "Blue Harbour Logistics"). A core match is weaker than a
 #: full one, hence the discount; and the core must be long enough not to be a mere initial.
@@ -402,8 +403,12 @@ def name_tokens(name: str) -> list[str]:
 
 
 def _loose(word: str) -> str:
-    """A spelling-tolerant form: the consonant skeleton of Latin words, other scripts as is."""
-    if word.isascii() and word.isalpha():
+    """A spelling-tolerant form: the consonant skeleton of longer Latin words, else the word.
+
+    Short words keep their letters: the skeletons of Vietnamese syllables collapse too far
+    ("hà", "hải", "hậu", "huệ" are all "h") and made pair keys match thousands of rows.
+    """
+    if len(word) >= MIN_SKELETON_TOKEN_CHARS and word.isascii() and word.isalpha():
         return _skeleton(word)
     return word
 
@@ -426,6 +431,18 @@ def _pair_keys(tokens: list[str]) -> set[str]:
                 continue
             pairs.add("+".join(sorted((_loose(first), _loose(second)))))
     return pairs
+
+
+def _initial_pair_keys(tokens: list[str]) -> set[str]:
+    """For two-word names: each word's skeleton with the other's first letter ("bckr+h*").
+
+    A two-word name has a single pair key, so one typo ("Becker Hadel") would lose it;
+    this looser key survives a typo anywhere but in the first letter of the other word.
+    """
+    if len(tokens) != 2:
+        return set()
+    first, second = tokens
+    return {f"{_loose(first)}+{second[0]}*", f"{_loose(second)}+{first[0]}*"}
 
 
 def _whole_name_keys(tokens: list[str]) -> set[str]:
@@ -472,7 +489,9 @@ def name_keys(name: str) -> list[str]:
         keys.update(words)
         keys.update(_whole_name_keys(tokens))
         keys.update(_skeleton_keys(words))
-        keys.update(_pair_keys([token for token in tokens if len(token) >= MIN_KEY_TOKEN_CHARS]))
+        long_tokens = [token for token in tokens if len(token) >= MIN_KEY_TOKEN_CHARS]
+        keys.update(_pair_keys(long_tokens))
+        keys.update(_initial_pair_keys(long_tokens))
     return sorted(keys)
 
 
@@ -492,6 +511,7 @@ def name_query_keys(name: str) -> list[str]:
         keys.update(_whole_name_keys(all_tokens))
         if len(tokens) >= 2:
             keys.update(_pair_keys(tokens))
+            keys.update(_initial_pair_keys(tokens))
             keys.update("=" + token for token in tokens)
         else:
             keys.update(tokens)
@@ -517,7 +537,13 @@ def _similarity_of_variants(left: Collection[str], right: Collection[str]) -> in
     for a in left:
         core_a, generic_a = _core(a)
         for b in right:
-            score = fuzz.token_sort_ratio(a, b)
+            # Written order (a typo in a first letter reorders sorted words), sorted order
+            # (words swapped) and without spaces ("SilverPoint", "thuongmai").
+            score = max(
+                fuzz.ratio(a, b),
+                fuzz.token_sort_ratio(a, b),
+                fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")),
+            )
             core_b, generic_b = _core(b)
             # The core counts when one name only adds or drops descriptors ("Blue Harbor" /
             # "Blue Harbor Logistics"), not when their descriptors differ: "Blue Harbor
