@@ -193,6 +193,13 @@ def application_submit(
     """Record a public application and route it to the CM of the applicant's territory."""
     from channels.selectors import territory_for_country
 
+    if PartnerApplication.objects.filter(
+        contact_email__iexact=contact_email.strip(), status=ApplicationStatus.SUBMITTED
+    ).exists():
+        raise ValidationError(
+            _("An application from this address is already waiting for review. You will "
+              "hear from us by e-mail.")
+        )
     territory = territory_for_country(country)
     return PartnerApplication.objects.create(
         company_name=company_name.strip(),

@@ -203,8 +203,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many applications were sent from your network in "
                                    "the last hour. Try again later."))
             return render(request, "partners/apply.html", {"form": form}, status=429)
-        services.application_submit(language=get_language() or "", **form.cleaned_data)
-        return redirect("partners:apply_done")
+        try:
+            services.application_submit(language=get_language() or "", **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("contact_email", error)
+        else:
+            return redirect("partners:apply_done")
     return render(request, "partners/apply.html", {"form": form})
 
 

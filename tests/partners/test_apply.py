@@ -61,3 +61,12 @@ def test_it_slows_down_a_flood_of_applications_from_one_address(cast, acme, clie
     assert response.status_code == 429
     assert "Try again later" in response.content.decode()
     assert PartnerApplication.objects.count() == APPLICATIONS_PER_HOUR
+
+
+def test_it_takes_one_pending_application_per_address(cast, acme, client_for):
+    client = client_for(None)
+    assert client.post("/partners/apply/", application(1)).status_code == 302
+    again = client.post("/partners/apply/", {**application(2), "contact_email":
+                                             "SAM1@company1.example"})
+    assert "already waiting for review" in again.content.decode()
+    assert PartnerApplication.objects.count() == 1
