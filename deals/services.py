@@ -108,8 +108,13 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _lock(deal_id: int) -> Deal:
+    """The deal, row-locked until the transaction ends (its partner read, not locked)."""
+    return Deal.objects.select_for_update(of=("self",)).select_related("partner").get(pk=deal_id)
+
+
 def _locked(deal_id: int, expected_version: int | None) -> Deal:
-    deal = Deal.objects.select_for_update().select_related("partner").get(pk=deal_id)
+    deal = _lock(deal_id)
     if expected_version is not None and deal.version != expected_version:
         raise DealChanged
     return deal
@@ -311,7 +316,7 @@ def _reason_data(reason: matching.Reason) -> dict:
 @transaction.atomic
 def deal_check_conflicts(*, user, deal_id: int) -> list[DealConflict]:
     """Re-run conflict detection on demand (vendor staff)."""
-    deal = Deal.objects.select_for_update().select_related("partner").get(pk=deal_id)
+    deal = _lock(deal_id)
     _require(can_decide(user, deal))
     rows = _store_conflicts(deal)
     _record(
@@ -537,7 +542,7 @@ def deal_decide_extension(
 def deal_expire(*, deal_id: int, today: date | None = None) -> bool:
     """Expire an approved registration whose protection has ended; False if nothing to do."""
     today = today or timezone.localdate()
-    deal = Deal.objects.select_for_update().select_related("partner").get(pk=deal_id)
+    deal = _lock(deal_id)
     if deal.status != DealStatus.APPROVED or deal.protected_until >= today:
         return False
     before = _move(deal, "expire")
@@ -556,7 +561,7 @@ EXPIRY_REMINDER_DAYS = (14, 3)
 def deal_send_expiry_reminder(*, deal_id: int, today: date | None = None) -> int | None:
     """Remind the rep once per threshold; returns the threshold reminded, if any."""
     today = today or timezone.localdate()
-    deal = Deal.objects.select_for_update().select_related("partner").get(pk=deal_id)
+    deal = _lock(deal_id)
     if deal.status != DealStatus.APPROVED:
         return None
     days_left = (deal.protected_until - today).days
@@ -588,7 +593,7 @@ def business_days_between(start: date, end: date) -> int:
 def deal_remind_overdue_review(*, deal_id: int, now=None) -> bool:
     """Tell the deciding CM a submitted registration is past the review target, once a day."""
     now = now or timezone.now()
-    deal = Deal.objects.select_for_update().select_related("partner").get(pk=deal_id)
+    deal = _lock(deal_id)
     if deal.status != DealStatus.SUBMITTED or deal.submitted_at is None:
         return False
     waited = business_days_between(timezone.localdate(deal.submitted_at), timezone.localdate(now))
