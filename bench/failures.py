@@ -256,7 +256,12 @@ def postgres_drill(args) -> dict:
 
         thread = threading.Thread(target=hammer)
         thread.start()
-        time.sleep(2)
+        # Warm up: the workers have served a few pages before the database goes away.
+        deadline = time.monotonic() + 60
+        while sum(1 for _, status in samples if status == 200) < 10:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the web server never answered 200: {samples[-5:]}")
+            time.sleep(0.1)
         log("stopping PostgreSQL (fast shutdown: open connections are cut)")
         down_at = time.monotonic() - started
         pg("stop", "-m", "fast")
