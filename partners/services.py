@@ -76,6 +76,12 @@ def partner_change_status(
     """
     from partners.selectors import accepted_current_agreement
 
+    own_admin_activating = (
+        by is not None and by.is_partner_admin and by.partner.pk == partner.pk
+        and to_status == PartnerStatus.ACTIVE  # by accepting the agreement
+    )
+    if by is not None and not by.is_vendor_staff and not own_admin_activating:
+        raise PermissionDenied
     partner = _locked(partner)
     if to_status not in TRANSITIONS.get(partner.status, ()):
         raise ValidationError(
@@ -431,6 +437,10 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    if not by.is_vendor_staff and not (
+        by.is_partner_admin and by.partner.pk == invitation.partner_id
+    ):
+        raise PermissionDenied
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()

@@ -130,3 +130,13 @@ def test_it_changes_a_role_but_keeps_one_admin(cast, acme):
     with pytest.raises(ValidationError):
         services.partner_user_set_active(actor=cast.partner_a_admin,
                                          member=cast.partner_a_admin, active=False)
+
+
+def test_it_lets_only_the_partners_admin_or_vendor_staff_withdraw_an_invitation(cast, acme):
+    invitation = invite(cast)
+    for outsider in (cast.rep_a1, cast.partner_b_admin):
+        with pytest.raises(PermissionDenied):
+            services.invitation_revoke(invitation=invitation, by=outsider)
+    services.invitation_revoke(invitation=invitation, by=cast.cm_a)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None

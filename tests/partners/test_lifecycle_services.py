@@ -114,3 +114,11 @@ def test_it_records_the_first_status_of_a_partner_added_in_the_admin(cast, acme,
     assert response.status_code == 302, response.content.decode()[:2000]
     change = PartnerStatusChange.objects.get(partner__slug="admin-made")
     assert change.changed_by == cast.vendor_admin and change.to_status == PartnerStatus.ACTIVE
+
+
+def test_it_refuses_status_changes_by_partner_users(cast, acme):
+    for outsider in (cast.rep_a1, cast.partner_a_admin, cast.partner_b_admin):
+        with pytest.raises(PermissionDenied):
+            services.partner_change_status(partner=cast.partner_a,
+                                           to_status=PartnerStatus.SUSPENDED, by=outsider,
+                                           reason="x")
