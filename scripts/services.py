@@ -35,6 +35,10 @@ def _start_postgres(database: str) -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
+    # The server's own client tools (pg_dump, psql) first on PATH: the system's may be
+    # older than the embedded server, and pg_dump refuses to dump a newer server.
+    bin_dir = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     socket_dir = urllib.parse.quote(str(pgdata), safe="")
     return f"postgres://postgres@{socket_dir}/{database}"
 
