@@ -60,6 +60,14 @@ def _locked(partner: Partner) -> Partner:
     return Partner.objects.select_for_update().get(pk=partner.pk)
 
 
+def _require_scope(by: User, partner: Partner) -> None:
+    """Vendor staff act only on partners in their scope (a CM: their own partners)."""
+    from partners.selectors import partners_visible_to
+
+    if not partners_visible_to(by).filter(pk=partner.pk).exists():
+        raise PermissionDenied
+
+
 # --- Lifecycle ---------------------------------------------------------------------------
 
 
@@ -80,8 +88,10 @@ def partner_change_status(
         by is not None and by.is_partner_admin and by.partner.pk == partner.pk
         and to_status == PartnerStatus.ACTIVE  # by accepting the agreement
     )
-    if by is not None and not by.is_vendor_staff and not own_admin_activating:
-        raise PermissionDenied
+    if by is not None and not own_admin_activating:
+        _require_scope(by, partner)  # partner users have no scope beyond their own partner
+        if not by.is_vendor_staff:
+            raise PermissionDenied
     partner = _locked(partner)
     if to_status not in TRANSITIONS.get(partner.status, ()):
         raise ValidationError(
@@ -159,6 +169,7 @@ def partner_update_profile(*, partner: Partner, by: User, **fields) -> Partner:
     """Vendor staff correct a partner's profile; only PROFILE_FIELDS can change here."""
     if not by.is_vendor_staff:
         raise PermissionDenied
+    _require_scope(by, partner)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
@@ -173,6 +184,7 @@ def partner_update_profile(*, partner: Partner, by: User, **fields) -> Partner:
 def partner_set_tier(*, partner: Partner, tier: Tier | None, by: User) -> Partner:
     if not by.is_vendor_staff:
         raise PermissionDenied
+    _require_scope(by, partner)
     partner = _locked(partner)
     partner.tier = tier
     partner.save(update_fields=["tier"])
@@ -395,6 +407,8 @@ def invitation_create(
         not by.is_partner_admin or by.partner.pk != partner.pk
     ):
         raise PermissionDenied
+    if by is not None and by.is_vendor_staff and not by.is_vendor_admin:
+        _require_scope(by, partner)  # a CM invites to their own partners only
     if partner.status == PartnerStatus.TERMINATED:
         raise ValidationError(_("This partnership has ended; nobody can be invited to it."))
     if User.objects.filter(email__iexact=email).exists():

@@ -122,3 +122,20 @@ def test_it_refuses_status_changes_by_partner_users(cast, acme):
             services.partner_change_status(partner=cast.partner_a,
                                            to_status=PartnerStatus.SUSPENDED, by=outsider,
                                            reason="x")
+
+
+def test_it_refuses_a_cm_acting_on_another_cms_partner(cast, acme):
+    from prm.accounts.models import Role
+
+    with pytest.raises(PermissionDenied):
+        services.partner_change_status(partner=cast.partner_a,
+                                       to_status=PartnerStatus.SUSPENDED, by=cast.cm_b,
+                                       reason="x")
+    with pytest.raises(PermissionDenied):
+        services.partner_set_tier(partner=cast.partner_a, tier=None, by=cast.cm_b)
+    with pytest.raises(PermissionDenied):
+        services.partner_update_profile(partner=cast.partner_a, by=cast.cm_b, name="Hijacked")
+    with pytest.raises(PermissionDenied):
+        services.invitation_create(partner=cast.partner_a, email="x@ardent.example",
+                                   role=Role.PARTNER_ADMIN, by=cast.cm_b)
+    assert Partner.objects.get(pk=cast.partner_a.pk).name == "Ardent Systems"
