@@ -133,3 +133,36 @@ def test_it_keeps_the_tenant_rollup_right_after_refreshing_one_partner(
     assert {r.country: r.amount for r in context["countries"] if r.amount} == by_country
     by_product = figures.by_key(written, lambda x: x.vendor_sku, START, END)
     assert {r.vendor_sku: r.amount for r in context["products"]} == by_product
+
+
+@pytest.mark.parametrize("url", [
+    "/analytics/health/",
+    "/analytics/reconciliation/?status=",
+    "/analytics/export/partners.csv",
+    "/analytics/export/findings.xlsx",
+    "SCORECARD",
+])
+def test_it_keeps_other_pages_flat_as_rows_grow(
+    cast, client_for, reported, sales, url, django_assert_max_num_queries
+):
+    from reporting.analytics.models import FindingKind, ReconciliationFinding
+
+    url = url.replace("SCORECARD", f"/analytics/partners/{cast.partner_a.pk}/")
+    client = client_for(cast.vendor_admin)
+
+    def grow(n):
+        for i in range(n):
+            partner = Partner.objects.create(name=f"Grow {n} {i}", slug=f"grow-{n}-{i}",
+                                             country="FR", channel_manager=cast.cm_a)
+            sales.add(partner, date(2026, 3, 3), "SW-24", 1, "100", country="FR")
+            ReconciliationFinding.objects.create(
+                kind=FindingKind.UNREGISTERED, partner=partner, customer_key=f"c{n}{i}",
+                end_customer=f"Customer {n} {i}")
+        services.refresh_sales_summaries()
+
+    grow(2)
+    with django_assert_max_num_queries(60) as few:
+        client.get(url, PERIOD)
+    grow(25)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url, PERIOD)
