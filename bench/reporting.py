@@ -375,9 +375,11 @@ def run(args) -> dict:
         services.refresh_deal_summaries()
         results["refresh_deals_all_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        services.refresh_sales_summaries(partner_ids=[partners[0][0]])
-        services.refresh_deal_summaries(partner_ids=[partners[0][0]])
+        services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
         results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        services.reconcile_sales(partner_ids=[pk for pk, _c, _cur in partners[:200]])
+        results["reconcile_200_partners_s"] = round(time.perf_counter() - started, 2)
         from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
 
         results["summary_rows"] = {

@@ -441,7 +441,23 @@ def refresh_all(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
     if deals:
         refresh_deal_summaries(partner_ids=partner_ids)
     if reconcile:
-        reconcile_sales(partner_ids=partner_ids)
+        if partner_ids is None:
+            reconcile_all()
+        else:
+            reconcile_sales(partner_ids=partner_ids)
+
+
+#: Partners reconciled per transaction when everything is reconciled (bounded memory).
+RECONCILE_BATCH = 200
+
+
+def reconcile_all() -> None:
+    """Reconcile every partner, a batch of partners per transaction."""
+    from partners.models import Partner
+
+    ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), RECONCILE_BATCH):
+        reconcile_sales(partner_ids=ids[start:start + RECONCILE_BATCH])
 
 
 def queue_refresh(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
