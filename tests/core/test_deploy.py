@@ -10,6 +10,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_it_passes_check_deploy_in_production_mode():
     env = dict(os.environ)
+    # The browser fixture sets this for Playwright in the test process; a deployment
+    # never has it (check --deploy reports async.E001), so it must not leak in here.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         PRM_ENV="production",
         SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-0123456789",
