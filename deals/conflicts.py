@@ -102,10 +102,14 @@ def candidate_deals(deal: Deal, *, limit: int = matching.MAX_CANDIDATES):
                 if deal.customer_domain_key
                 else Value(0, output_field=IntegerField())
             ),
+            same_name=RawSQL(
+                f"{table}.customer_name_keys && %s::varchar[]",
+                (matching.exact_name_keys(deal.customer_name),),
+            ),
             shared_keys=RawSQL(_SHARED_KEYS_SQL.format(table=table), (query_keys,)),
             product_ids=RawSQL(_PRODUCT_IDS_SQL, ()),
         )
-        .order_by("-same_domain", "-shared_keys", "-submitted_at")
+        .order_by("-same_domain", "-same_name", "-shared_keys", "-submitted_at")
         .values(*_SCORED_FIELDS, "product_ids")[:limit]
     )
 

@@ -57,6 +57,7 @@ name keys rather than single words for multi-word names, because one common word
       AND (customer_name_keys && %(query_keys)s                     -- GIN
            OR customer_domain_key = %(domain_key)s)                 -- btree; only if not ''
     ORDER BY (customer_domain_key = %(domain_key)s) DESC,
+             (customer_name_keys && %(exact_name_keys)s) DESC,       -- the very same name
              cardinality(ARRAY(SELECT unnest(customer_name_keys)
                                INTERSECT SELECT unnest(%(query_keys)s))) DESC,
              submitted_at DESC
@@ -445,20 +446,38 @@ def _initial_pair_keys(tokens: list[str]) -> set[str]:
     return {f"{_loose(first)}+{second[0]}*", f"{_loose(second)}+{first[0]}*"}
 
 
-def _whole_name_keys(tokens: list[str]) -> set[str]:
-    """``=blueharborlogistics`` and the name with any one word left out (``=harborlogistics``).
+def _drop_one(tokens: list[str]) -> set[str]:
+    """The name with any one word left out, for names of three to MAX_PAIR_WORDS words.
 
-    Both sides store and query these, so names that differ by one added or dropped word
-    ("Harbor Logistics" / "Blue Harbor Logistics") meet on a precise key, whichever was
-    registered first.
+    Only where two or more words remain: a one-word remainder ("handel" of "Schröder
+    Handel") would be shared by every "... Handel" and make the lookup broad.
     """
-    keys = {"=" + "".join(tokens)}
-    # Only where two or more words remain: a one-word remainder ("=handel" of "Schröder
-    # Handel") would be shared by every "... Handel" and make the lookup broad. One-word
-    # names are found through "=word" query keys and single-word keys instead.
-    if 3 <= len(tokens) <= MAX_PAIR_WORDS:
-        keys.update("=" + "".join(tokens[:i] + tokens[i + 1 :]) for i in range(len(tokens)))
+    if not 3 <= len(tokens) <= MAX_PAIR_WORDS:
+        return set()
+    return {"".join(tokens[:i] + tokens[i + 1 :]) for i in range(len(tokens))}
+
+
+def _stored_whole_keys(tokens: list[str]) -> set[str]:
+    """``=blueharborlogistics`` (the whole name) and ``-harborlogistics`` (one word left out).
+
+    With :func:`_queried_whole_keys` these let names that differ by one added or dropped
+    word ("Harbor Logistics" / "Blue Harbor Logistics") meet on a precise key, whichever was
+    registered first; the two prefixes keep an exact whole-name match distinguishable, so
+    it ranks first among candidates.
+    """
+    return {"=" + "".join(tokens)} | {"-" + rest for rest in _drop_one(tokens)}
+
+
+def _queried_whole_keys(tokens: list[str]) -> set[str]:
+    whole = "".join(tokens)
+    keys = {"=" + whole, "-" + whole}  # the same name; a name of one more word
+    keys.update("=" + rest for rest in _drop_one(tokens))  # a name of one word fewer
     return keys
+
+
+def exact_name_keys(name: str) -> list[str]:
+    """The whole-name keys of ``name``: a candidate holding one has exactly this name."""
+    return sorted("=" + variant.replace(" ", "") for variant in company_name_variants(name))
 
 
 def _skeleton_keys(words: list[str]) -> set[str]:
@@ -473,7 +492,8 @@ def name_keys(name: str) -> list[str]:
     """Index keys stored for a registration or account (a GIN-indexed ``text[]`` column).
 
     * ``=blueharborlogistics`` - the whole normalised name without spaces ("MinhPhat" =
-      "Minh Phat"), and the same with one word left out (see ``_whole_name_keys``);
+      "Minh Phat"), and ``-harborlogistics``, the same with one word left out (see
+      ``_stored_whole_keys``);
     * ``harbor`` - each distinctive word, and ``~hrbr`` - the consonant skeleton of longer
       ones, so a one-word probe ("Siemens", "Harbour") finds longer names containing it;
     * ``bl+hrbr`` - pairs of words in skeleton form, so a probe of several words finds
@@ -487,7 +507,7 @@ def name_keys(name: str) -> list[str]:
         tokens = variant.split()
         words = _distinctive(tokens)
         keys.update(words)
-        keys.update(_whole_name_keys(tokens))
+        keys.update(_stored_whole_keys(tokens))
         keys.update(_skeleton_keys(words))
         long_tokens = [token for token in tokens if len(token) >= MIN_KEY_TOKEN_CHARS]
         keys.update(_pair_keys(long_tokens))
@@ -508,7 +528,7 @@ def name_query_keys(name: str) -> list[str]:
         all_tokens = variant.split()
         tokens = [token for token in all_tokens if len(token) >= MIN_KEY_TOKEN_CHARS]
         tokens = tokens or all_tokens
-        keys.update(_whole_name_keys(all_tokens))
+        keys.update(_queried_whole_keys(all_tokens))
         if len(tokens) >= 2:
             keys.update(_pair_keys(tokens))
             keys.update(_initial_pair_keys(tokens))
