@@ -114,3 +114,57 @@ def tier_progress(partner, *, sales: Decimal | None = None, today: date | None =
         sales=sales,
         certified_reps=certified_reps([partner.pk]).get(partner.pk, 0),
     )
+
+
+def tier_earned(tiers: list[Tier], *, sales: Decimal | None, reps: int) -> Tier | None:
+    """The best tier whose requirements `sales` and `reps` meet (None: none, or sales
+    unknown while a tier asks for sales)."""
+    earned = None
+    for tier in sorted(tiers, key=lambda t: t.rank):
+        needs_sales = tier.min_yearly_sales > 0
+        if needs_sales and (sales is None or sales < tier.min_yearly_sales):
+            continue
+        if reps < tier.min_certified_reps:
+            continue
+        earned = tier
+    return earned
+
+
+def tier_upgrades_waiting_on(user, *, limit: int = 20):
+    """Work-queue source (channels.queue): active partners in the user's scope whose real
+    figures now earn a better tier than they have. Four queries for any number of
+    partners (partners, tiers, certified reps, and each registered sales source)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from channels.queue import QueueItem
+    from partners.models import PartnerStatus
+    from partners.selectors import partners_visible_to
+
+    if not user.is_vendor_staff:
+        return [], 0
+    tiers = list(Tier.objects.all())
+    if not tiers:
+        return [], 0
+    partners = list(
+        partners_visible_to(user).filter(status=PartnerStatus.ACTIVE).select_related("tier")
+    )
+    ids = [partner.pk for partner in partners]
+    sales = yearly_sales(ids)
+    reps = certified_reps(ids)
+    now = timezone.now()
+    items = []
+    for partner in partners:
+        earned = tier_earned(
+            tiers, sales=sales.get(partner.pk, Decimal(0) if yearly_sales_sources else None),
+            reps=reps.get(partner.pk, 0),
+        )
+        if earned and (partner.tier is None or earned.rank > partner.tier.rank):
+            items.append(QueueItem(
+                kind=_("Tier review"),
+                title=partner.name,
+                url=reverse("partners:detail", kwargs={"pk": partner.pk}),
+                waiting_since=now,
+                detail=_("qualifies for %(tier)s") % {"tier": earned.name},
+            ))
+    return items[:limit], len(items)

@@ -72,3 +72,19 @@ def test_it_says_when_there_is_no_higher_tier(cast, acme):
     partner.tier = gold
     progress = tier_progress(partner)
     assert progress.next is None and progress.reps_needed == 0
+
+
+def test_it_queues_partners_whose_figures_earn_a_better_tier(
+    cast, acme, client_for, sales_source
+):
+    registered, silver, _gold = make_tiers()
+    Partner.objects.filter(pk__in=[cast.partner_a.pk, cast.partner_b.pk]).update(tier=registered)
+    Membership.objects.filter(user__in=[cast.rep_a1, cast.rep_a2]).update(
+        certified_on=date(2026, 1, 5))
+    sales_source[cast.partner_a.pk] = Decimal("150000")  # Silver needs 100k and 2 reps
+    sales_source[cast.partner_b.pk] = Decimal("900000")  # ...but B has no certified reps
+    items, total = tiers.tier_upgrades_waiting_on(cast.vendor_admin)
+    assert total == 1 and items[0].title == "Ardent Systems"
+    assert "Silver" in items[0].detail
+    assert tiers.tier_upgrades_waiting_on(cast.cm_b) == ([], 0)
+    assert "qualifies for Silver" in client_for(cast.cm_a).get("/workspace/").content.decode()
