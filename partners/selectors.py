@@ -145,6 +145,15 @@ def open_invitations(user, partner) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
+def invitation_for_link(pk: int, token: str) -> Invitation:
+    """The open invitation an e-mailed link points to (anyone holding the link may use
+    it); raises services.InvitationInvalid for a wrong, used, withdrawn or expired one."""
+    from partners.services import invitation_check
+
+    invitation = Invitation.objects.select_related("partner").filter(pk=pk).first()
+    return invitation_check(invitation=invitation, token=token)
+
+
 def get_invitation_for(user, pk: int) -> Invitation:
     return get_object_or_404(restrict_to_partners(Invitation.objects.all(), user), pk=pk)
 

@@ -25,13 +25,14 @@ from partners.forms import (
     StatusForm,
     TierForm,
 )
-from partners.models import ApplicationStatus, Invitation
+from partners.models import ApplicationStatus
 from partners.selectors import (
     agreement_acceptances,
     applications_visible_to,
     current_agreement,
     get_application_for,
     get_partner_for,
+    invitation_for_link,
     open_invitations,
     partner_directory,
     partner_members,
@@ -300,9 +301,8 @@ def application_refer(request: HttpRequest, pk: int, partner_pk: int) -> HttpRes
 
 def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Set a password and join the partner. Wrong, used or expired links say so."""
-    invitation = Invitation.objects.select_related("partner").filter(pk=pk).first()
     try:
-        services.invitation_check(invitation=invitation, token=token)
+        invitation = invitation_for_link(pk, token)
     except services.InvitationInvalid:
         return render(request, "partners/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(request.POST or None,
