@@ -179,6 +179,11 @@ def get_application_for(user, pk: int) -> PartnerApplication:
 # --- Agreement ---------------------------------------------------------------------------
 
 
+def agreement_versions() -> QuerySet[AgreementVersion]:
+    """Every published version, newest first (programme terms: all vendor staff read them)."""
+    return AgreementVersion.objects.select_related("published_by").order_by("-number")
+
+
 def current_agreement() -> AgreementVersion | None:
     return AgreementVersion.objects.order_by("-number").first()
 

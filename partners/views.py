@@ -28,6 +28,7 @@ from partners.forms import (
 from partners.models import ApplicationStatus
 from partners.selectors import (
     agreement_acceptances,
+    agreement_versions,
     applications_visible_to,
     current_agreement,
     get_application_for,
@@ -344,9 +345,6 @@ def agreements(request: HttpRequest) -> HttpResponse:
                 "Version %(number)s is published. Partner admins are asked to accept it."
             ) % {"number": version.number})
             return redirect("partners:agreements")
-    from partners.models import AgreementVersion
-
-    versions = AgreementVersion.objects.select_related("published_by")
     return render(request, "partners/agreements.html", {
-        "form": form, "versions": versions, "current": current_agreement(),
+        "form": form, "versions": agreement_versions(), "current": current_agreement(),
     })
