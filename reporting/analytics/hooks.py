@@ -3,6 +3,8 @@
 - partners.tiers: yearly sales for tier progress come from the sales summaries;
 - deals: every recorded change of a registration (a DealEvent) queues a rebuild of that
   partner's deal summaries and reconciliation once the transaction commits;
+- partners: a new partner, or one whose CM may have changed, has its figures filed
+  under its CM again (bulk reassignments are caught when the CM next reads them);
 - channels.queue: open conflicts and won deals without sales wait on the partner's CM;
 - partners.views: the partner page shows a scorecard summary with a link to the scorecard.
 """
@@ -26,6 +28,8 @@ def connect() -> None:
         tiers.yearly_sales_sources.append(yearly_sales_source)
     post_save.connect(_deal_event_saved, sender="deals.DealEvent",
                       dispatch_uid="analytics-deal-event")
+    post_save.connect(_partner_saved, sender="partners.Partner",
+                      dispatch_uid="analytics-partner")
     try:
         from channels.queue import register_queue_source
     except ImportError:
@@ -53,3 +57,13 @@ def _deal_event_saved(sender, instance, created, **kwargs) -> None:
     from reporting.analytics.services import queue_refresh
 
     queue_refresh(partner_ids=[instance.deal.partner_id], sales=False)
+
+
+def _partner_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    if not created and update_fields is not None and "channel_manager" not in update_fields:
+        return
+    from reporting.analytics.services import queue_refresh
+
+    queue_refresh(partner_ids=[instance.pk], deals=False)

@@ -86,6 +86,8 @@ class SalesMonthProduct(models.Model):
     unconverted_lines = models.IntegerField(default=0)
     #: When the first upload with lines of this month arrived (reporting timeliness).
     first_reported_at = models.DateTimeField(null=True)
+    #: The partner's CM when the row was built (its TenantMonth rows are filed under it).
+    channel_manager_id = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
@@ -143,24 +145,51 @@ class SalesMonthCountry(models.Model):
 
 
 class TenantMonth(models.Model):
-    """Rollup of every partner's sales of one month (and dimension value), for readers who
-    see the whole tenant without filters (vendor admins): a few rows per month instead of
-    one per partner. ``dimension`` is "total", "sku" or "country"; ``key`` its value."""
+    """Rollup of partners' sales of one month (and dimension value) per channel manager,
+    for readers who see whole portfolios without filters: vendor admins (every row) and
+    CMs (their ``channel_manager_id``) read a few rows per month instead of one per
+    partner. ``dimension`` is "total", "sku" or "country"; ``key`` its value.
+
+    ``channel_manager_id`` is the partners' CM when their summary was built; a CM's rows
+    are used only while :class:`RollupPartner` still matches today's assignments.
+    """
 
     dimension = models.CharField(max_length=10)
     key = models.CharField(max_length=64, blank=True)
     month = models.DateField()
     currency = models.CharField(max_length=3)
+    channel_manager_id = models.BigIntegerField(null=True)
     quantity = models.BigIntegerField(default=0)
     amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     line_count = models.IntegerField(default=0)
     unconverted_lines = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["dimension", "month"], name="tenantmonth_dm")]
+        indexes = [
+            models.Index(fields=["dimension", "month"], name="tenantmonth_dm"),
+            models.Index(fields=["channel_manager_id", "dimension", "month"],
+                         name="tenantmonth_cdm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.key} {self.month:%Y-%m} {self.amount_reporting}"
+
+
+class RollupPartner(models.Model):
+    """The CM each partner's figures are filed under in :class:`TenantMonth`.
+
+    Compared with today's assignments on every CM read: any difference (a reassignment
+    not yet refreshed, a new partner) and the CM's figures come from the partner-level
+    summaries instead, so a rollup never shows a CM another CM's partners.
+    """
+
+    partner = models.OneToOneField(
+        "partners.Partner", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    channel_manager_id = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} -> {self.channel_manager_id}"
 
 
 class DealMonth(models.Model):

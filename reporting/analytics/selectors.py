@@ -117,13 +117,61 @@ def partners_in_scope(user, filters: Filters) -> QuerySet:
     return partners
 
 
-def unrestricted(user, filters: Filters) -> bool:
-    """True when the reader sees every partner and filters none out: the tenant rollups
-    then hold exactly their figures (vendor admins without partner, tier or territory)."""
-    return (
-        partner_scope(user, via="") == Q()
-        and not (filters.partner_id or filters.tier_id or filters.territory_id)
-    )
+def rollup_scope(user, filters: Filters) -> Q | None:
+    """The rows of the per-CM rollup (TenantMonth) that hold exactly this reader's figures,
+    or None when only the partner-level summaries can answer.
+
+    Vendor admins without partner, tier or territory filters read every row; a CM reads
+    the rows filed under them while RollupPartner matches today's assignments (checked
+    once per request, see :func:`_portfolio_is_current`).
+    """
+    if filters.partner_id or filters.tier_id or filters.territory_id:
+        return None
+    scope = partner_scope(user, via="")
+    if scope == Q():
+        return Q()
+    if (
+        user.is_channel_manager
+        and scope == Q(channel_manager=user)
+        and _portfolio_is_current(user)
+    ):
+        return Q(channel_manager_id=user.pk)
+    return None
+
+
+def _portfolio_is_current(user) -> bool:
+    """True when the partners filed under ``user`` in the rollup are exactly the partners
+    assigned to them now. Otherwise the stale partners are queued for a refresh (at most
+    every few minutes) and the caller falls back to the partner-level summaries."""
+    cached = getattr(user, "_analytics_portfolio_current", None)
+    if cached is not None:
+        return cached
+    from django.core.cache import cache
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.id FROM partners_partner p
+              LEFT JOIN analytics_rolluppartner r ON r.partner_id = p.id
+             WHERE p.channel_manager_id = %(cm)s
+               AND r.channel_manager_id IS DISTINCT FROM %(cm)s
+            UNION
+            SELECT r.partner_id FROM analytics_rolluppartner r
+              JOIN partners_partner p ON p.id = r.partner_id
+             WHERE r.channel_manager_id = %(cm)s
+               AND p.channel_manager_id IS DISTINCT FROM %(cm)s
+             LIMIT 1000
+            """,
+            {"cm": user.pk},
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+    if stale and cache.add(f"analytics:portfolio-refresh:{user.pk}", 1, 300):
+        from reporting.analytics.services import queue_refresh
+
+        queue_refresh(partner_ids=stale, deals=False)
+    user._analytics_portfolio_current = not stale
+    return not stale
 
 
 def _sales(user, filters: Filters, *, products: bool = False) -> QuerySet:
@@ -138,13 +186,13 @@ def _sales(user, filters: Filters, *, products: bool = False) -> QuerySet:
     return rows
 
 
-def _tenant(filters: Filters, dimension: str) -> QuerySet:
-    """Tenant rollup rows of ``dimension`` ("total", "sku", "country"); a product filter
-    reads the product rows of that SKU instead of the totals."""
+def _tenant(filters: Filters, dimension: str, scope: Q) -> QuerySet:
+    """Rollup rows of ``dimension`` ("total", "sku", "country") in ``scope`` (see
+    rollup_scope); a product filter reads the product rows of that SKU instead of totals."""
     if filters.sku and dimension == "total":
-        rows = TenantMonth.objects.filter(dimension="sku", key=filters.sku)
+        rows = TenantMonth.objects.filter(scope, dimension="sku", key=filters.sku)
     else:
-        rows = TenantMonth.objects.filter(dimension=dimension)
+        rows = TenantMonth.objects.filter(scope, dimension=dimension)
         if filters.sku and dimension == "sku":
             rows = rows.filter(key=filters.sku)
     if filters.currency:
@@ -153,7 +201,8 @@ def _tenant(filters: Filters, dimension: str) -> QuerySet:
 
 
 def _totals_source(user, filters: Filters) -> QuerySet:
-    return _tenant(filters, "total") if unrestricted(user, filters) else _sales(user, filters)
+    scope = rollup_scope(user, filters)
+    return _sales(user, filters) if scope is None else _tenant(filters, "total", scope)
 
 
 def _deals(user, filters: Filters) -> QuerySet:
@@ -316,8 +365,9 @@ def sales_by_product(user, filters: Filters, *, limit: int | None = 15) -> list[
     from deals.models import Product
 
     period = filters.period
-    if unrestricted(user, filters):
-        source = _tenant(filters, "sku").annotate(vendor_sku=F("key"))
+    scope = rollup_scope(user, filters)
+    if scope is not None:
+        source = _tenant(filters, "sku", scope).annotate(vendor_sku=F("key"))
     else:
         source = _sales(user, filters, products=True)
     rows = (
@@ -354,8 +404,9 @@ class CountryRow:
 
 
 def sales_by_country(user, filters: Filters) -> list[CountryRow]:
-    if unrestricted(user, filters) and not filters.sku:
-        source = _tenant(filters, "country").annotate(country=F("key"))
+    scope = rollup_scope(user, filters)
+    if scope is not None and not filters.sku:
+        source = _tenant(filters, "country", scope).annotate(country=F("key"))
     elif filters.sku:
         source = _sales(user, filters, products=True)
     else:

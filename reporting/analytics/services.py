@@ -282,6 +282,12 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
     rows = 0
     where = _partner_filter("partner_id", ids)
     with connection.cursor() as cursor:
+        # The partners' CM is read once and held (FOR SHARE) until commit: the rows filed
+        # under a CM and RollupPartner then agree even if someone reassigns meanwhile.
+        cursor.execute(
+            f"SELECT id FROM partners_partner WHERE true{_partner_filter('id', ids)} FOR SHARE",
+            params,
+        )
         if ids is not None:
             _tenant_rollup_delta(cursor, params, sign=-1)  # take the old figures out
         for table in PARTNER_SUMMARIES:
@@ -300,13 +306,16 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
                 WITH {RATES_CTE}
                 INSERT INTO analytics_salesmonthproduct
                     (partner_id, month, vendor_sku, country, currency, quantity, amount,
-                     amount_reporting, line_count, unconverted_lines, first_reported_at)
+                     amount_reporting, line_count, unconverted_lines, first_reported_at,
+                     channel_manager_id)
                 SELECT l.{lines.partner}, date_trunc('month', {day})::date,
                        l.{lines.vendor_sku}, upper(coalesce(l.{lines.end_customer_country}, '')),
                        {currency}, sum(l.{lines.quantity}), sum(l.{lines.amount}),
                        coalesce(sum(l.{lines.amount} * r.rate), 0), count(*),
-                       count(*) FILTER (WHERE r.rate IS NULL), {reported}
+                       count(*) FILTER (WHERE r.rate IS NULL), {reported},
+                       min(p.channel_manager_id)
                   FROM {lines.table} l {_rate_join("r", currency, day)} {upload_join}
+                  JOIN partners_partner p ON p.id = l.{lines.partner}
                  WHERE l.{lines.invoice_date} IS NOT NULL
                        {_partner_filter(f"l.{lines.partner}", ids)}
                  GROUP BY 1, 2, 3, 4, 5
@@ -350,6 +359,7 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             cursor.execute("SELECT count(*) FROM analytics_tenantmonth")
             if cursor.fetchone()[0] > TENANT_ROLLUP_COMPACT_ROWS:
                 _rebuild_tenant_rollups(cursor)
+        _record_rollup_partners(cursor, params, ids)
     _record_refresh("sales", ids, rows, started)
     return rows
 
@@ -364,14 +374,29 @@ def _tenant_rollup_rows(sign: int, where: str) -> str:
     parts = []
     for dimension, key in _ROLLUP_DIMENSIONS:
         parts.append(
-            f"SELECT '{dimension}', {key}, month, currency, {sign} * sum(quantity),"
-            f" {sign} * sum(amount_reporting), {sign} * sum(line_count),"
-            f" {sign} * sum(unconverted_lines)"
-            f" FROM analytics_salesmonthproduct WHERE true{where} GROUP BY 2, 3, 4"
+            f"SELECT '{dimension}', {key}, month, currency, channel_manager_id,"
+            f" {sign} * sum(quantity), {sign} * sum(amount_reporting),"
+            f" {sign} * sum(line_count), {sign} * sum(unconverted_lines)"
+            f" FROM analytics_salesmonthproduct WHERE true{where} GROUP BY 2, 3, 4, 5"
         )
     return (
-        "INSERT INTO analytics_tenantmonth (dimension, key, month, currency, quantity,"
-        " amount_reporting, line_count, unconverted_lines) " + " UNION ALL ".join(parts)
+        "INSERT INTO analytics_tenantmonth (dimension, key, month, currency,"
+        " channel_manager_id, quantity, amount_reporting, line_count, unconverted_lines) "
+        + " UNION ALL ".join(parts)
+    )
+
+
+def _record_rollup_partners(cursor, params: dict, ids: list[int] | None) -> None:
+    """File the refreshed partners under the CM their rows were built with."""
+    if ids is None:
+        cursor.execute("DELETE FROM analytics_rolluppartner")
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_rolluppartner (partner_id, channel_manager_id)
+        SELECT id, channel_manager_id FROM partners_partner WHERE true{_partner_filter('id', ids)}
+        ON CONFLICT (partner_id) DO UPDATE SET channel_manager_id = EXCLUDED.channel_manager_id
+        """,
+        params,
     )
 
 

@@ -166,3 +166,20 @@ def test_it_keeps_other_pages_flat_as_rows_grow(
     grow(25)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url, PERIOD)
+
+
+def test_it_follows_a_reassignment_before_the_rollup_is_rebuilt(cast, client_for, reported):
+    # A bulk reassignment (no signal): the rollup still files partner A under cm_a.
+    Partner.objects.filter(pk=cast.partner_a.pk).update(channel_manager=cast.cm_b)
+
+    a_and_b = figures.total(reported, START, END)
+    assert client_for(cast.cm_b).get("/analytics/", PERIOD).context["totals"].current == a_and_b
+    assert client_for(cast.cm_a).get("/analytics/", PERIOD).context["totals"].current == 0
+
+    services.refresh_sales_summaries(partner_ids=[cast.partner_a.pk])  # what gets queued
+    from prm.accounts.models import User
+    from reporting.analytics.selectors import Filters, Period, rollup_scope
+
+    cm_b = User.objects.get(pk=cast.cm_b.pk)  # a fresh object: the check is memoised on it
+    assert rollup_scope(cm_b, Filters(period=Period(START, END))) is not None
+    assert client_for(cast.cm_b).get("/analytics/", PERIOD).context["totals"].current == a_and_b
