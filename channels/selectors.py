@@ -28,13 +28,23 @@ def territory_for_country(country: str) -> Territory | None:
 
 def portfolio_for(user) -> QuerySet:
     """"My partners": those the user may act on, with what the workspace shows."""
-    return partners_visible_to(user).select_related("tier", "territory", "channel_manager")
+    return (
+        partners_visible_to(user)
+        .select_related("tier", "territory", "channel_manager")
+        .annotate(user_count=Count("memberships", distinct=True))
+        .order_by("name", "pk")
+    )
 
 
 def announcements_visible_to(user) -> QuerySet[Announcement]:
     """Vendor admins see every announcement; a CM those they wrote or that reached one of
     their partners; partner users those that reached their partner."""
-    base = Announcement.objects.select_related("author").prefetch_related("tiers", "territories")
+    base = (
+        Announcement.objects.select_related("author")
+        .prefetch_related("tiers", "territories")
+        .annotate(partner_count=Count("recipients", distinct=True))
+        .order_by("-published_at", "-pk")
+    )
     if user.is_vendor_admin:
         return base
     if user.is_channel_manager:

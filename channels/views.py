@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +17,7 @@ from prm.accounts.access import vendor_admin_required, vendor_staff_required
 
 @vendor_staff_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    partners = portfolio_for(request.user).annotate(
-        user_count=Count("memberships", distinct=True)
-    ).order_by("name", "pk")
-    page = Paginator(partners, 50).get_page(request.GET.get("page"))
+    page = Paginator(portfolio_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "channels/workspace.html", {
         "page": page,
         "queue": work_queue(request.user),
@@ -73,8 +69,5 @@ def announcements(request: HttpRequest) -> HttpResponse:
                 "Published to %(count)s partner(s); their users are being e-mailed."
             ) % {"count": announcement.recipients.count()})
             return redirect("channels:announcements")
-    items = announcements_visible_to(request.user).annotate(
-        partner_count=Count("recipients", distinct=True)
-    ).order_by("-published_at", "-pk")
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = Paginator(announcements_visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "channels/announcements.html", {"form": form, "page": page})
