@@ -124,6 +124,10 @@ class ImportRun(models.Model):
         related_name="+",
     )
     status = models.CharField(max_length=20, choices=UploadStatus.choices)
+    # Written while the import runs, from a second connection. Not on the upload row: the
+    # lines reference the upload, and each committed update of a referenced row makes
+    # every one of their foreign-key checks at commit walk one more row version.
+    progress = models.PositiveSmallIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
     line_count = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)

@@ -16,7 +16,9 @@ import csv
 import datetime
 import io
 import logging
+import queue
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -116,8 +118,13 @@ def _saved_choices(partner: Partner) -> tuple[str, str]:
 
 
 def max_upload_bytes() -> int:
+    """The current vendor's upload limit (also under `schema_context`, e.g. commands)."""
+    from prm.tenancy.models import Vendor
+
     tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "max_upload_bytes", 50 << 20)
+    if not isinstance(tenant, Vendor):
+        tenant = Vendor.objects.filter(schema_name=connection.schema_name).first()
+    return tenant.max_upload_bytes if tenant is not None else 50 << 20
 
 
 def upload_receive(*, user, partner_id: int | None = None, uploaded_file) -> Upload:
@@ -299,7 +306,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
     partner = upload.partner
     path = Path(default_storage.path(upload.file.name))
     saved_encoding, saved_order = _saved_choices(partner)
-    info = inspect(
+    info = _stored_info(upload) or inspect(
         path,
         upload.original_name,
         encoding_override=upload.encoding or saved_encoding or None,
@@ -330,7 +337,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
         )
         return
     validate_mapping(fields, info)
-    order = order or (info.date_order if info.date_order in ("dmy", "mdy") else "")
+    order = order or (info.date_order if info.date_order in ("dmy", "mdy") else "") or saved_order
     if info.date_order == "ambiguous" and not order:
         _set(
             upload,
@@ -342,7 +349,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
         )
         return
     _set(upload, file_info=info.to_dict(), proposal=proposal.to_dict(), mapping=fields)
-    progress = _ProgressWriter(upload.pk)
+    progress = _ProgressWriter(run.pk)
     try:
         with transaction.atomic():
             counts = _store(upload, path, info, fields, order, catalogue, aliases, progress)
@@ -356,11 +363,23 @@ def _process(upload: Upload, run: ImportRun) -> None:
                 **counts,
             )
             ImportRun.objects.filter(pk=run.pk).update(
-                status=UploadStatus.DONE, finished_at=finished, **counts
+                status=UploadStatus.DONE, finished_at=finished, progress=100, **counts
             )
             _after_import(upload)
     finally:
         progress.close()
+
+
+def _stored_info(upload: Upload) -> FileInfo | None:
+    """The layout detected when the file arrived (or re-read in another encoding).
+
+    The bytes cannot have changed since (same SHA-256, stored under a generated name),
+    so detecting again would only cost time; None when nothing usable was stored.
+    """
+    try:
+        return FileInfo.from_dict(upload.file_info) if upload.file_info else None
+    except (KeyError, TypeError):
+        return None
 
 
 def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, progress) -> dict:
@@ -383,21 +402,13 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
             date_order=order or None,
             messages=_row_messages(upload),
         )
-        for chunk in chunks:
-            lines = chunk.lines.with_columns(
-                pl.lit(upload.pk).alias("upload_id"),
-                pl.lit(upload.partner_id).alias("partner_id"),
-                _reporting_amounts(chunk.lines, rates),
-            )
-            _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines)
-            if chunk.errors.height:
-                errors = chunk.errors.with_columns(pl.lit(upload.pk).alias("upload_id"))
-                _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors)
-            counts["rows_total"] += chunk.rows_read
-            counts["line_count"] += chunk.lines.height
-            counts["error_rows"] += chunk.error_rows
-            counts["skipped_rows"] += chunk.skipped_rows + chunk.blank_rows
-            progress.report(chunk.progress, counts["rows_total"])
+        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates):
+            _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines_csv)
+            if errors_csv:
+                _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors_csv)
+            for name in counts:
+                counts[name] += done[name]
+            progress.report(done["progress"], counts["rows_total"])
     return counts
 
 
@@ -409,12 +420,76 @@ def _row_messages(upload: Upload) -> dict[str, str]:
         return {code: _(template) for code, template in ROW_ERRORS.items()}
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
+def _csv(frame: pl.DataFrame, columns: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
     frame.select(columns).write_csv(buffer, include_header=False, null_value="\\N")
+    return buffer.getvalue()
+
+
+def _prepared(chunks, upload: Upload, rates):
+    """(counts, lines CSV, errors CSV) per chunk, read and normalised one chunk ahead.
+
+    A helper thread parses and normalises the next chunk (polars, no database, GIL
+    released) while this thread COPYs the current one into PostgreSQL, so the import
+    takes about as long as the COPY alone instead of COPY plus normalisation.
+    """
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        """Hand an item over unless the consumer gave up (then the thread just ends)."""
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                lines = chunk.lines.with_columns(
+                    pl.lit(upload.pk).alias("upload_id"),
+                    pl.lit(upload.partner_id).alias("partner_id"),
+                    _reporting_amounts(chunk.lines, rates),
+                )
+                errors = b""
+                if chunk.errors.height:
+                    errors = _csv(
+                        chunk.errors.with_columns(pl.lit(upload.pk).alias("upload_id")),
+                        ERROR_COPY_COLUMNS,
+                    )
+                done = {
+                    "rows_total": chunk.rows_read,
+                    "line_count": chunk.lines.height,
+                    "error_rows": chunk.error_rows,
+                    "skipped_rows": chunk.skipped_rows + chunk.blank_rows,
+                    "progress": chunk.progress,
+                }
+                # Only bytes and counts cross over: the frames are freed here and now.
+                if not offer((done, _csv(lines, LINE_COPY_COLUMNS), errors)):
+                    return
+            offer(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the consuming thread
+            offer(error)
+
+    worker = threading.Thread(target=produce, name=f"normalise-{upload.pk}", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], data: bytes) -> None:
     quoted = ", ".join(f'"{name}"' for name in columns)
     with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-        copy.write(buffer.getbuffer())
+        copy.write(data)
 
 
 def _rates() -> pl.DataFrame | None:
@@ -478,11 +553,14 @@ def _reporting_amounts(lines: pl.DataFrame, rates: pl.DataFrame | None) -> pl.Ex
 
 
 class _ProgressWriter:
-    """Writes an upload's progress from its own autocommitting connection, at most every
-    PROGRESS_INTERVAL seconds, so pollers see it during the import transaction."""
+    """Writes a run's progress from its own autocommitting connection, at most every
+    PROGRESS_INTERVAL seconds, so pollers see it during the import transaction.
 
-    def __init__(self, upload_id: int):
-        self.upload_id = upload_id
+    It writes to the ImportRun row, never to the upload row (see ImportRun.progress).
+    """
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
         self.last = 0.0
         self.connection = None
         params = connection.get_connection_params()
@@ -495,7 +573,7 @@ class _ProgressWriter:
                 "SELECT set_config('search_path', %s, false)", [connection.schema_name]
             )
         except psycopg.Error:  # progress is a nicety: an import never fails for it
-            log.warning("no progress connection for upload %s", upload_id, exc_info=True)
+            log.warning("no progress connection for run %s", run_id, exc_info=True)
             self.connection = None
 
     def report(self, fraction: float, rows: int) -> None:
@@ -505,11 +583,12 @@ class _ProgressWriter:
         self.last = now
         try:
             self.connection.execute(
-                f"UPDATE {Upload._meta.db_table} SET progress = %s, rows_total = %s WHERE id = %s",
-                [min(99, int(fraction * 100)), rows, self.upload_id],
+                f"UPDATE {ImportRun._meta.db_table} SET progress = %s, rows_total = %s "
+                "WHERE id = %s",
+                [min(99, int(fraction * 100)), rows, self.run_id],
             )
         except psycopg.Error:
-            log.warning("progress of upload %s not written", self.upload_id, exc_info=True)
+            log.warning("progress of run %s not written", self.run_id, exc_info=True)
 
     def close(self) -> None:
         if self.connection is not None:

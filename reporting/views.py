@@ -147,14 +147,18 @@ def _detail_context(request: HttpRequest, upload) -> dict:
         if field != IGNORE
     ]
     delimiter = info.get("delimiter")
+    runs = list(upload.runs.all()[:5])
+    current = runs[0] if runs and upload.status == UploadStatus.PROCESSING else None
     return {
+        "progress": current.progress if current else upload.progress,
+        "rows_read": current.rows_total if current else upload.rows_total,
         "upload": upload,
         "info": info,
         "delimiter": _("tab") if delimiter == "\t" else delimiter,
         "mapping": mapping,
         "errors": list(selectors.errors_of(upload)[:20]) if upload.error_rows else [],
         "may_act": services.may_upload_for(request.user, upload.partner),
-        "runs": upload.runs.all()[:5],
+        "runs": runs,
     }
 
 

@@ -30,12 +30,13 @@ from .textfile import (
     parse_sample,
     sniff_delimiter,
 )
-from .values import ColumnProfile, decide_date_order, profile_column
+from .values import ColumnProfile, decide_date_order, profile_column, read_date_shape
 from .workbook import display_text, iter_sheet_rows, open_workbook, visible_sheet_names
 
 TEXT_EXTENSIONS = {"csv", "tsv", "txt"}
 WORKBOOK_EXTENSIONS = {"xlsx", "xls", "ods"}
-SAMPLE_ROWS = 5_000
+SAMPLE_ROWS = 5_000  # rows read for the layout (header, totals, ragged rows)
+PROFILE_ROWS = 2_000  # rows whose every value is typed in Python
 SHOWN_ROWS = 100  # kept on FileInfo: shown to people and used to check a mapping
 _NUMERIC_DATE_PARTS = r"^\s*(\d{1,2})[./\-](\d{1,2})[./\-]\d{2,4}"
 
@@ -268,7 +269,9 @@ def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> N
     info.sample_rows = [[display_text(cell) for cell in row] for _, row in sale_rows[:SHOWN_ROWS]]
     info.sample_row_numbers = [number for number, _ in sale_rows[:SHOWN_ROWS]]
 
-    columns_values = [[row[index] for _, row in sale_rows] for index in range(width)]
+    # Kinds and styles from the first PROFILE_ROWS rows (Python per value); the day/month
+    # evidence from every distinct date of the sample, then from the file if still open.
+    columns_values = [[row[index] for _, row in sale_rows[:PROFILE_ROWS]] for index in range(width)]
     profiles = [
         profile_column(index, header, values, None)
         for index, (header, values) in enumerate(zip(info.headers, columns_values, strict=True))
@@ -284,7 +287,20 @@ def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> N
             profiles[index] = profile_column(index, profile.header, columns_values[index], hint)
     for profile in profiles:
         profile.header_currency = split_header_currency(profile.header)[1]
+        if profile.date and "numeric" in profile.date.shapes and len(sale_rows) > PROFILE_ROWS:
+            _widen_date_evidence(profile, {row[profile.index] for _, row in sale_rows})
     info.columns = profiles
+
+
+def _widen_date_evidence(profile: ColumnProfile, values: set[str]) -> None:
+    for value in values:
+        shape = read_date_shape(value) if value else None
+        if shape and shape[0] == "numeric":
+            profile.date.first_part_max = max(profile.date.first_part_max, shape[1])
+            profile.date.second_part_max = max(profile.date.second_part_max, shape[2])
+    profile.date.order = decide_date_order(
+        profile.date.first_part_max, profile.date.second_part_max
+    )
 
 
 def _decide_date_order(info: FileInfo, path: Path, saved_date_order: str | None) -> None:

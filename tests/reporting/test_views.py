@@ -7,10 +7,18 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from deals.models import Product
 from reporting import services
-from reporting.models import ColumnMapping, SalesLine, SkuAlias, Upload, UploadStatus
+from reporting.models import (
+    ColumnMapping,
+    ImportRun,
+    SalesLine,
+    SkuAlias,
+    Upload,
+    UploadStatus,
+)
 
 GOOD = (
     "Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n"
@@ -245,7 +253,10 @@ def test_it_polls_progress_only_while_the_import_runs(cast, catalogue, client_fo
     client = client_for(cast.partner_a_admin)
     upload(client, "progress.csv", GOOD)
     stored = Upload.objects.get()
-    Upload.objects.filter(pk=stored.pk).update(status=UploadStatus.PROCESSING, progress=40)
+    Upload.objects.filter(pk=stored.pk).update(status=UploadStatus.PROCESSING)
+    ImportRun.objects.create(
+        upload=stored, status=UploadStatus.PROCESSING, progress=40, started_at=timezone.now()
+    )
     running = client.get(reverse("reporting:progress", args=[stored.pk]), HTTP_HX_REQUEST="true")
     body = running.content.decode()
     assert 'hx-trigger="every 1s"' in body and 'value="40"' in body

@@ -32,12 +32,13 @@ class Command(BaseCommand):
         if not Vendor.objects.filter(schema_name=schema).exclude(schema_name="public").exists():
             raise CommandError(f"No vendor with schema {schema!r}.")
         with schema_context(schema):
-            where, params = "", []
+            where = ""
             if partner:
                 found = Partner.objects.filter(slug=partner).first()
                 if found is None:
                     raise CommandError(f"No partner {partner!r} in {schema}.")
-                where, params = "WHERE l.partner_id = %s", [found.pk]
+                # An integer id, inlined: COPY takes no parameters under DEBUG's wrapper.
+                where = f"WHERE l.partner_id = {int(found.pk)}"
             # Empty text becomes NULL so CSV writes it as an empty field, not "".
             select = f"""
                 SELECT p.slug, NULLIF(l.invoice_number, ''), l.invoice_date, NULLIF(l.reseller, ''),
@@ -52,6 +53,6 @@ class Command(BaseCommand):
             """
             self.stdout.write(",".join(COLUMNS))
             with connection.cursor() as cursor:
-                with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)", params) as copy:
+                with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
                     for data in copy:
                         self.stdout.write(bytes(data).decode("utf-8"), ending="")

@@ -1,0 +1,273 @@
+"""Report import at scale: the real pipeline against a raw COPY of the same rows.
+
+    .venv/bin/python bench/ingest.py                      # 100k and 1M rows
+    .venv/bin/python bench/ingest.py --rows 1000000 > bench/results/ingest-1m.json
+
+Uses DATABASE_URL's server (embedded PostgreSQL when unset, like `make test`), creates its
+own database (prm_bench_ingest; refuses one that exists unless --reuse), migrates it and
+provisions one vendor with one partner and the catalogue. For each --rows it generates a
+decimal-comma, semicolon CSV like a German partner's (bench/ingest_core.py) and then:
+
+1. imports it through the real pipeline, in a child process standing in for the worker:
+   the upload checks (size, content, SHA-256), storage under a generated name,
+   detection, mapping, normalisation and PostgreSQL COPY of lines in one transaction
+   (`reporting.services.report_import`, the code behind the Celery task) - timed, with
+   the child's peak RSS;
+2. exports the lines it stored (canonical form, untimed) and times a raw COPY of exactly
+   those rows into an identical table (same columns, indexes and foreign keys);
+
+and prints both times, their ratio (target: at most 1.5) and the peak memory, which
+should not grow with the file. Progress on stderr; one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bench.ingest_core import SKUS, generate  # noqa: E402
+
+SCHEMA = "bench"
+PARTNER = "bench-mueller"
+TARGET_RATIO = 1.5
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def database_url(base_url: str, name: str) -> str:
+    head, _sep, tail = base_url.rpartition("/")
+    return f"{head}/{name}{'?' + tail.split('?', 1)[1] if '?' in tail else ''}"
+
+
+def _django(database_url_: str, media: str) -> None:
+    os.environ["DATABASE_URL"] = database_url_
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
+    os.environ["TENANT_BASE_SCHEMA"] = ""  # provision by migrating: one vendor only
+    os.environ["AXES_ENABLED"] = "0"
+    os.environ["MEDIA_ROOT"] = media
+    import django
+
+    django.setup()
+
+
+def pipeline(path: Path) -> dict:
+    """Child process: import one file like the worker would; report time and peak RSS."""
+    from django_tenants.utils import schema_context
+
+    from partners.models import Partner
+    from reporting.services import report_import
+
+    with schema_context(SCHEMA):
+        partner = Partner.objects.get(slug=PARTNER)
+        started = time.perf_counter()
+        summary = report_import(partner=partner, path=path)
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 2),
+        "status": summary.status,
+        "lines": summary.lines,
+        "error_rows": summary.error_rows,
+        "upload": summary.upload,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+
+
+def raw_copy(upload_id: int, directory: Path) -> dict:
+    """Time COPY of the upload's stored lines, as they are, into an identical table."""
+    from django.db import connection, transaction
+    from django_tenants.utils import schema_context
+
+    from reporting.models import SalesLine
+
+    table = SalesLine._meta.db_table
+    columns = [field.column for field in SalesLine._meta.concrete_fields if field.column != "id"]
+    listed = ", ".join(f'"{name}"' for name in columns)
+    dump = directory / "canonical.csv"
+    with schema_context(SCHEMA), connection.cursor() as cursor:
+        with (
+            dump.open("wb") as handle,
+            cursor.copy(
+                f"COPY (SELECT {listed} FROM {table} WHERE upload_id = {int(upload_id)}) "
+                "TO STDOUT (FORMAT csv)"
+            ) as copy,
+        ):
+            for block in copy:
+                handle.write(block)
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute(f"CREATE TABLE bench_raw_copy (LIKE {table} INCLUDING ALL)")
+        for column, target in (
+            ("upload_id", "reporting_upload"),
+            ("partner_id", "partners_partner"),
+        ):
+            cursor.execute(
+                f"ALTER TABLE bench_raw_copy ADD FOREIGN KEY ({column}) REFERENCES {target} (id) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
+    started = time.perf_counter()
+    with schema_context(SCHEMA), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            dump.open("rb") as handle,
+            cursor.copy(f"COPY bench_raw_copy ({listed}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            while block := handle.read(1 << 20):
+                copy.write(block)
+    seconds = time.perf_counter() - started
+    with schema_context(SCHEMA), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_raw_copy")
+        rows = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_raw_copy")
+    dump.unlink()
+    return {"seconds": round(seconds, 2), "rows": rows, "file_mb": None}
+
+
+def clear() -> None:
+    """Remove the imported uploads so the next size starts from the same empty tables."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    with schema_context(SCHEMA), connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE reporting_salesline, reporting_uploaderror, reporting_importrun, "
+            "reporting_upload"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
+    parser.add_argument("--database", default="prm_bench_ingest")
+    parser.add_argument("--reuse", action="store_true", help="keep and reuse the database")
+    parser.add_argument("--pipeline", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--media", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help="cProfile the pipeline child")
+    args = parser.parse_args()
+
+    if args.pipeline:  # the child process
+        _django(os.environ["DATABASE_URL"], args.media)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(pipeline, args.pipeline)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(40)
+        else:
+            result = pipeline(args.pipeline)
+        print(json.dumps(result))
+        return 0
+
+    from services import ensure_services
+
+    ensure_services(database="postgres")
+    server_url = os.environ["DATABASE_URL"]
+    url = database_url(server_url, args.database)
+    import psycopg
+
+    admin = psycopg.connect(database_url(server_url, "postgres"), autocommit=True)
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
+    exists = exists.fetchone()
+    if exists and not args.reuse:
+        log(f"database {args.database} exists; pass --reuse or drop it")
+        return 2
+    if not exists:
+        admin.execute(f'CREATE DATABASE "{args.database}"')
+
+    report: dict = {"runs": [], "target_ratio": TARGET_RATIO}
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        media = directory / "media"
+        _django(url, str(media))
+        from django.core.management import call_command
+        from django.db import connection
+        from django_tenants.utils import schema_context
+
+        from deals.models import Product
+        from partners.models import Partner
+        from prm.tenancy.services import vendor_create
+
+        try:
+            if not exists:
+                log("migrating the shared schema")
+                call_command("migrate_schemas", shared=True, verbosity=0)
+            vendor = vendor_create(schema=SCHEMA, name="Bench Vendor", domain="bench.localhost")
+            type(vendor).objects.filter(pk=vendor.pk).update(max_upload_mb=500)
+            with schema_context(SCHEMA):
+                Partner.objects.get_or_create(
+                    slug=PARTNER, defaults={"name": "Bench Müller GmbH", "currency": "EUR"}
+                )
+                for sku in SKUS:
+                    Product.objects.get_or_create(
+                        vendor_sku=sku, defaults={"name": sku, "list_price": 100}
+                    )
+            clear()
+            for rows in args.rows or [100_000, 1_000_000]:
+                path = directory / f"verkauf_{rows}.csv"
+                log(f"{rows:,} rows: generating")
+                generate(path, rows, "utf-8")
+                log(f"{rows:,} rows: importing through the pipeline")
+                child = subprocess.run(
+                    [sys.executable, __file__, "--pipeline", str(path), "--media", str(media)]
+                    + (["--profile"] if args.profile else []),
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "DATABASE_URL": url},
+                )
+                if child.returncode:
+                    log(child.stderr[-3000:])
+                    return 1
+                imported = json.loads(child.stdout.strip().splitlines()[-1])
+                if args.profile:
+                    log(child.stderr)
+                log(f"{rows:,} rows: raw COPY of the same lines")
+                copied = raw_copy(imported["upload"], directory)
+                ratio = imported["seconds"] / copied["seconds"]
+                run = {
+                    "rows": rows,
+                    "file_mb": round(path.stat().st_size / 2**20, 1),
+                    "pipeline_seconds": imported["seconds"],
+                    "raw_copy_seconds": copied["seconds"],
+                    "ratio": round(ratio, 2),
+                    "pipeline_rows_per_second": int(rows / imported["seconds"]),
+                    "raw_copy_rows_per_second": int(copied["rows"] / copied["seconds"]),
+                    "worker_peak_rss_mb": imported["peak_rss_mb"],
+                    "status": imported["status"],
+                    "lines": imported["lines"],
+                }
+                report["runs"].append(run)
+                log(
+                    f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  raw COPY "
+                    f"{run['raw_copy_seconds']:>6} s  ratio {run['ratio']:>4}  worker peak "
+                    f"{run['worker_peak_rss_mb']} MB"
+                )
+                path.unlink()
+                clear()
+            report["load_average_1m"] = round(os.getloadavg()[0], 2)
+            report["cpus"] = os.cpu_count()
+            report["postgres"] = connection.cursor().connection.info.server_version
+        finally:
+            connection.close()
+            if not args.reuse:
+                admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+    report["git"] = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    print(json.dumps(report, indent=2))
+    worst = max(run["ratio"] for run in report["runs"])
+    return 0 if worst <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
