@@ -109,3 +109,15 @@ def test_it_invites_an_applicant_to_the_existing_partner_of_their_domain(cast, a
     # Nobody was added: only an invitation the person must accept.
     assert not cast.partner_a.memberships.filter(user__email="new.person@ardent.example").exists()
     assert Invitation.objects.filter(email="new.person@ardent.example").count() == 1
+
+
+def test_it_writes_the_invitation_in_the_language_the_applicant_used(
+    cast, acme, django_capture_on_commit_callbacks
+):
+    application = make_application(company_name="Công ty Sao Mai", language="vi",
+                                   contact_email="lan@saomai.example", country="VN")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(application=application, by=cast.vendor_admin)
+    message = mail.outbox[0]
+    assert message.subject.startswith("Bạn được mời tham gia Công ty Sao Mai")
+    assert "Mở liên kết này để chọn mật khẩu" in message.body
