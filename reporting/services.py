@@ -788,12 +788,12 @@ def sku_aliases_import(*, text: str) -> AliasImport:
 # --- Command-line import -------------------------------------------------------------
 
 
-def report_import(*, partner: Partner, path: Path) -> ImportSummary:
+def report_import(*, partner: Partner, path: Path, uploaded_by=None) -> ImportSummary:
     """`import_report`: the same checks, storage and pipeline as an upload, run here."""
     with path.open("rb") as handle:
         blocks = iter(lambda: handle.read(1 << 20), b"")
         upload = _receive(
-            partner=partner, uploaded_by=None, name=path.name, chunks=blocks, queue=False
+            partner=partner, uploaded_by=uploaded_by, name=path.name, chunks=blocks, queue=False
         )
     # The upload row is committed by now; process it here, as the task would.
     upload = upload_process(upload_id=upload.pk)

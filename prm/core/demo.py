@@ -21,6 +21,7 @@ DEMO_PASSWORD = "prm-demo-2026"
 DEMO_SEEDERS: list[str] = [
     "partners.demo.seed",
     "deals.demo.seed",
+    "reporting.demo.seed",
     # Last: rates, reconciling registrations and summaries over the imported reports.
     "reporting.analytics.demo.seed",
 ]
