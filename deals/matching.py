@@ -471,7 +471,9 @@ def _stored_whole_keys(tokens: list[str]) -> set[str]:
 def _queried_whole_keys(tokens: list[str]) -> set[str]:
     whole = "".join(tokens)
     keys = {"=" + whole, "-" + whole}  # the same name; a name of one more word
-    keys.update("=" + rest for rest in _drop_one(tokens))  # a name of one word fewer
+    for rest in _drop_one(tokens):
+        keys.add("=" + rest)  # a name of one word fewer
+        keys.add("-" + rest)  # one word different: a typo in it, or another word
     return keys
 
 

@@ -410,3 +410,15 @@ def test_it_uses_the_singular_wording_for_one():
 
     assert "1 of 1 product overlaps" in conflict.explain()
     assert "registered 1 day apart" in conflict.explain()
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Prime Street Solutions Ltd", "Prme Street Solutions"),
+        ("Công ty TNHH Công nghệ Toàn Nguyên", "Cong Nghe Toan Guyen"),
+        ("Richter Bau Zimmermann GmbH & Co. KG", "Richter Bau Zimmerann"),
+    ],
+)
+def test_it_finds_a_name_with_a_typo_in_one_of_three_words(registered, typed):
+    assert set(name_query_keys(typed)) & set(name_keys(registered))
