@@ -114,7 +114,7 @@ def _provision_main(count: int, prefix: str, mode: str) -> None:
     elif mode == "library":  # django-tenants' clone_schema() SQL function, no recipe
         from prm.tenancy import template
 
-        template.dump_recipe = lambda schema: None
+        template.current_recipe = lambda schema: None
     seconds = []
     for i in range(count):
         schema = f"{prefix}{i:04d}"
