@@ -273,7 +273,7 @@ def load(rows, rng, Partner, User, Role, Deal, DealStatus, matching) -> None:
         "customer_country, customer_domain_key, customer_name_keys, customer_name_forms, "
         "contact_name, contact_email, contact_phone, expected_value, value_overridden, "
         "currency, notes, decision_comment, extension_reason, lost_reason, created_at, "
-        "updated_at, submitted_at, protected_until"
+        "updated_at, submitted_at, protected_until, product_ids"
     )
     lines = []
     raw = connection.connection  # psycopg 3 connection under Django's wrapper (autocommit)
@@ -291,6 +291,7 @@ def load(rows, rng, Partner, User, Role, Deal, DealStatus, matching) -> None:
                     if status == DealStatus.APPROVED
                     else None
                 )
+                chosen = sorted(rng.sample(product_ids, rng.randint(1, 4)))
                 copy.write_row(
                     (
                         deal_id,
@@ -318,9 +319,10 @@ def load(rows, rng, Partner, User, Role, Deal, DealStatus, matching) -> None:
                         submitted,
                         submitted,
                         protected,
+                        chosen,
                     )
                 )
-                for product in rng.sample(product_ids, rng.randint(1, 4)):
+                for product in chosen:
                     lines.append((deal_id, product, rng.randint(1, 20), Decimal("100")))
                 if offset and offset % 50_000 == 0:
                     log(f"  {offset} registrations")

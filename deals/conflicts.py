@@ -23,10 +23,6 @@ _SHARED_KEYS_SQL = (
     "cardinality(ARRAY(SELECT unnest({table}.customer_name_keys) "
     "INTERSECT SELECT unnest(%s::varchar[])))"
 )
-# Product ids of a candidate deal, read only for the rows that survive the LIMIT.
-_PRODUCT_IDS_SQL = (
-    "ARRAY(SELECT line.product_id FROM deals_dealline line WHERE line.deal_id = deals_deal.id)"
-)
 
 
 _SCORED_FIELDS = (
@@ -37,6 +33,7 @@ _SCORED_FIELDS = (
     "customer_name_forms",
     "submitted_at",
     "created_at",
+    "product_ids",
 )
 
 
@@ -62,14 +59,16 @@ def registration_of(deal: Deal, product_ids) -> matching.Registration:
     )
 
 
-def _registration_of_row(row: dict) -> matching.Registration:
+def _registration_of_row(row: tuple) -> matching.Registration:
+    _pk, name, domain_key, country, forms, submitted_at, created_at, product_ids = row
     return matching.Registration(
-        company_name=row["customer_name"],
-        domain=row["customer_domain_key"],
-        country=row["customer_country"],
-        products=frozenset(row["product_ids"]),
-        registered_on=timezone.localdate(row["submitted_at"] or row["created_at"]),
-        name_forms=frozenset(row["customer_name_forms"]),
+        company_name=name,
+        domain=domain_key,
+        country=country,
+        products=frozenset(product_ids),
+        # The UTC date: a day's difference at midnight does not change the score.
+        registered_on=(submitted_at or created_at).date(),
+        name_forms=frozenset(forms),
     )
 
 
@@ -81,8 +80,8 @@ def _identity_filter(domain_key: str, query_keys: list[str]) -> Q:
 
 
 def candidate_deals(deal: Deal, *, limit: int = matching.MAX_CANDIDATES):
-    """Open registrations of *other* partners that could be the same customer, as dicts
-    of what scoring reads (candidates are many: model instances would cost more than the
+    """Open registrations of *other* partners that could be the same customer, as tuples of
+    ``_SCORED_FIELDS`` (candidates are many: model instances would cost more than the
     query)."""
     query_keys = matching.name_query_keys(deal.customer_name)
     window_start = timezone.now() - timedelta(days=matching.CANDIDATE_WINDOW_DAYS)
@@ -107,10 +106,9 @@ def candidate_deals(deal: Deal, *, limit: int = matching.MAX_CANDIDATES):
                 (matching.exact_name_keys(deal.customer_name),),
             ),
             shared_keys=RawSQL(_SHARED_KEYS_SQL.format(table=table), (query_keys,)),
-            product_ids=RawSQL(_PRODUCT_IDS_SQL, ()),
         )
         .order_by("-same_domain", "-same_name", "-shared_keys", "-submitted_at")
-        .values(*_SCORED_FIELDS, "product_ids")[:limit]
+        .values_list(*_SCORED_FIELDS)[:limit]
     )
 
 
@@ -137,9 +135,7 @@ def find_conflicts(deal: Deal, product_ids) -> list[FoundConflict]:
         if conflict is not None:
             found.append(
                 FoundConflict(
-                    conflict=conflict,
-                    other_deal_id=row["id"],
-                    other_deal_has_products=bool(row["product_ids"]),
+                    conflict=conflict, other_deal_id=row[0], other_deal_has_products=bool(row[-1])
                 )
             )
     for row in candidate_accounts(deal):

@@ -47,8 +47,7 @@ name keys rather than single words for multi-word names, because one common word
 (``deals.conflicts.candidate_deals``)::
 
     SELECT id, customer_name, customer_domain_key, customer_country, customer_name_forms,
-           submitted_at, created_at,
-           ARRAY(SELECT product_id FROM deals_dealline WHERE deal_id = deals_deal.id)
+           submitted_at, created_at, product_ids          -- product_ids: kept from the lines
     FROM deals_deal
     WHERE status IN ('submitted', 'more_information', 'approved')   -- open only
       AND NOT partner_id = %(partner_id)s                           -- own deals never conflict

@@ -186,6 +186,10 @@ class Deal(CustomerIdentity):
     #: Makes the reminder job idempotent: running it twice a day sends nothing twice.
     last_expiry_reminder = models.PositiveSmallIntegerField(null=True, blank=True)
     review_reminded_at = models.DateTimeField(null=True, blank=True)
+    #: The catalogue products of the lines, kept by the services that write lines: conflict
+    #: checks read them for up to 100 candidates, and a subquery per candidate cost more
+    #: than the rest of the check (bench/conflicts.py).
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("deal registration")

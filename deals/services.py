@@ -195,6 +195,7 @@ def _replace_lines(deal: Deal, lines: list[LineInput]) -> None:
         if line.quantity < 1:
             raise ValidationError(_("Quantities must be at least 1."))
         merged[line.product_id] = line
+    deal.product_ids = sorted(merged)
     deal.lines.all().delete()
     DealLine.objects.bulk_create(
         DealLine(
@@ -231,7 +232,7 @@ def deal_create(*, user, data: DealInput, lines: list[LineInput]) -> Deal:
     deal.save()
     _replace_lines(deal, lines)
     _set_value(deal, data)
-    deal.save(update_fields=["expected_value", "value_overridden"])
+    deal.save(update_fields=["expected_value", "value_overridden", "product_ids"])
     _record(deal, actor=user, kind=Kind.CREATED)
     return deal
 
