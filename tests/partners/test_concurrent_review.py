@@ -29,12 +29,15 @@ def test_it_lets_only_one_of_two_simultaneous_approvals_through(cast, django_db_
         try:
             with django_db_blocker.unblock():
                 connection.set_schema("acme")
-                barrier.wait(timeout=10)
+                connection.ensure_connection()  # connect before the race, not during it
+                barrier.wait(timeout=60)
                 try:
                     services.application_approve(application=application, by=reviewer)
                     outcomes.append("approved")
                 except ValidationError:
                     outcomes.append("refused")
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes.append(f"error: {error!r}")
         finally:
             connection.close()
 
@@ -43,7 +46,7 @@ def test_it_lets_only_one_of_two_simultaneous_approvals_through(cast, django_db_
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=120)
         assert sorted(outcomes) == ["approved", "refused"]
         with django_db_blocker.unblock(), schema_context("acme"):
             assert Partner.objects.filter(name=f"Race Co {tag}").count() == 1
