@@ -86,15 +86,16 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@csrf_exempt  # so the size-limit handler is in place before the body is read; see below
-@report_user_required
+@csrf_exempt  # only to put the size limit in place before anything reads the body
 def upload_create(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+    """The upload form. CSRF is checked right after (csrf_protect below), before roles."""
+    if request.method == "POST" and request.user.is_authenticated:
         request.upload_handlers.insert(0, _SizeLimitHandler(request, services.max_upload_bytes()))
     return _upload_create(request)
 
 
 @csrf_protect
+@report_user_required
 def _upload_create(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = UploadForm(

@@ -13,22 +13,10 @@ from typing import Any
 import polars as pl
 
 from .values import ColumnProfile, DateStyle, NumberStyle
+from .vocabulary import CANONICAL_FIELDS
 
 # Columns of a normalised line, in export order, then what is stored but not exported.
-LINE_COLUMNS = (
-    "partner",
-    "invoice_number",
-    "invoice_date",
-    "reseller",
-    "end_customer",
-    "end_customer_country",
-    "vendor_sku",
-    "partner_sku",
-    "quantity",
-    "unit_price",
-    "amount",
-    "currency",
-)
+LINE_COLUMNS = ("partner", *CANONICAL_FIELDS)
 STORED_COLUMNS = ("source_row", "raw_row", "transaction_type")
 ERROR_COLUMNS = ("source_row", "column", "value", "code", "message")
 

@@ -6,6 +6,8 @@ that changes anything: re-processing an unmapped upload is refused with a messag
 delete without its confirmation field does nothing.
 """
 
+import uuid
+
 from tests.authz import FORBIDDEN, NOT_FOUND, OK, Expect, answers, vendor_staff_only
 
 REDIRECT = 302
@@ -21,7 +23,7 @@ def upload_of_partner_a(cast) -> dict:
         uploaded_by=cast.partner_a_admin,
         original_name="authz.csv",
         size=10,
-        sha256="a" * 64,
+        sha256=uuid.uuid4().hex * 2,  # pages are opened several times in one test
         status=UploadStatus.NEEDS_MAPPING,
         file_info={"headers": ["Invoice", "Date"], "sample_rows": [["A-1", "2026-09-01"]]},
         proposal={"columns": [], "reasons": []},

@@ -12,13 +12,8 @@ from django_tenants.utils import schema_context
 
 from partners.models import Partner
 from prm.tenancy.models import Vendor
+from reporting.ingest import LINE_COLUMNS
 from reporting.models import SalesLine, Upload
-
-COLUMNS = (
-    "partner", "invoice_number", "invoice_date", "reseller", "end_customer",
-    "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
-    "currency",
-)  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -51,7 +46,7 @@ class Command(BaseCommand):
                   {where}
                  ORDER BY p.slug, u.created_at, u.id, l.source_row
             """
-            self.stdout.write(",".join(COLUMNS))
+            self.stdout.write(",".join(LINE_COLUMNS))
             with connection.cursor() as cursor:
                 with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
                     for data in copy:
