@@ -5,6 +5,7 @@ manager the partners assigned to them, a partner user only their own partner.
 """
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -124,8 +125,15 @@ def partner_members(user, partner) -> QuerySet:
     """The users of `partner`, for someone who may already see that partner."""
     from prm.accounts.models import User
 
-    get_partner_for(user, partner.pk)  # a foreign partner answers 404
+    _require_visible(user, partner)
     return User.objects.filter(membership__partner=partner).select_related("membership")
+
+
+def _require_visible(user, partner) -> None:
+    """A foreign partner answers 404. exists(), not a second get_partner_for(): the view
+    fetched the partner already, and a repeated get() reads as an N+1 to django-zeal."""
+    if not partners_visible_to(user).filter(pk=partner.pk).exists():
+        raise Http404
 
 
 def get_member_for(user, pk: int):
@@ -139,7 +147,7 @@ def get_member_for(user, pk: int):
 
 
 def open_invitations(user, partner) -> QuerySet[Invitation]:
-    get_partner_for(user, partner.pk)
+    _require_visible(user, partner)
     return partner.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
