@@ -200,6 +200,10 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list(
         "CSRF_TRUSTED_ORIGINS", default=[f"https://*.{PRM_BASE_DOMAIN}"]
     )
+    # Behind the TLS proxy the client is the last address the proxy adds to
+    # X-Forwarded-For; login throttling must count clients, not the proxy.
+    AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Content security policy: everything from our own origin; htmx needs no inline script.
 CONTENT_SECURITY_POLICY = {
