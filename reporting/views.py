@@ -82,7 +82,25 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/upload_list.html",
-        {"page": page, "status": status, "statuses": UploadStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "partner": partner_id if partner_id.isdigit() else "",
+            "statuses": UploadStatus.choices,
+        },
+    )
+
+
+def partner_section(request: HttpRequest, partner):
+    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS): the
+    partner's latest reports, with a way to upload one on its behalf."""
+    if not request.user.is_vendor_staff:
+        return None
+    uploads = selectors.upload_list_for(request.user, partner_id=partner.pk)[:5]
+    return (
+        _("Sales reports"),
+        "reporting/_partner_section.html",
+        {"partner": partner, "uploads": uploads},
     )
 
 

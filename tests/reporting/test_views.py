@@ -312,3 +312,13 @@ def test_it_reads_a_file_again_in_the_encoding_a_person_picks(cast, catalogue, c
     pending.refresh_from_db()
     assert pending.file_info["encoding"] == "cp1250"
     assert pending.status == UploadStatus.NEEDS_MAPPING
+
+
+def test_it_lists_a_partners_latest_reports_on_its_page_for_staff(cast, catalogue, client_for):
+    upload(client_for(cast.partner_a_admin), "on-the-partner-page.csv", GOOD)
+    page = client_for(cast.cm_a).get(reverse("partners:detail", args=[cast.partner_a.pk]))
+    assert "on-the-partner-page.csv" in page.content.decode()
+    filtered = client_for(cast.cm_a).get(
+        reverse("reporting:uploads") + f"?partner={cast.partner_b.pk}"
+    )
+    assert "on-the-partner-page.csv" not in filtered.content.decode()
