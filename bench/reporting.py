@@ -37,6 +37,12 @@ SKUS = [f"SKU-{i:03d}" for i in range(1, 61)]
 COUNTRIES = ["US", "DE", "FR", "GB", "VN", "JP", "IT", "ES", "NL", "PL", "AT", "CH", "SE"]
 CURRENCY_OF = {"US": "USD", "GB": "GBP", "VN": "VND", "JP": "JPY", "CH": "CHF", "SE": "SEK",
                "PL": "PLN"}
+NAME_WORDS = ("Blue", "Harbor", "Maple", "Redwood", "Summit", "Pine", "River", "Alpine", "Nord",
+              "Sun", "Delta", "Orion", "Cedar", "Lake", "Stone", "Silver", "Eagle", "Minh",
+              "Phat", "Hafen", "Berg", "Rhein", "Sakura", "Kaze", "Atlas", "Nova", "Vista")
+NAME_TRADES = ("Logistics", "Hotels", "Dental", "Credit Union", "Bakery", "Foods", "Clinic",
+               "Maschinenbau", "Retail", "Bank", "Schools", "Farms", "Motors", "Media")
+NAME_FORMS = ("Inc.", "GmbH", "Ltd", "Co., Ltd.", "SAS", "LLC", "AG", "")
 RATES = {"EUR": "1.08", "GBP": "1.27", "VND": "0.00004", "JPY": "0.0067", "CHF": "1.12",
          "SEK": "0.095", "PLN": "0.25"}
 
@@ -112,6 +118,12 @@ def model_columns(model, values: dict) -> tuple[list[str], list]:
     return columns, defaults
 
 
+def customer_name(rng: random.Random) -> str:
+    """A plausible company name (two words, a trade, a legal form): realistic overlap."""
+    words = " ".join(rng.sample(NAME_WORDS, 2))
+    return f"{words} {rng.choice(NAME_TRADES)} {rng.choice(NAME_FORMS)}".strip()
+
+
 def seed_partners(cursor, count: int, cm_ids: list[int], rng: random.Random) -> list[tuple]:
     from partners.models import Partner
 
@@ -135,7 +147,10 @@ def seed_partners(cursor, count: int, cm_ids: list[int], rng: random.Random) -> 
 
 
 def seed_deals(cursor, count: int, partners, user_id: int, today: date, rng) -> int:
+    from deals import matching
     from deals.models import Deal
+
+    keys: dict[str, list[str]] = {}
 
     columns, template = model_columns(Deal, {"registered_by": user_id})
     index = {c: i for i, c in enumerate(columns)}
@@ -152,7 +167,10 @@ def seed_deals(cursor, count: int, partners, user_id: int, today: date, rng) -> 
                        if status not in ("submitted", "draft") else None)
             row = list(template)
             row[index["partner_id"]] = partner_id
-            row[index["customer_name"]] = f"Customer {rng.randrange(100000)}"
+            row[index["customer_name"]] = name = customer_name(rng)
+            if name not in keys:
+                keys[name] = matching.name_keys(name)
+            row[index["customer_name_keys"]] = keys[name]
             row[index["customer_country"]] = country
             row[index["status"]] = status
             row[index["currency"]] = currency
@@ -210,6 +228,7 @@ def seed_lines(cursor, relation, count: int, partners, today: date, rng) -> int:
     else:
         columns = canonical
     skus = rng.choices(SKUS, weights=weights, k=count)
+    customers = [customer_name(rng) for _ in range(20000)]
 
     def rows():
         for n in range(count):
@@ -222,7 +241,7 @@ def seed_lines(cursor, relation, count: int, partners, today: date, rng) -> int:
                 price *= 150
             values = (partner_id, f"INV-{n}",
                       start + timedelta(days=rng.randrange(730 + today.day)),
-                      f"Customer {rng.randrange(100000)}", country, skus[n], quantity,
+                      customers[rng.randrange(len(customers))], country, skus[n], quantity,
                       Decimal(quantity * price), currency)
             if not real:
                 yield values

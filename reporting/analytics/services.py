@@ -509,6 +509,8 @@ OWN_CLAIM_STATUSES = ("approved", "won")
 RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
 #: A won deal's invoices may come a little after its closing date.
 AFTER_CLOSE_GRACE_DAYS = 60
+#: Registrations scored per end customer (those sharing most name keys).
+MAX_CANDIDATES = 50
 
 
 @dataclass
@@ -602,11 +604,15 @@ def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
 def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Claim, int]]:
     from deals import matching
 
-    positions = set()
+    shared: dict[int, int] = defaultdict(int)
     for key in matching.name_query_keys(group.end_customer):
-        positions.update(index.get(key, ()))
+        for position in index.get(key, ()):
+            shared[position] += 1
+    # Like deals.matching: only the registrations sharing most keys are scored, so a
+    # common word in many names cannot make one customer cost thousands of comparisons.
+    best = sorted(shared, key=lambda position: (-shared[position], position))
     found = []
-    for position in sorted(positions):
+    for position in best[:MAX_CANDIDATES]:
         claim = claims[position]
         score = matching.name_similarity(group.end_customer, claim.customer_name)
         if score >= MATCH_SIMILARITY:
