@@ -38,6 +38,29 @@ class Vendor(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Copy the template schema (prm.tenancy.template) rather than migrate.
+
+        Every way of creating a vendor (vendor_create, the operator's admin,
+        django-tenants' commands) comes through here when the row is first saved, so each
+        gets a current template, under its lock, copied in constant time.
+        """
+        from django.db import connection
+        from django_tenants.utils import schema_exists
+
+        from prm.tenancy.template import clone_template, current_template, template_schema_name
+
+        if not sync_schema or not template_schema_name():
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        with current_template() as template:
+            if not clone_template(template=template, schema=self.schema_name):
+                # No recipe (pg_dump unavailable): django-tenants' clone_schema().
+                return super().create_schema(check_if_exists, sync_schema, verbosity)
+        connection.set_schema_to_public()
+        return True
+
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024

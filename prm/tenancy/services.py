@@ -2,12 +2,9 @@
 
 from django.conf import settings
 from django.db import transaction
-from django_tenants.models import TenantMixin
-from django_tenants.signals import post_schema_sync
 from django_tenants.utils import schema_context
 
 from prm.tenancy.models import Domain, Vendor
-from prm.tenancy.template import clone_template, current_template
 
 
 def vendor_create(
@@ -22,7 +19,7 @@ def vendor_create(
     """Create a vendor schema with its primary domain and, optionally, its first admin.
 
     The schema is a copy of the migrated template schema (TENANT_BASE_SCHEMA, brought up
-    to date first if a migration is pending: see prm.tenancy.template), or, with no
+    to date first if a migration is pending: Vendor.create_schema), or, with no
     template configured, the result of running every tenant migration. Either cannot
     happen inside an outer transaction on another schema, so this is not atomic as a
     whole; a failure after the schema exists leaves a vendor that can be completed by
@@ -32,13 +29,8 @@ def vendor_create(
 
     vendor = Vendor.objects.filter(schema_name=schema).first()
     if vendor is None:
-        with current_template() as template:
-            vendor = Vendor(schema_name=schema, name=name, reporting_currency=reporting_currency)
-            if template:
-                vendor.auto_create_schema = False  # the clone below creates it
-            vendor.save(verbosity=0)
-            if template:
-                _create_schema_from(vendor, template)
+        vendor = Vendor(schema_name=schema, name=name, reporting_currency=reporting_currency)
+        vendor.save(verbosity=0)  # creates the schema: Vendor.create_schema
     host = domain.split(":")[0].lower()
     Domain.objects.get_or_create(domain=host, defaults={"tenant": vendor, "is_primary": True})
     if admin_email:
@@ -54,17 +46,6 @@ def vendor_create(
                         full_name="",
                     )
     return vendor
-
-
-def _create_schema_from(vendor: Vendor, template: str) -> None:
-    """The vendor's schema as a copy of the template (recipe replay, else clone_schema())."""
-    try:
-        if not clone_template(template=template, schema=vendor.schema_name):
-            vendor.create_schema(check_if_exists=True, verbosity=0)
-    except Exception:
-        vendor.delete(force_drop=True)  # no vendor row without its schema
-        raise
-    post_schema_sync.send(sender=TenantMixin, tenant=vendor.serializable_fields())
 
 
 def vendor_set_active(*, vendor: Vendor, active: bool) -> Vendor:

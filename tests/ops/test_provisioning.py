@@ -127,3 +127,13 @@ def test_it_reports_an_up_to_date_template(cast, db):
     out = StringIO()
     call_command("migrate_template", stdout=out)
     assert "up to date" in out.getvalue()
+
+
+def test_it_copies_the_template_for_vendors_added_in_the_operators_admin(cast, db,
+                                                                        monkeypatch):
+    """Any Vendor saved for the first time gets the same copy, not only vendor_create's."""
+    library_clones = spy_on_clone_schema(monkeypatch)
+    connection.set_schema_to_public()
+    Vendor(schema_name="viaadmin", name="Added In Admin").save()
+    assert library_clones == []
+    assert catalogue("viaadmin") == catalogue("acme")
