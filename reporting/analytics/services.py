@@ -16,6 +16,7 @@ They queue :func:`reporting.analytics.tasks.refresh_summaries` on commit.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import time
 from collections import defaultdict
@@ -510,7 +511,7 @@ RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
 #: A won deal's invoices may come a little after its closing date.
 AFTER_CLOSE_GRACE_DAYS = 60
 #: Registrations scored per end customer (those sharing most name keys).
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 20
 
 
 @dataclass
@@ -601,6 +602,13 @@ def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
     return list(groups.values())
 
 
+@functools.lru_cache(maxsize=100_000)
+def _similarity(left: str, right: str) -> int:
+    from deals import matching
+
+    return matching.name_similarity(left, right)
+
+
 def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Claim, int]]:
     from deals import matching
 
@@ -614,7 +622,7 @@ def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Clai
     found = []
     for position in best[:MAX_CANDIDATES]:
         claim = claims[position]
-        score = matching.name_similarity(group.end_customer, claim.customer_name)
+        score = _similarity(group.end_customer, claim.customer_name)
         if score >= MATCH_SIMILARITY:
             found.append((claim, score))
     return found
@@ -674,9 +682,12 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
     claims, index = _load_claims(RIVAL_CLAIM_STATUSES, keys)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
+    candidates_of: dict[str, list] = {}  # the same customer name reported by many partners
     for group in groups:
         own_match = conflict = False
-        for claim, score in _candidates(group, claims, index):
+        if group.end_customer not in candidates_of:
+            candidates_of[group.end_customer] = _candidates(group, claims, index)
+        for claim, score in candidates_of[group.end_customer]:
             lines = _lines_for(group, claim)
             if not lines:
                 continue
