@@ -512,6 +512,8 @@ RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
 AFTER_CLOSE_GRACE_DAYS = 60
 #: Registrations scored per end customer (those sharing most name keys).
 MAX_CANDIDATES = 20
+#: A name key carried by more registrations than this is too common to find candidates.
+COMMON_KEY_POSTINGS = 500
 
 
 @dataclass
@@ -613,8 +615,15 @@ def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Clai
     from deals import matching
 
     shared: dict[int, int] = defaultdict(int)
-    for key in matching.name_query_keys(group.end_customer):
-        for position in index.get(key, ()):
+    # Rarest keys first (the whole name, word pairs); a key most registrations share
+    # ("logistics") adds nothing once rarer keys found candidates.
+    keys = sorted(matching.name_query_keys(group.end_customer),
+                  key=lambda key: len(index.get(key, ())))
+    for key in keys:
+        postings = index.get(key, ())
+        if len(postings) > COMMON_KEY_POSTINGS and shared:
+            break
+        for position in postings[:COMMON_KEY_POSTINGS]:
             shared[position] += 1
     # Like deals.matching: only the registrations sharing most keys are scored, so a
     # common word in many names cannot make one customer cost thousands of comparisons.
