@@ -397,8 +397,8 @@ def run(args) -> dict:
         services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
         results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
-        services.reconcile_sales(partner_ids=[pk for pk, _c, _cur in partners[:200]])
-        results["reconcile_200_partners_s"] = round(time.perf_counter() - started, 2)
+        services.reconcile_sales(partner_ids=[pk for pk, _c, _cur in partners[:20]])
+        results["reconcile_20_partners_s"] = round(time.perf_counter() - started, 2)
         from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
 
         results["summary_rows"] = {

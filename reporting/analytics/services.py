@@ -511,7 +511,7 @@ RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
 #: A won deal's invoices may come a little after its closing date.
 AFTER_CLOSE_GRACE_DAYS = 60
 #: Registrations scored per end customer (those sharing most name keys).
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 5
 #: A name key carried by more registrations than this is too common to find candidates.
 COMMON_KEY_POSTINGS = 500
 
