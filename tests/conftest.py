@@ -51,7 +51,19 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     yield cast
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
+        _end_other_sessions(connection.settings_dict["NAME"])
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def _end_other_sessions(database: str) -> None:
+    """A stopped worker or web server's session can outlive its process for a moment, and
+    DROP DATABASE refuses while any session is open: end them first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
 
 
 @pytest.fixture
