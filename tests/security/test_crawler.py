@@ -1,6 +1,6 @@
 """A crawler: every role follows every link, htmx URL and GET form it can reach on a
 realistic data set, then every URL found is replayed as each other role, as the other
-vendor's user (its session cookie sent to acme's host) and anonymously.
+vendor's users (their session cookies sent to acme's host) and anonymously.
 
 It needs no list of pages, so each new page, filter, download and htmx partial reachable
 by a link is covered when it lands. A replayed URL must answer 200, 302, 403 or 404 (never
@@ -164,6 +164,7 @@ def forbidden_markers(data: Data) -> dict[str, list[str]]:
         "rep_b": data.markers_a,
         "anonymous": everything,
         "globex_admin": everything,
+        "globex_partner_admin": everything,
     }
 
 
@@ -286,14 +287,15 @@ CONFLICT_ROW = re.compile(r'<tr data-testid="conflict">.*?</tr>', re.DOTALL)
 
 CRAWLERS = ("vendor_admin", "cm_a", "cm_b", "partner_a_admin", "rep_a1", "rep_a2",
             "partner_b_admin", "rep_b")
-REPLAYERS = (*CRAWLERS, "anonymous", "globex_admin")
+OUTSIDERS = ("globex_admin", "globex_partner_admin")  # the other vendor's session cookies
+REPLAYERS = (*CRAWLERS, "anonymous", *OUTSIDERS)
 
 
 def client_as(role, cast, client_for):
     if role == "anonymous":
         return client_for(None)
-    if role == "globex_admin":
-        return client_for(cast.globex_admin, tenant=cast.globex, host="acme.localhost")
+    if role in OUTSIDERS:
+        return client_for(getattr(cast, role), tenant=cast.globex, host="acme.localhost")
     return client_for(cast.users()[role])
 
 
