@@ -687,7 +687,12 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
     now = timezone.now()
     table = RateTable.load()
     groups = _load_sales(ids, table)
-    keys = {key for group in groups for key in matching.name_query_keys(group.end_customer)}
+    # Only registrations sharing a whole-name or word-pair key are loaded: single words
+    # ("logistics") would bring most of the tenant's registrations into memory.
+    keys = {
+        key for group in groups for key in matching.name_query_keys(group.end_customer)
+        if key.startswith("=") or "+" in key
+    }
     claims, index = _load_claims(RIVAL_CLAIM_STATUSES, keys)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
