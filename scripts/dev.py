@@ -27,6 +27,7 @@ def main() -> int:
     os.environ.setdefault("PRM_PUBLIC_PORT", PORT)
     manage("migrate_schemas", "--shared", "--verbosity", "0")
     manage("migrate_schemas", "--tenant", "--verbosity", "0")
+    manage("migrate_template")  # new vendors are copies of it (docs/operations.md)
     manage("seed_demo")
     python = sys.executable
     processes = {
