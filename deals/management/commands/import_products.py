@@ -1,35 +1,9 @@
 """`import_products --schema S FILE`: catalogue rows vendor_sku,name,list_price,currency."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import schema_context
-
 from deals.imports import products_import
-from prm.tenancy.models import Vendor
+from prm.core.csv_import import TenantCsvImportCommand
 
 
-class Command(BaseCommand):
-    help = "Import catalogue products (vendor_sku,name,list_price,currency); all rows or none."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--schema", required=True, help="Vendor schema, e.g. acme")
-        parser.add_argument("file", help="CSV file (UTF-8)")
-
-    def handle(self, *args, schema: str, file: str, **options):
-        if not Vendor.objects.filter(schema_name=schema).exclude(schema_name="public").exists():
-            raise CommandError(f"No vendor with schema {schema!r}.")
-        try:
-            text = Path(file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {file}: {exc}") from exc
-        with schema_context(schema):
-            result = products_import(text=text)
-        for line, message in result.errors:
-            self.stderr.write(f"line {line}: {message}")
-        if result.errors:
-            raise CommandError(
-                f"{len(result.errors)} error(s); nothing was imported. Fix the file and run "
-                "the command again."
-            )
-        self.stdout.write(f"{result.created} created, {result.updated} updated.")
+class Command(TenantCsvImportCommand):
+    help = 'Import catalogue products (vendor_sku,name,list_price,currency); all rows or none.'
+    import_text = staticmethod(products_import)
