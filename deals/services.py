@@ -356,7 +356,10 @@ def deal_approve(*, user, deal_id: int, expected_version: int, comment: str = ""
     """
     deal = Deal.objects.select_related("partner").get(pk=deal_id)  # unlocked first look
     _require(can_decide(user, deal))
-    _check(deal, "approve")  # fail fast, before the conflict search
+    # Fail fast, before the conflict search; a stale version is "changed", not "illegal".
+    if deal.version != expected_version:
+        raise DealChanged
+    _check(deal, "approve")
     rivals = _rival_ids(deal)
     locked = {
         row.pk: row
