@@ -315,7 +315,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.analytics.tasks.refresh_everything",
         "schedule": 24 * 60 * 60,
     },
+    # Imports whose worker died are re-queued within minutes instead of waiting for Redis
+    # to redeliver after the visibility timeout (reporting/tasks.py).
+    "reporting-recover-stalled-imports": {
+        "task": "reporting.tasks.recover_stalled_imports",
+        "schedule": 60,
+    },
 }
+# An import whose run gave no sign of life (heartbeat) for this long has lost its worker.
+# Runs write one at least every chunk (well under a minute); a live run also holds a lock
+# the sweep checks, so a slow chunk is never mistaken for a dead worker.
+REPORTING_IMPORT_STALL_SECONDS = env.int("REPORTING_IMPORT_STALL_SECONDS", default=5 * 60)
+# Interrupted runs of one upload before it fails with a message (a file that kills workers).
+REPORTING_IMPORT_MAX_ATTEMPTS = env.int("REPORTING_IMPORT_MAX_ATTEMPTS", default=3)
 
 # --- Logging --------------------------------------------------------------------------
 # One line per record with tenant schema, request id (X-Request-ID, carried into Celery

@@ -88,6 +88,10 @@ class Upload(models.Model):
     skipped_rows = models.PositiveIntegerField(_("totals and blank rows"), default=0)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # When its task was last sent. The stalled-import sweep re-sends a task that no worker
+    # started for a while (a worker killed after taking the message) once per threshold,
+    # not on every sweep.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -133,6 +137,10 @@ class ImportRun(models.Model):
     error_rows = models.PositiveIntegerField(default=0)
     skipped_rows = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
+    # The run's last sign of life: set when it starts and with every progress write. An
+    # unfinished run whose heartbeat is old lost its worker (reporting.services
+    # .stalled_imports_recover). On the run, not the upload, for the reason above.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
 

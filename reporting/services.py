@@ -8,6 +8,11 @@ leaves either nothing or everything of an upload, and re-processing replaces its
 
 Progress is written from a second, autocommitting connection so the status page can
 show it while the import's own transaction is still open.
+
+Failures (docs/benchmarks.md, "Failures"): one run of an upload at a time, however often
+its task is delivered (`_upload_lock`); a run whose worker died is noticed by its old
+heartbeat and re-queued by `stalled_imports_recover` (beat, every minute), and after
+`REPORTING_IMPORT_MAX_ATTEMPTS` interrupted runs the upload fails with a message.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +36,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deals.models import Product
 from partners.models import Partner
@@ -71,6 +79,11 @@ LINE_COPY_COLUMNS = (
 )  # fmt: skip
 ERROR_COPY_COLUMNS = ("upload_id", "source_row", "column", "value", "code", "message")
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+# ImportRun.message of a run whose worker died; the trailing ones are the attempts that
+# count towards REPORTING_IMPORT_MAX_ATTEMPTS. The last one becomes GAVE_UP when the
+# upload fails for it, so a person's "Process again" starts counting afresh.
+INTERRUPTED = "interrupted"
+GAVE_UP = "interrupted (gave up)"
 
 
 class DuplicateUpload(ValidationError):
@@ -185,6 +198,8 @@ def _receive(*, partner: Partner, uploaded_by, name: str, chunks, queue: bool = 
 def _queue(upload: Upload) -> None:
     from reporting.tasks import process_upload
 
+    upload.queued_at = timezone.now()
+    Upload.objects.filter(pk=upload.pk).update(queued_at=upload.queued_at)
     process_upload.delay_on_commit(upload.pk)
 
 
@@ -243,16 +258,70 @@ def _set(upload: Upload, **values) -> None:
     Upload.objects.filter(pk=upload.pk).update(**values)
 
 
+def _lock_keys(upload_id: int) -> list:
+    """The upload's advisory lock: (schema, id). Ids repeat across tenant schemas, and
+    advisory locks are per database, so the schema is part of the key (a clash of two
+    schema names' 32-bit hashes would only make two imports wait for each other)."""
+    return [f"reporting.upload:{connection.schema_name}", upload_id]
+
+
+@contextmanager
+def _upload_lock(upload_id: int):
+    """Hold the upload's lock for a whole run: a second run of it waits here.
+
+    A session-level advisory lock, not a row lock: a run commits several times (status,
+    mapping, the lines), so no one transaction spans it. PostgreSQL releases it when the
+    run ends here, or when the session of a killed worker closes; so a run that gets it
+    knows no other run of the upload is alive. Needs session pooling if a pooler is added.
+    """
+    sql = "SELECT pg_advisory_{}lock(hashtext(%s), %s::integer)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(""), _lock_keys(upload_id))
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql.format("un"), _lock_keys(upload_id))
+        except DatabaseError:  # the session is gone, and its locks with it
+            log.warning("upload %s: lock not released", upload_id, exc_info=True)
+
+
+def _lock_if_free(upload_id: int) -> bool:
+    """Take the upload's lock until the end of the current transaction, unless a run
+    holds it (then that run is alive, whatever its heartbeat says)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s), %s::integer)", _lock_keys(upload_id)
+        )
+        return cursor.fetchone()[0]
+
+
 def upload_process(*, upload_id: int, requested_by=None) -> Upload:
     """Detect, map, normalise and store one upload. Idempotent: safe to run again.
 
     Runs only for uploads waiting or interrupted (queued/processing); a finished,
-    failed or unmapped upload is left alone until someone asks again.
+    failed or unmapped upload is left alone until someone asks again. The same upload's
+    task delivered twice at once (a redelivery while the first still runs, the sweep's
+    re-queue, a double click) has one effect: the second run waits for the first's lock,
+    then reads the upload again, finds it done and returns.
     """
-    upload = Upload.objects.select_related("partner").get(pk=upload_id)
-    if upload.status not in (UploadStatus.QUEUED, UploadStatus.PROCESSING):
-        return upload
+    with _upload_lock(upload_id):
+        upload = Upload.objects.select_related("partner").get(pk=upload_id)
+        if upload.status not in (UploadStatus.QUEUED, UploadStatus.PROCESSING):
+            return upload
+        return _run(upload, requested_by)
+
+
+def _run(upload: Upload, requested_by) -> Upload:
     started = timezone.now()
+    # We hold the lock, so an unfinished run is one whose worker died: say so, and stop
+    # retrying a file that keeps killing its worker.
+    _mark_interrupted(upload, started)
+    if _interrupted_attempts(upload) >= settings.REPORTING_IMPORT_MAX_ATTEMPTS:
+        _give_up(upload, started)
+        upload.refresh_from_db()
+        return upload
     _set(
         upload,
         status=UploadStatus.PROCESSING,
@@ -261,15 +330,12 @@ def upload_process(*, upload_id: int, requested_by=None) -> Upload:
         progress=0,
         message="",
     )
-    # A run whose worker died never finished: say so before starting the next one.
-    ImportRun.objects.filter(upload=upload, finished_at__isnull=True).update(
-        status=UploadStatus.FAILED, finished_at=started, message="interrupted"
-    )
     run = ImportRun.objects.create(
         upload=upload,
         requested_by=requested_by,
         status=UploadStatus.PROCESSING,
         started_at=started,
+        heartbeat_at=started,
     )
     try:
         _process(upload, run)
@@ -292,6 +358,96 @@ def upload_process(*, upload_id: int, requested_by=None) -> Upload:
         )
     upload.refresh_from_db()
     return upload
+
+
+def _mark_interrupted(upload: Upload, now: datetime.datetime) -> None:
+    ImportRun.objects.filter(upload=upload, finished_at__isnull=True).update(
+        status=UploadStatus.FAILED, finished_at=now, message=INTERRUPTED
+    )
+
+
+def _interrupted_attempts(upload: Upload) -> int:
+    """How many runs in a row (the latest ones) were interrupted."""
+    limit = settings.REPORTING_IMPORT_MAX_ATTEMPTS + 1
+    latest = upload.runs.order_by("-started_at", "-pk").values_list("message", flat=True)
+    count = 0
+    for message in latest[:limit]:
+        if message != INTERRUPTED:
+            break
+        count += 1
+    return count
+
+
+def _give_up(upload: Upload, now: datetime.datetime) -> None:
+    """Fail an upload whose runs keep being interrupted, with what the partner can do."""
+    attempts = _interrupted_attempts(upload)
+    with translation.override(_uploader_language(upload)):
+        message = ngettext(
+            "The import was interrupted %(count)d time before it could finish, so it was "
+            "stopped. Nothing was stored. Choose “Process again” to try once more; if it "
+            "stops again, tell your channel manager.",
+            "The import was interrupted %(count)d times before it could finish, so it was "
+            "stopped. Nothing was stored. Choose “Process again” to try once more; if it "
+            "stops again, tell your channel manager.",
+            attempts,
+        ) % {"count": attempts}
+    _set(upload, status=UploadStatus.FAILED, message=message, finished_at=now, progress=0)
+    latest = upload.runs.order_by("-started_at", "-pk").first()
+    if latest is not None:
+        ImportRun.objects.filter(pk=latest.pk).update(message=GAVE_UP)
+    log.warning("upload %s failed after %s interrupted runs", upload.pk, attempts)
+
+
+def stalled_imports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Re-queue the current schema's imports whose worker died; fail them after
+    REPORTING_IMPORT_MAX_ATTEMPTS interrupted runs. Beat runs it every minute.
+
+    Without it, a killed worker's import waits in "processing" until Redis redelivers its
+    message, an hour later (the visibility timeout). Stalled means: processing, its run's
+    heartbeat older than REPORTING_IMPORT_STALL_SECONDS, and no live run holding the
+    upload's lock; or queued that long without a worker starting it (the worker that took
+    the message was killed). Re-sending is safe: a task delivered twice has one effect.
+    """
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.REPORTING_IMPORT_STALL_SECONDS)
+    candidates = Upload.objects.filter(
+        Q(status=UploadStatus.PROCESSING, started_at__lt=stale_before)
+        | Q(status=UploadStatus.QUEUED, queued_at__lt=stale_before)
+        | Q(status=UploadStatus.QUEUED, queued_at__isnull=True, created_at__lt=stale_before)
+    ).values_list("pk", flat=True)
+    outcome = {"requeued": 0, "failed": 0}
+    for upload_id in list(candidates):
+        with transaction.atomic():
+            if not _lock_if_free(upload_id):
+                continue
+            upload = Upload.objects.select_related("partner", "uploaded_by").get(pk=upload_id)
+            result = _recover(upload, now, stale_before)
+        if result:
+            outcome[result] += 1
+    return outcome
+
+
+def _recover(upload: Upload, now: datetime.datetime, stale_before) -> str | None:
+    if upload.status == UploadStatus.QUEUED:
+        if (upload.queued_at or upload.created_at) >= stale_before:
+            return None
+        log.warning("upload %s: queued since %s, queued again", upload.pk, upload.queued_at)
+        _queue(upload)
+        return "requeued"
+    if upload.status != UploadStatus.PROCESSING:
+        return None
+    run = upload.runs.filter(finished_at__isnull=True).order_by("-started_at", "-pk").first()
+    last_sign = (run.heartbeat_at or run.started_at) if run else upload.started_at
+    if last_sign is not None and last_sign >= stale_before:
+        return None
+    _mark_interrupted(upload, now)
+    if _interrupted_attempts(upload) >= settings.REPORTING_IMPORT_MAX_ATTEMPTS:
+        _give_up(upload, now)
+        return "failed"
+    log.warning("upload %s: no heartbeat since %s, queued again", upload.pk, last_sign)
+    _set(upload, status=UploadStatus.QUEUED, progress=0)
+    _queue(upload)
+    return "requeued"
 
 
 def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
@@ -383,12 +539,13 @@ def _stored_info(upload: Upload) -> FileInfo | None:
 
 
 def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, progress) -> dict:
-    """Replace the upload's lines and errors with those of this run (COPY, chunk by chunk)."""
+    """Replace the upload's lines and errors with those of this run (COPY, chunk by chunk).
+
+    The caller holds the upload's lock (`upload_process`): no other run stores at once.
+    """
     counts = {"rows_total": 0, "line_count": 0, "error_rows": 0, "skipped_rows": 0}
     rates = _rates()
     with connection.cursor() as cursor:
-        # Two runs of one upload (a redelivered task) wait for each other.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5EA1E, upload.pk])
         for table in (SalesLine._meta.db_table, UploadError._meta.db_table):
             cursor.execute(f"DELETE FROM {table} WHERE upload_id = %s", [upload.pk])
         chunks = normalise(
@@ -412,11 +569,14 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
     return counts
 
 
+def _uploader_language(upload: Upload) -> str:
+    user = upload.uploaded_by
+    return (user.language if user else "") or settings.LANGUAGE_CODE
+
+
 def _row_messages(upload: Upload) -> dict[str, str]:
     """Row error templates in the uploader's language: the error report is for them."""
-    user = upload.uploaded_by
-    language = (user.language if user else "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(_uploader_language(upload)):
         return {code: _(template) for code, template in ROW_ERRORS.items()}
 
 
@@ -556,7 +716,8 @@ class _ProgressWriter:
     """Writes a run's progress from its own autocommitting connection, at most every
     PROGRESS_INTERVAL seconds, so pollers see it during the import transaction.
 
-    It writes to the ImportRun row, never to the upload row (see ImportRun.progress).
+    It writes to the ImportRun row, never to the upload row (see ImportRun.progress),
+    with the heartbeat that tells the stalled-import sweep the run is alive.
     """
 
     def __init__(self, run_id: int):
@@ -583,9 +744,9 @@ class _ProgressWriter:
         self.last = now
         try:
             self.connection.execute(
-                f"UPDATE {ImportRun._meta.db_table} SET progress = %s, rows_total = %s "
-                "WHERE id = %s",
-                [min(99, int(fraction * 100)), rows, self.run_id],
+                f"UPDATE {ImportRun._meta.db_table} SET progress = %s, rows_total = %s, "
+                "heartbeat_at = %s WHERE id = %s",
+                [min(99, int(fraction * 100)), rows, timezone.now(), self.run_id],
             )
         except psycopg.Error:
             log.warning("progress of run %s not written", self.run_id, exc_info=True)

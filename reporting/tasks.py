@@ -7,8 +7,14 @@ from reporting import services
 
 @shared_task
 def process_upload(upload_id: int) -> str:
-    """Detect, map, normalise and store an upload; safe to run twice (it replaces)."""
+    """Detect, map, normalise and store an upload; delivered twice, it has one effect."""
     return services.upload_process(upload_id=upload_id).status
+
+
+@shared_task
+def recover_stalled_imports() -> dict[str, int]:
+    """Beat, every minute, in each vendor schema: re-queue imports whose worker died."""
+    return services.stalled_imports_recover()
 
 
 @shared_task

@@ -1,0 +1,261 @@
+"""Imports that outlive their worker, and tasks delivered twice, on real services.
+
+- The same upload run twice at once (two connections, committed data) stores once.
+- The stalled-import sweep re-queues an import whose worker died, a real worker finishes
+  it; after REPORTING_IMPORT_MAX_ATTEMPTS interrupted runs it fails with a message.
+
+Data is committed (the worker and the second connection must see it) and removed after.
+"""
+
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from deals.models import Product
+from reporting import services
+from reporting.models import ImportRun, SalesLine, Upload, UploadStatus
+
+
+@pytest.fixture
+def private_media(settings):
+    """Override the folder-per-test fixture: the worker must find the stored files."""
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def committed(django_db_blocker, cast):
+    """Products and uploads created for these tests, deleted with their files afterwards."""
+    created = {"skus": [], "uploads": []}
+    with django_db_blocker.unblock():
+        yield created
+        with schema_context("acme"):
+            for upload in Upload.objects.filter(pk__in=created["uploads"]):
+                default_storage.delete(upload.file.name)
+                upload.delete()
+            Product.objects.filter(vendor_sku__in=created["skus"]).delete()
+
+
+def _report(created, cast, rows: int) -> Upload:
+    """A committed, not yet queued upload of `rows` lines of two fresh products."""
+    marker = uuid.uuid4().hex[:8].upper()
+    skus = [f"F{marker}-SW", f"F{marker}-AP"]
+    with schema_context("acme"):
+        for sku in skus:
+            Product.objects.create(vendor_sku=sku, name=sku, list_price=1)
+            created["skus"].append(sku)
+        body = "".join(
+            f"F{marker}-{i},2026-09-{1 + i % 28:02d},{skus[i % 2]},{1 + i % 9},"
+            f"{10 + i % 50}.00,USD\n"
+            for i in range(rows)
+        )
+        upload = services._receive(
+            partner=cast.partner_a,
+            uploaded_by=cast.partner_a_admin,
+            name="report.csv",
+            chunks=[("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()],
+            queue=False,
+        )
+        created["uploads"].append(upload.pk)
+        return upload
+
+
+def _in_thread(results: dict, key: str, upload_id: int) -> threading.Thread:
+    """Run the import in its own thread, hence on its own database connection."""
+
+    def run():
+        try:
+            with schema_context("acme"):
+                results[key] = services.upload_process(upload_id=upload_id)
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            results[key] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _wait(upload_id: int, predicate, timeout: float) -> Upload:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with schema_context("acme"):
+            upload = Upload.objects.get(pk=upload_id)
+            if predicate(upload):
+                return upload
+        time.sleep(0.05)
+    raise AssertionError(f"upload {upload_id} stuck at {upload.status} {upload.message}")
+
+
+def _lines(upload_id: int) -> tuple[int, int]:
+    """(lines, distinct source rows) the upload has in the database."""
+    with schema_context("acme"):
+        lines = SalesLine.objects.filter(upload_id=upload_id)
+        return lines.count(), lines.values("source_row").distinct().count()
+
+
+def _runs(upload_id: int) -> list[tuple[str, str]]:
+    with schema_context("acme"):
+        return list(
+            ImportRun.objects.filter(upload_id=upload_id)
+            .order_by("started_at", "pk")
+            .values_list("status", "message")
+        )
+
+
+def _stall(upload: Upload, *, interrupted: int = 0, minutes: int = 10) -> None:
+    """Make the upload look like its worker was killed `minutes` ago mid-import, after
+    `interrupted` earlier runs that were killed too."""
+    long_ago = timezone.now() - timedelta(minutes=minutes)
+    with schema_context("acme"):
+        for attempt in range(interrupted):
+            started = long_ago - timedelta(minutes=attempt + 1)
+            ImportRun.objects.create(
+                upload=upload,
+                status=UploadStatus.FAILED,
+                message=services.INTERRUPTED,
+                started_at=started,
+                heartbeat_at=started,
+                finished_at=started,
+            )
+        ImportRun.objects.create(
+            upload=upload,
+            status=UploadStatus.PROCESSING,
+            progress=40,
+            started_at=long_ago,
+            heartbeat_at=long_ago,
+        )
+        Upload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.PROCESSING, started_at=long_ago, queued_at=long_ago
+        )
+
+
+def test_it_stores_the_lines_once_when_the_same_upload_runs_twice_at_once(cast, committed):
+    rows = 200_000  # a few seconds of import: the second run arrives while the first stores
+    upload = _report(committed, cast, rows)
+    results: dict = {}
+    first = _in_thread(results, "first", upload.pk)
+    _wait(upload.pk, lambda u: u.status == UploadStatus.PROCESSING and u.runs.exists(), 30)
+    second = _in_thread(results, "second", upload.pk)
+    first.join(120)
+    second.join(120)
+
+    assert isinstance(results["first"], Upload), results["first"]
+    assert isinstance(results["second"], Upload), results["second"]
+    assert results["first"].status == results["second"].status == UploadStatus.DONE
+    assert results["second"].line_count == rows
+    assert _lines(upload.pk) == (rows, rows), "every line once, none twice"
+    assert _runs(upload.pk) == [(UploadStatus.DONE, "")], "one run, never called interrupted"
+
+
+def test_it_leaves_a_stalled_import_alone_while_its_run_is_alive(cast, committed):
+    """An old heartbeat alone is not enough: a live run holds the upload's lock."""
+    upload = _report(committed, cast, 10)
+    _stall(upload)
+    holding, release = threading.Event(), threading.Event()
+
+    def live_run():
+        with schema_context("acme"), services._upload_lock(upload.pk):
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=live_run)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with schema_context("acme"):
+            assert services.stalled_imports_recover() == {"requeued": 0, "failed": 0}
+    finally:
+        release.set()
+        thread.join(10)
+    assert _runs(upload.pk) == [(UploadStatus.PROCESSING, "")]
+
+
+@pytest.mark.worker
+def test_it_requeues_an_import_whose_worker_died_and_the_worker_finishes_it(
+    celery_worker, cast, committed
+):
+    upload = _report(committed, cast, 500)
+    _stall(upload)  # killed 10 minutes ago, its message is lost until the visibility timeout
+
+    with schema_context("acme"):
+        assert services.stalled_imports_recover() == {"requeued": 1, "failed": 0}
+        assert Upload.objects.get(pk=upload.pk).status == UploadStatus.QUEUED
+
+    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 60)
+    assert (done.status, done.line_count, done.message) == (UploadStatus.DONE, 500, "")
+    assert _lines(upload.pk) == (500, 500)
+    assert _runs(upload.pk) == [
+        (UploadStatus.FAILED, services.INTERRUPTED),
+        (UploadStatus.DONE, ""),
+    ]
+
+
+@pytest.mark.worker
+def test_it_sends_again_an_upload_queued_long_ago_that_no_worker_started(
+    celery_worker, cast, committed
+):
+    upload = _report(committed, cast, 50)  # never queued: its message was lost
+    with schema_context("acme"):
+        Upload.objects.filter(pk=upload.pk).update(queued_at=timezone.now() - timedelta(minutes=10))
+        assert services.stalled_imports_recover() == {"requeued": 1, "failed": 0}
+        # Sent once per threshold, not on every sweep.
+        assert services.stalled_imports_recover() == {"requeued": 0, "failed": 0}
+
+    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 60)
+    assert (done.status, done.line_count) == (UploadStatus.DONE, 50)
+
+
+def test_it_fails_an_import_interrupted_too_often_with_a_message_and_can_run_again(
+    cast, committed, client_for, settings
+):
+    settings.REPORTING_IMPORT_MAX_ATTEMPTS = 3
+    upload = _report(committed, cast, 20)
+    _stall(upload, interrupted=2)  # the third run's worker died as well
+
+    with schema_context("acme"):
+        assert services.stalled_imports_recover() == {"requeued": 0, "failed": 1}
+    with schema_context("acme"):
+        failed = Upload.objects.get(pk=upload.pk)
+    assert failed.status == UploadStatus.FAILED
+    assert "interrupted 3 times" in failed.message and "Process again" in failed.message
+    assert _lines(upload.pk) == (0, 0)
+
+    page = client_for(cast.partner_a_admin).get(reverse("reporting:detail", args=[upload.pk]))
+    text = page.content.decode()
+    assert "interrupted 3 times" in text and 'data-testid="reprocess"' in text
+
+    # The partner asks again: the count starts afresh and the import runs.
+    with schema_context("acme"):
+        services.upload_reprocess(user=cast.partner_a_admin, upload_id=upload.pk)
+        again = services.upload_process(upload_id=upload.pk)
+    assert (again.status, again.line_count, again.message) == (UploadStatus.DONE, 20, "")
+
+
+def test_it_stops_retrying_a_file_whose_runs_keep_dying_even_without_the_sweep(
+    cast, committed, settings
+):
+    """The worker's own redelivery (reject_on_worker_lost) is bounded too."""
+    settings.REPORTING_IMPORT_MAX_ATTEMPTS = 2
+    upload = _report(committed, cast, 20)
+    _stall(upload, interrupted=1, minutes=0)
+    user, language = cast.partner_a_admin, cast.partner_a_admin.language
+    with schema_context("acme"):
+        type(user).objects.filter(pk=user.pk).update(language="vi")  # the uploader's
+        try:
+            result = services.upload_process(upload_id=upload.pk)
+        finally:
+            type(user).objects.filter(pk=user.pk).update(language=language)
+    assert result.status == UploadStatus.FAILED
+    assert result.message.startswith("Việc nhập bị gián đoạn 2 lần"), result.message
+    assert len(_runs(upload.pk)) == 2, "no third run was started"
+    assert _lines(upload.pk) == (0, 0)
