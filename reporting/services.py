@@ -84,6 +84,10 @@ PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 # upload fails for it, so a person's "Process again" starts counting afresh.
 INTERRUPTED = "interrupted"
 GAVE_UP = "interrupted (gave up)"
+# How long a run waits for another run of the same upload before leaving it to that one.
+# Mostly the few moments PostgreSQL takes to end a killed worker's session (its statement
+# finishes first); longer means the other run is alive, and waiting would hold a worker.
+RUN_LOCK_WAIT = 30.0
 
 
 class DuplicateUpload(ValidationError):
@@ -266,25 +270,33 @@ def _lock_keys(upload_id: int) -> list:
 
 
 @contextmanager
-def _upload_lock(upload_id: int):
-    """Hold the upload's lock for a whole run: a second run of it waits here.
+def _upload_lock(upload_id: int, wait: float = 0):
+    """Hold the upload's lock for a whole run; yields False if another run kept it for
+    `wait` seconds (that run is alive and will finish the upload).
 
     A session-level advisory lock, not a row lock: a run commits several times (status,
     mapping, the lines), so no one transaction spans it. PostgreSQL releases it when the
     run ends here, or when the session of a killed worker closes; so a run that gets it
     knows no other run of the upload is alive. Needs session pooling if a pooler is added.
     """
-    sql = "SELECT pg_advisory_{}lock(hashtext(%s), %s::integer)"
+    keys = _lock_keys(upload_id)
+    deadline = time.monotonic() + wait
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(""), _lock_keys(upload_id))
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s::integer)", keys)
+            held = cursor.fetchone()[0]
+            if held or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
     try:
-        yield
+        yield held
     finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql.format("un"), _lock_keys(upload_id))
-        except DatabaseError:  # the session is gone, and its locks with it
-            log.warning("upload %s: lock not released", upload_id, exc_info=True)
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s::integer)", keys)
+            except DatabaseError:  # the session is gone, and its locks with it
+                log.warning("upload %s: lock not released", upload_id, exc_info=True)
 
 
 def _lock_if_free(upload_id: int) -> bool:
@@ -304,10 +316,14 @@ def upload_process(*, upload_id: int, requested_by=None) -> Upload:
     failed or unmapped upload is left alone until someone asks again. The same upload's
     task delivered twice at once (a redelivery while the first still runs, the sweep's
     re-queue, a double click) has one effect: the second run waits for the first's lock,
-    then reads the upload again, finds it done and returns.
+    then reads the upload again, finds it done and returns; or, if the first is still
+    busy after RUN_LOCK_WAIT seconds, returns at once and leaves the upload to it.
     """
-    with _upload_lock(upload_id):
+    with _upload_lock(upload_id, wait=RUN_LOCK_WAIT) as held:
         upload = Upload.objects.select_related("partner").get(pk=upload_id)
+        if not held:
+            log.info("upload %s: another run holds it; this delivery does nothing", upload_id)
+            return upload
         if upload.status not in (UploadStatus.QUEUED, UploadStatus.PROCESSING):
             return upload
         return _run(upload, requested_by)
