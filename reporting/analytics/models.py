@@ -152,6 +152,11 @@ class TenantMonth(models.Model):
 
     ``channel_manager_id`` is the partners' CM when their summary was built; a CM's rows
     are used only while :class:`RollupPartner` still matches today's assignments.
+    ``vendor_wide`` rows add up every partner whatever their CM: a vendor admin reads
+    those (one row per month and key) instead of summing every CM's rows.
+
+    One row per key: a partner's refresh takes its old figures out of the matching rows
+    and adds its new ones (upserts), so the table never grows with refreshes.
     """
 
     dimension = models.CharField(max_length=10)
@@ -159,14 +164,25 @@ class TenantMonth(models.Model):
     month = models.DateField()
     currency = models.CharField(max_length=3)
     channel_manager_id = models.BigIntegerField(null=True)
+    vendor_wide = models.BooleanField(default=False)
     quantity = models.BigIntegerField(default=0)
     amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     line_count = models.IntegerField(default=0)
     unconverted_lines = models.IntegerField(default=0)
 
     class Meta:
+        constraints = [
+            # NULLS NOT DISTINCT: partners without a CM share one row per key too.
+            models.UniqueConstraint(
+                fields=["dimension", "key", "month", "currency", "channel_manager_id",
+                        "vendor_wide"],
+                name="tenantmonth_key",
+                nulls_distinct=False,
+            ),
+        ]
         indexes = [
-            models.Index(fields=["dimension", "month"], name="tenantmonth_dm"),
+            models.Index(fields=["dimension", "month"], condition=models.Q(vendor_wide=True),
+                         name="tenantmonth_wide_dm"),
             models.Index(fields=["channel_manager_id", "dimension", "month"],
                          name="tenantmonth_cdm"),
         ]
@@ -216,6 +232,31 @@ class DealMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.month:%Y-%m} {self.status} x{self.deal_count}"
+
+
+class TenantDealMonth(models.Model):
+    """Rollup of every partner's :class:`DealMonth` rows, by month, status and currency:
+    the vendor admin's unfiltered pipeline reads a few rows per month instead of one per
+    partner. Kept by upserts like :class:`TenantMonth` (one row per key)."""
+
+    month = models.DateField()
+    status = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    deal_count = models.IntegerField(default=0)
+    expected_value_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    final_amount_reporting = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    unconverted_deals = models.IntegerField(default=0)
+    decided_count = models.IntegerField(default=0)
+    decision_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "status", "currency"],
+                                    name="tenantdealmonth_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status} x{self.deal_count}"
 
 
 class SummaryRefresh(models.Model):

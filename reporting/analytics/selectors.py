@@ -26,6 +26,7 @@ from reporting.analytics.models import (
     SalesMonthCountry,
     SalesMonthProduct,
     SummaryRefresh,
+    TenantDealMonth,
     TenantMonth,
 )
 
@@ -118,10 +119,11 @@ def partners_in_scope(user, filters: Filters) -> QuerySet:
 
 
 def rollup_scope(user, filters: Filters) -> Q | None:
-    """The rows of the per-CM rollup (TenantMonth) that hold exactly this reader's figures,
-    or None when only the partner-level summaries can answer.
+    """The rows of the rollup (TenantMonth) that hold exactly this reader's figures, or
+    None when only the partner-level summaries can answer.
 
-    Vendor admins without partner, tier or territory filters read every row; a CM reads
+    Vendor admins without partner, tier or territory filters read the vendor-wide rows; a
+    CM reads
     the rows filed under them while RollupPartner matches today's assignments (checked
     once per request, see :func:`_portfolio_is_current`).
     """
@@ -129,14 +131,18 @@ def rollup_scope(user, filters: Filters) -> Q | None:
         return None
     scope = partner_scope(user, via="")
     if scope == Q():
-        return Q()
+        return VENDOR_WIDE
     if (
         user.is_channel_manager
         and scope == Q(channel_manager=user)
         and _portfolio_is_current(user)
     ):
-        return Q(channel_manager_id=user.pk)
+        return Q(channel_manager_id=user.pk, vendor_wide=False)
     return None
+
+
+#: The rollup rows that add up every partner (see TenantMonth.vendor_wide).
+VENDOR_WIDE = Q(vendor_wide=True)
 
 
 def _portfolio_is_current(user) -> bool:
@@ -469,8 +475,14 @@ class Pipeline:
 def pipeline(user, filters: Filters) -> Pipeline:
     from deals.models import DealStatus
 
+    if rollup_scope(user, filters) == VENDOR_WIDE:
+        source = TenantDealMonth.objects.all()  # every partner's deals, a few rows a month
+        if filters.currency:
+            source = source.filter(currency=filters.currency)
+    else:
+        source = _deals(user, filters)
     rows = (
-        _deals(user, filters)
+        source
         .filter(filters.period.q())
         .values("status")
         .annotate(

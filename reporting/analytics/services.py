@@ -357,33 +357,36 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             _rebuild_tenant_rollups(cursor)
         else:
             _tenant_rollup_delta(cursor, params, sign=1)  # and the new ones in
-            cursor.execute("SELECT count(*) FROM analytics_tenantmonth")
-            if cursor.fetchone()[0] > TENANT_ROLLUP_COMPACT_ROWS:
-                _rebuild_tenant_rollups(cursor)
         _record_rollup_partners(cursor, params, ids)
     _record_refresh("sales", ids, rows, started)
     return rows
 
 
-#: The tenant rollup takes each partner refresh as rows of differences (old figures out,
-#: new in: readers add rows up anyway); past this size it is rebuilt in one go.
-TENANT_ROLLUP_COMPACT_ROWS = 200_000
 _ROLLUP_DIMENSIONS = (("total", "''"), ("sku", "vendor_sku"), ("country", "country"))
+#: Each dimension per CM, and vendor-wide (every partner, whatever their CM).
+_ROLLUP_LEVELS = (
+    ("channel_manager_id", "false", "2, 3, 4, 5"),
+    ("NULL::bigint", "true", "2, 3, 4"),
+)
+_ROLLUP_MEASURES = ("quantity", "amount_reporting", "line_count", "unconverted_lines")
 
 
 def _tenant_rollup_rows(sign: int, where: str) -> str:
-    parts = []
-    for dimension, key in _ROLLUP_DIMENSIONS:
-        parts.append(
-            f"SELECT '{dimension}', {key}, month, currency, channel_manager_id,"
-            f" {sign} * sum(quantity), {sign} * sum(amount_reporting),"
-            f" {sign} * sum(line_count), {sign} * sum(unconverted_lines)"
-            f" FROM analytics_salesmonthproduct WHERE true{where} GROUP BY 2, 3, 4, 5"
-        )
+    """Upsert the rollup rows of the partner summaries matching ``where``, times ``sign``:
+    -1 takes a partner's old figures out of the shared rows, 1 adds its new ones."""
+    parts = [
+        f"SELECT '{dimension}', {key}, month, currency, {cm}, {wide}, "
+        + ", ".join(f"{sign} * sum({measure})" for measure in _ROLLUP_MEASURES)
+        + f" FROM analytics_salesmonthproduct WHERE true{where} GROUP BY {group}"
+        for dimension, key in _ROLLUP_DIMENSIONS
+        for cm, wide, group in _ROLLUP_LEVELS
+    ]
     return (
         "INSERT INTO analytics_tenantmonth (dimension, key, month, currency,"
-        " channel_manager_id, quantity, amount_reporting, line_count, unconverted_lines) "
+        " channel_manager_id, vendor_wide, " + ", ".join(_ROLLUP_MEASURES) + ") "
         + " UNION ALL ".join(parts)
+        + " ON CONFLICT ON CONSTRAINT tenantmonth_key DO UPDATE SET "
+        + ", ".join(f"{m} = analytics_tenantmonth.{m} + EXCLUDED.{m}" for m in _ROLLUP_MEASURES)
     )
 
 
@@ -404,6 +407,11 @@ def _record_rollup_partners(cursor, params: dict, ids: list[int] | None) -> None
 def _tenant_rollup_delta(cursor, params: dict, *, sign: int) -> None:
     """Add (sign 1) or take out (sign -1) the figures of params["ids"] partners."""
     cursor.execute(_tenant_rollup_rows(sign, " AND partner_id = ANY(%(ids)s)"), params)
+    if sign == 1:
+        # Keys nobody has figures for any more (a partner's only sales of a product were
+        # replaced) would otherwise stay as rows of zeros.
+        cursor.execute("DELETE FROM analytics_tenantmonth WHERE line_count = 0"
+                       " AND quantity = 0 AND amount_reporting = 0")
 
 
 def _rebuild_tenant_rollups(cursor) -> None:
@@ -427,6 +435,10 @@ def refresh_deal_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
     params = {"ids": ids, "reporting": reporting_currency()}
     day = "(coalesce(d.submitted_at, d.created_at) AT TIME ZONE 'UTC')::date"
     with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute("DELETE FROM analytics_tenantdealmonth")
+        else:
+            cursor.execute(_deal_rollup_rows(-1), params)  # the old figures out
         cursor.execute(
             f"DELETE FROM analytics_dealmonth WHERE true{_partner_filter('partner_id', ids)}",
             params,
@@ -455,8 +467,28 @@ def refresh_deal_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             params,
         )
         rows = cursor.rowcount
+        cursor.execute(_deal_rollup_rows(1, every_partner=ids is None), params)  # new ones in
+        cursor.execute("DELETE FROM analytics_tenantdealmonth WHERE deal_count = 0")
     _record_refresh("deals", ids, rows, started)
     return rows
+
+
+_DEAL_MEASURES = ("deal_count", "expected_value_reporting", "final_amount_reporting",
+                  "unconverted_deals", "decided_count", "decision_seconds")
+
+
+def _deal_rollup_rows(sign: int, *, every_partner: bool = False) -> str:
+    """Upsert the vendor-wide deal rollup with the DealMonth rows of params["ids"]
+    partners (or of every partner), times ``sign``."""
+    where = "" if every_partner else " WHERE partner_id = ANY(%(ids)s)"
+    return (
+        "INSERT INTO analytics_tenantdealmonth (month, status, currency, "
+        + ", ".join(_DEAL_MEASURES) + ") SELECT month, status, currency, "
+        + ", ".join(f"{sign} * sum({m})" for m in _DEAL_MEASURES)
+        + f" FROM analytics_dealmonth{where} GROUP BY 1, 2, 3"
+        " ON CONFLICT ON CONSTRAINT tenantdealmonth_key DO UPDATE SET "
+        + ", ".join(f"{m} = analytics_tenantdealmonth.{m} + EXCLUDED.{m}" for m in _DEAL_MEASURES)
+    )
 
 
 def refresh_all(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
