@@ -31,7 +31,7 @@ from .textfile import (
     sniff_delimiter,
 )
 from .values import ColumnProfile, decide_date_order, profile_column, read_date_shape
-from .workbook import display_text, iter_sheet_rows, open_workbook, visible_sheet_names
+from .workbook import display_text, load_sheet, open_workbook, sheet_rows, visible_sheet_names
 
 TEXT_EXTENSIONS = {"csv", "tsv", "txt"}
 WORKBOOK_EXTENSIONS = {"xlsx", "xls", "ods"}
@@ -99,9 +99,9 @@ def _inspect_text(path: Path, filename: str, extension: str, encoding_override: 
     whole_file = size - guess.bom_length <= SAMPLE_BYTES
     delimiter = sniff_delimiter(text, extension)
     rows, capped = parse_sample(text, delimiter, SAMPLE_ROWS + 60)
+    _check_width(rows)  # before the cut: a header of a million columns fills the sample
     if not whole_file or capped:
         rows = rows[:-1]  # the last record of a cut sample may be incomplete
-    _check_width(rows)
     info = FileInfo(
         filename=filename,
         file_format="csv",
@@ -139,8 +139,9 @@ def _inspect_workbook(path: Path, filename: str, extension: str):
     if not sheets:
         raise UploadRefused("empty_sheet")
     for sheet in sheets:
+        data = load_sheet(workbook, sheet)
         rows = []
-        for row in iter_sheet_rows(workbook, sheet):
+        for row in sheet_rows(data):
             rows.append(row)
             if len(rows) >= SAMPLE_ROWS + 60:
                 break
@@ -149,7 +150,7 @@ def _inspect_workbook(path: Path, filename: str, extension: str):
         _check_width(rows)
         if find_header(rows) is None:
             continue
-        height = workbook.get_sheet_by_name(sheet).height
+        height = data.height
         info = FileInfo(
             filename=filename,
             file_format=extension,

@@ -47,6 +47,15 @@ REFUSALS: dict[str, str] = {
         "This spreadsheet is compressed {ratio}:1, far beyond any real report (limit "
         "{limit}:1), so it was not opened. Save it again from Excel or export it as CSV."
     ),
+    "zip_unsafe_names": gettext_noop(
+        'This spreadsheet contains a part named "{name}", which no Excel file has, so it was '
+        "not opened. Save it again from Excel as .xlsx."
+    ),
+    "sheet_too_large": gettext_noop(
+        "A sheet of this workbook spans {rows} rows by {columns} columns ({cells} million "
+        "cells, limit {limit} million), mostly empty space around the report. Delete the "
+        "rows and columns outside the report, or export it as CSV."
+    ),
     "zip_corrupt": gettext_noop(
         "This spreadsheet is damaged and cannot be opened. Save it again from Excel and "
         "upload the new file."

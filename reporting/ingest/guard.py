@@ -9,8 +9,11 @@ with thousands of columns, NUL bytes and undecodable text are refused with the s
 kind of message.
 """
 
+import codecs
 import hashlib
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from defusedxml import DefusedXmlException
 from .detect import TEXT_EXTENSIONS, WORKBOOK_EXTENSIONS, extension_of, inspect
 from .encoding import BLOCK_BYTES, BOMS, utf16_without_bom
 from .errors import UploadRefused
+from .extent import OdsSheetExtent, XlsxSheetExtent
 from .model import FileInfo
 
 MAX_ZIP_ENTRIES = 2_000
@@ -90,7 +94,9 @@ def check_upload(
     if size == 0:
         raise UploadRefused("empty")
     if size > max_bytes:
-        raise UploadRefused("too_large", size_mb=_megabytes(size), limit_mb=_megabytes(max_bytes))
+        raise UploadRefused(
+            "too_large", size_mb=_megabytes(size, above=max_bytes), limit_mb=_megabytes(max_bytes)
+        )
     with path.open("rb") as handle:
         head = handle.read(8192)
     magic = sniff_magic(head)
@@ -105,7 +111,7 @@ def check_upload(
         if magic is None or magic[0] != "zip":
             if magic and magic[0] == "ole2" and extension == "xlsx":
                 raise UploadRefused("encrypted_workbook")
-            detected = magic[1] if magic else "not a spreadsheet"
+            detected = magic[1] if magic else _describe_unknown(head)
             raise UploadRefused("not_a_workbook", extension=extension, detected=detected)
         check_zip_container(path, max_bytes, extension)
 
@@ -113,8 +119,20 @@ def check_upload(
     return UploadCheck(sha256=sha256_of(path), size=size, extension=extension, info=info)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1 << 20):.1f}".rstrip("0").rstrip(".")
+def _describe_unknown(head: bytes) -> str:
+    """What a file without a known signature seems to be, for the refusal message."""
+    if head and sum(1 for byte in head if byte in _BINARY_BYTES) <= 0.01 * len(head):
+        return "a text file, such as CSV: upload it with the .csv extension"
+    return "unknown binary data"
+
+
+def _megabytes(size: int, above: int | None = None) -> str:
+    """Megabytes with one decimal; more when needed to show `size` exceeds `above`."""
+    for decimals in range(1, 7):
+        text = f"{size / (1 << 20):.{decimals}f}".rstrip("0").rstrip(".")
+        if above is None or text != _megabytes(above):
+            return text
+    return text
 
 
 def _check_text_bytes(path: Path, head: bytes, extension: str) -> None:
@@ -153,6 +171,9 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
                 ratio = entry.file_size / max(1, entry.compress_size)
                 if ratio > MAX_ZIP_RATIO:
                     raise UploadRefused("zip_ratio", ratio=int(ratio), limit=MAX_ZIP_RATIO)
+        for entry in entries:
+            if _unsafe_name(entry.filename):
+                raise UploadRefused("zip_unsafe_names", name=entry.filename[:100])
         names = {entry.filename for entry in entries}
         if extension == "ods":
             if "content.xml" not in names:
@@ -161,7 +182,7 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
             raise UploadRefused("not_a_workbook", extension=extension, detected="a ZIP archive")
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels", ".vml")):
-                _check_xml_part(archive, entry)
+                _check_xml_part(archive, entry, extension)
         workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in names else None
         if workbook_part:
             try:
@@ -172,17 +193,53 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
                 raise UploadRefused("zip_corrupt") from error
 
 
-def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Stream one XML part looking for DTD declarations (never in real Office files)."""
+_UNSAFE_NAME = re.compile(r"(^|[/\\])\.\.($|[/\\])|^[/\\]|^[A-Za-z]:|\\|[\x00-\x1f]")
+
+
+def _may_declare(window: bytes) -> bool:
+    """One cheap search before the twelve exact ones: every marker starts with `<!`."""
+    return b"<!" in window or b"<\x00!" in window or b"\x00<\x00!" in window
+
+
+def _xml_encoding(head: bytes) -> str:
+    """ "utf-16-le"/"utf-16-be" for UTF-16 XML, "" for UTF-8 (scanned as it is)."""
+    if head.startswith((b"\xff\xfe", b"<\x00")):
+        return "utf-16-le"
+    if head.startswith((b"\xfe\xff", b"\x00<")):
+        return "utf-16-be"
+    return ""
+
+
+def _unsafe_name(name: str) -> bool:
+    """Parent-directory steps, absolute or Windows paths, control characters: an Office
+    file never names its parts so, and an unzipping tool could write outside its folder."""
+    return _UNSAFE_NAME.search(name) is not None
+
+
+def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, extension: str) -> None:
+    """Stream one XML part: no DTD declarations (never in real Office files), and no sheet
+    whose cell grid would exhaust memory in calamine (see `extent.py`)."""
     overlap = b""
+    extent = None
+    if extension == "xlsx":
+        extent = XlsxSheetExtent()
+    elif extension == "ods" and entry.filename == "content.xml":
+        extent = OdsSheetExtent()
+    decoder = None
     try:
         with archive.open(entry) as part:
-            while block := part.read(1 << 20):
+            while block := part.read(4 << 20):
                 window = overlap + block
-                if any(marker in window for marker in _DTD_MARKERS):
+                if _may_declare(window) and any(marker in window for marker in _DTD_MARKERS):
                     raise UploadRefused("xml_entities")
                 overlap = window[-32:]
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+                if extent is None:
+                    continue
+                if decoder is None:  # UTF-16 XML is scanned as UTF-8 all the same
+                    encoding = _xml_encoding(block)
+                    decoder = encoding and codecs.getincrementaldecoder(encoding)("replace")
+                extent.feed(decoder.decode(block).encode("utf-8") if decoder else block)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
         raise UploadRefused("zip_corrupt") from error
     except NotImplementedError as error:  # unsupported compression, or encryption
         raise UploadRefused("encrypted_workbook") from error

@@ -235,7 +235,7 @@ def _iter_frames(path: Path, info: FileInfo, chunk_rows: int):
     size = max(1, info.size)
     blocks = iter_record_blocks(path, encoding_of(info), info.data_offset, chunk_bytes)
     for block, consumed in blocks:
-        frame = parse_block(block, info.delimiter, width)
+        frame = parse_block(block, info.delimiter, width, next_row)
         frame = frame.with_columns(
             (pl.int_range(pl.len(), dtype=pl.Int64) + next_row).alias("source_row")
         )

@@ -153,11 +153,12 @@ def iter_record_blocks(
         yield pending, path.stat().st_size
 
 
-def parse_block(block: bytes, delimiter: str, width: int) -> pl.DataFrame:
+def parse_block(block: bytes, delimiter: str, width: int, first_row: int = 1) -> pl.DataFrame:
     """All-string frame of a block of records: columns c0..c{width-1} plus one spare.
 
     The spare column catches rows with more values than the header (they become
     `ragged_row` errors). Blank lines stay as all-null rows so row numbers stay true.
+    `first_row` is the record number of the block's first record (for messages).
     """
     names = [column_name(index) for index in range(width + 1)]
     header = delimiter.join(names).encode("utf-8") + b"\n"
@@ -170,19 +171,34 @@ def parse_block(block: bytes, delimiter: str, width: int) -> pl.DataFrame:
             raise_if_empty=False,
         ).select(names)
     except pl.exceptions.PolarsError:
-        return _parse_block_with_stdlib(block, delimiter, names)
+        return _parse_block_with_stdlib(block, delimiter, names, first_row)
 
 
-def _parse_block_with_stdlib(block: bytes, delimiter: str, names: list[str]) -> pl.DataFrame:
-    """Slow but forgiving parse (stray quotes), used only for blocks polars refuses."""
+def _parse_block_with_stdlib(
+    block: bytes, delimiter: str, names: list[str], first_row: int = 1
+) -> pl.DataFrame:
+    """Slow but forgiving parse (stray quotes), used only for blocks polars refuses.
+
+    A value past the field limit (an unclosed quote swallowing the rest of the file,
+    found after the sample) refuses the file as the sample check would have.
+    """
     csv.field_size_limit(FIELD_LIMIT)
     width = len(names)
     columns: list[list[str | None]] = [[] for _ in names]
     text = block.decode("utf-8", errors="replace")
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        cells = row[:width] + [None] * (width - len(row[:width]))
-        for column, cell in zip(columns, cells, strict=True):
-            column.append(cell if cell != "" else None)
+    records = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            cells = row[:width] + [None] * (width - len(row[:width]))
+            for column, cell in zip(columns, cells, strict=True):
+                column.append(cell if cell != "" else None)
+            records += 1
+    except csv.Error as error:
+        if "field larger than field limit" not in str(error):
+            raise
+        raise UploadRefused(
+            "field_too_long", line=first_row + records, limit_kb=FIELD_LIMIT // 1024
+        ) from error
     return pl.DataFrame(
         {name: column for name, column in zip(names, columns, strict=True)},
         schema={name: pl.String for name in names},

@@ -6,8 +6,10 @@ with NUL bytes are refused): a real number cell becomes `NATIVE_NUMBER + "1234.5
 real date cell `NATIVE_DATE + "2026-09-01"`, so a numeric cell is never re-read with
 the column's decimal-comma style and a date cell never needs a day/month decision.
 
-calamine loads a whole sheet into memory (it has no streaming reader); the upload size
-limit and the zip checks in `guard.py`, done before this module opens a file, bound it.
+calamine loads a whole sheet into memory as a dense grid (it has no streaming reader), so
+each sheet is loaded once per pass (`load_sheet`), and the upload size limit and the zip
+and sheet-extent checks in `guard.py` (`extent.py`), done before this module opens a
+file, bound it.
 """
 
 import datetime
@@ -16,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from python_calamine import CalamineWorkbook, PasswordError
+from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError
 
 from .errors import UploadRefused
 from .textfile import column_name
@@ -77,10 +79,23 @@ def display_text(cell: str | None) -> str:
     return cell
 
 
+def load_sheet(workbook: CalamineWorkbook, sheet: str) -> CalamineSheet:
+    """The whole sheet, read once (every `get_sheet_by_name` call parses it again)."""
+    try:
+        return workbook.get_sheet_by_name(sheet)
+    except Exception as error:  # CalamineError for malformed XML, bad cell references...
+        raise UploadRefused("zip_corrupt") from error
+
+
+def sheet_rows(data: CalamineSheet) -> Iterator[list[str]]:
+    """Rows of a loaded sheet as lists of cell strings; row i is spreadsheet row i + 1."""
+    for row in data.iter_rows():
+        yield [cell_text(value) for value in row]
+
+
 def iter_sheet_rows(workbook: CalamineWorkbook, sheet: str) -> Iterator[list[str]]:
     """Rows of a sheet as lists of cell strings; row i is spreadsheet row i + 1."""
-    for row in workbook.get_sheet_by_name(sheet).iter_rows():
-        yield [cell_text(value) for value in row]
+    yield from sheet_rows(load_sheet(workbook, sheet))
 
 
 def iter_sheet_frames(
@@ -90,8 +105,8 @@ def iter_sheet_frames(
 
     `first_data_row` is the 1-based spreadsheet row of the first data row.
     """
-    workbook = open_workbook(path)
-    total_rows = max(1, workbook.get_sheet_by_name(sheet).height)
+    data = load_sheet(open_workbook(path), sheet)
+    total_rows = max(1, data.height)
     names = [column_name(index) for index in range(width + 1)]
     columns: list[list[str | None]] = [[] for _ in names]
     row_numbers: list[int] = []
@@ -102,7 +117,7 @@ def iter_sheet_frames(
         schema = {name: pl.String for name in names} | {"source_row": pl.Int64}
         return pl.DataFrame(data, schema=schema)
 
-    for row_number, row in enumerate(iter_sheet_rows(workbook, sheet), start=1):
+    for row_number, row in enumerate(sheet_rows(data), start=1):
         if row_number < first_data_row:
             continue
         cells = row[: width + 1]
