@@ -5,9 +5,12 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from deals import services
+from deals.models import Product
 from deals.selectors import catalogue_for_registration
 
 #: Empty product rows offered on the registration form (no JavaScript needed to add rows).
@@ -66,17 +69,69 @@ class DealForm(forms.Form):
         )
 
 
+class CatalogueChoices(ModelChoiceIterator):
+    """A row's product choices, from the catalogue its formset read once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for product in self.field.catalogue:
+            yield self.choice(product)
+
+    def __len__(self):
+        return len(self.field.catalogue) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.catalogue)
+
+
+class CatalogueProductField(forms.ModelChoiceField):
+    """A product of the active catalogue, read once for every row of the form.
+
+    A plain ModelChoiceField queries its queryset each time a row renders and once more
+    per chosen product to validate: five rows, six or more queries for one list.
+    """
+
+    iterator = CatalogueChoices
+
+    def __init__(self, **kwargs):
+        self.catalogue: list[Product] = []
+        self._by_pk: dict[str, Product] = {}
+        super().__init__(queryset=Product.objects.none(), **kwargs)
+
+    def use_catalogue(self, catalogue: list[Product]) -> None:
+        self.catalogue = catalogue
+        self._by_pk = {str(product.pk): product for product in catalogue}
+        self.widget.choices = self.choices  # a deep-copied widget still has the class's
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Product):
+            value = value.pk
+        product = self._by_pk.get(str(value))
+        if product is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return product
+
+
 class LineForm(forms.Form):
     """One product row; an empty row is ignored."""
 
-    product = forms.ModelChoiceField(
-        label=_("Product"), queryset=None, required=False, empty_label=_("Choose a product")
+    product = CatalogueProductField(
+        label=_("Product"), required=False, empty_label=_("Choose a product")
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, catalogue: list[Product] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = catalogue_for_registration()
+        if catalogue is None:
+            catalogue = list(catalogue_for_registration())
+        self.fields["product"].use_catalogue(catalogue)
 
     def clean(self):
         data = super().clean()
@@ -88,6 +143,15 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    """The product rows; they share one read of the catalogue."""
+
+    @cached_property
+    def catalogue(self) -> list[Product]:
+        return list(catalogue_for_registration())
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "catalogue": self.catalogue}
+
     def clean(self):
         if any(self.errors):
             return
