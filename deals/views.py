@@ -7,6 +7,7 @@ checked again by the services.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,8 @@ from deals.forms import (
 )
 from deals.models import DealStatus
 from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
+
+PAGE_SIZE = 25
 
 
 def _changed(request: HttpRequest) -> None:
@@ -48,15 +51,28 @@ def _form_errors(request: HttpRequest, form) -> None:
             messages.error(request, error)
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    """The request's filters, for the page links to keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @any_user_required
 def deal_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     deals = selectors.deal_list_for(request.user, status=status)
-    return render(
-        request,
-        "deals/deal_list.html",
-        {"deals": deals, "status": status, "statuses": DealStatus.choices},
-    )
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": _query_without_page(request),
+        "status": status,
+        "statuses": DealStatus.choices,
+    }
+    template = "deals/deal_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
 @partner_user_required
@@ -315,27 +331,28 @@ def deal_decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 @vendor_staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """The CM's queue: submitted registrations of their partners, oldest first."""
+    """The CM's queue: submitted registrations of their partners, oldest first, a page at
+    a time."""
     target = services.vendor().review_target_days
     today = timezone.localdate()
-    rows = [
-        {
-            "deal": deal,
-            "waited": services.business_days_between(timezone.localdate(deal.submitted_at), today),
-        }
-        for deal in selectors.review_queue_for(request.user)
-    ]
-    for row in rows:
-        row["overdue"] = row["waited"] > target
-    return render(
-        request,
-        "deals/review_queue.html",
-        {
-            "rows": rows,
-            "target": target,
-            "extensions": selectors.extension_requests_for(request.user),
-        },
+    page = Paginator(selectors.review_queue_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    rows = []
+    for deal in page:
+        waited = services.business_days_between(timezone.localdate(deal.submitted_at), today)
+        rows.append({"deal": deal, "waited": waited, "overdue": waited > target})
+    context = {
+        "page": page,
+        "query": _query_without_page(request),
+        "rows": rows,
+        "target": target,
+        "extensions": selectors.extension_requests_for(request.user),
+    }
+    template = "deals/review_queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
 @any_user_required
