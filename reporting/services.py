@@ -84,10 +84,11 @@ PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 # upload fails for it, so a person's "Process again" starts counting afresh.
 INTERRUPTED = "interrupted"
 GAVE_UP = "interrupted (gave up)"
-# How long a run waits for another run of the same upload before leaving it to that one.
-# Mostly the few moments PostgreSQL takes to end a killed worker's session (its statement
-# finishes first); longer means the other run is alive, and waiting would hold a worker.
-RUN_LOCK_WAIT = 30.0
+# How long a run waits for another run of the same upload before leaving it to that one:
+# the moments PostgreSQL takes to end a killed worker's session (the worker's own
+# redelivery comes at once). Longer means the other run is alive; waiting would only hold
+# a worker, and should that run die after all, the sweep re-queues the upload.
+RUN_LOCK_WAIT = 5.0
 
 
 class DuplicateUpload(ValidationError):
