@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -544,8 +545,6 @@ RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
 AFTER_CLOSE_GRACE_DAYS = 60
 #: Registrations scored per end customer (those sharing most name keys).
 MAX_CANDIDATES = 5
-#: A name key carried by more registrations than this is too common to find candidates.
-COMMON_KEY_POSTINGS = 500
 
 
 @dataclass
@@ -582,30 +581,64 @@ def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
     return (start, end or start + timedelta(days=365))
 
 
-def _load_claims(statuses, keys: set[str]) -> tuple[list[Claim], dict[str, list[int]]]:
-    """Registrations in ``statuses`` sharing a name key with ``keys`` (the GIN-indexed
-    ``customer_name_keys``), and an index name key -> positions."""
+#: Per sale group (end customer of one partner): the registrations in the given statuses
+#: sharing a whole-name or word-pair key with it, best first: most shared name keys, the
+#: partner's own registrations before rivals', then oldest. One query for every group,
+#: through the GIN index on customer_name_keys; only MAX_CANDIDATES per group come back,
+#: however many registrations share a common pair of words.
+_CANDIDATES_SQL = """
+    SELECT g.idx, c.id
+      FROM jsonb_to_recordset(%(groups)s::jsonb)
+           AS g(idx integer, partner bigint, strong varchar[], keys varchar[])
+     CROSS JOIN LATERAL (
+           SELECT d.id FROM deals_deal d
+            WHERE d.customer_name_keys && g.strong AND d.status = ANY(%(statuses)s)
+            ORDER BY (SELECT count(*) FROM unnest(g.keys) k
+                       WHERE k = ANY(d.customer_name_keys)) DESC,
+                     d.partner_id = g.partner DESC, d.id
+            LIMIT %(limit)s) c
+"""
+
+
+def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
+    """The candidate registrations of each group (same order as ``groups``)."""
+    from deals import matching
     from deals.models import Deal, DealLine
 
-    if not keys:
-        return [], {}
-    chosen = Deal.objects.filter(status__in=statuses, customer_name_keys__overlap=sorted(keys))
-    deals = chosen.values_list(
-        "pk", "partner_id", "status", "customer_name", "customer_name_keys", "decided_at",
-        "protected_until", "submitted_at", "closed_on",
-    )
+    queries = []
+    for idx, group in enumerate(groups):
+        keys = matching.name_query_keys(group.end_customer)
+        # Single words ("logistics") are no evidence of the same company: a candidate must
+        # share the whole name or a pair of words; all keys then rank the candidates.
+        strong = [key for key in keys if key.startswith("=") or "+" in key]
+        if strong:
+            queries.append({"idx": idx, "partner": group.partner_id, "strong": strong,
+                            "keys": keys})
+    if not queries:
+        return [[] for _ in groups]
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL, {"groups": json.dumps(queries),
+                                         "statuses": list(statuses), "limit": MAX_CANDIDATES})
+        found = cursor.fetchall()
+    ids = {deal_id for _idx, deal_id in found}
     skus: dict[int, set[str]] = defaultdict(set)
-    for deal_id, sku in DealLine.objects.filter(deal__in=chosen.values("pk")).values_list(
+    for deal_id, sku in DealLine.objects.filter(deal_id__in=ids).values_list(
         "deal_id", "product__vendor_sku"
     ):
         skus[deal_id].add(sku)
-    claims, index = [], defaultdict(list)
-    for pk, partner_id, status, name, keys, decided_at, until, submitted_at, closed_on in deals:
-        claims.append(Claim(pk, partner_id, status, name, skus.get(pk, set()),
-                            _claim_window(status, decided_at, until, submitted_at, closed_on)))
-        for key in keys or ():
-            index[key].append(len(claims) - 1)
-    return claims, index
+    claims = {
+        pk: Claim(pk, partner_id, status, name, skus.get(pk, set()),
+                  _claim_window(status, decided_at, until, submitted_at, closed_on))
+        for pk, partner_id, status, name, decided_at, until, submitted_at, closed_on
+        in Deal.objects.filter(pk__in=ids).values_list(
+            "pk", "partner_id", "status", "customer_name", "decided_at", "protected_until",
+            "submitted_at", "closed_on",
+        )
+    }
+    per_group: list[list[Claim]] = [[] for _ in groups]
+    for idx, deal_id in found:  # in rank order within each group
+        per_group[idx].append(claims[deal_id])
+    return per_group
 
 
 def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
@@ -643,26 +676,10 @@ def _similarity(left: str, right: str) -> int:
     return matching.name_similarity(left, right)
 
 
-def _candidates(group: SaleGroup, claims: list[Claim], index) -> list[tuple[Claim, int]]:
-    from deals import matching
-
-    shared: dict[int, int] = defaultdict(int)
-    # Rarest keys first (the whole name, word pairs); a key most registrations share
-    # ("logistics") adds nothing once rarer keys found candidates.
-    keys = sorted(matching.name_query_keys(group.end_customer),
-                  key=lambda key: len(index.get(key, ())))
-    for key in keys:
-        postings = index.get(key, ())
-        if len(postings) > COMMON_KEY_POSTINGS and shared:
-            break
-        for position in postings[:COMMON_KEY_POSTINGS]:
-            shared[position] += 1
-    # Like deals.matching: only the registrations sharing most keys are scored, so a
-    # common word in many names cannot make one customer cost thousands of comparisons.
-    best = sorted(shared, key=lambda position: (-shared[position], position))
+def _scored(group: SaleGroup, candidates: list[Claim]) -> list[tuple[Claim, int]]:
+    """The candidates whose name is similar enough to the group's end customer."""
     found = []
-    for position in best[:MAX_CANDIDATES]:
-        claim = claims[position]
+    for claim in candidates:
         score = _similarity(group.end_customer, claim.customer_name)
         if score >= MATCH_SIMILARITY:
             found.append((claim, score))
@@ -719,21 +736,12 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
     now = timezone.now()
     table = RateTable.load()
     groups = _load_sales(ids, table)
-    # Only registrations sharing a whole-name or word-pair key are loaded: single words
-    # ("logistics") would bring most of the tenant's registrations into memory.
-    keys = {
-        key for group in groups for key in matching.name_query_keys(group.end_customer)
-        if key.startswith("=") or "+" in key
-    }
-    claims, index = _load_claims(RIVAL_CLAIM_STATUSES, keys)
+    candidates = _load_candidates(groups, RIVAL_CLAIM_STATUSES)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
-    candidates_of: dict[str, list] = {}  # the same customer name reported by many partners
-    for group in groups:
+    for group, group_candidates in zip(groups, candidates, strict=True):
         own_match = conflict = False
-        if group.end_customer not in candidates_of:
-            candidates_of[group.end_customer] = _candidates(group, claims, index)
-        for claim, score in candidates_of[group.end_customer]:
+        for claim, score in _scored(group, group_candidates):
             lines = _lines_for(group, claim)
             if not lines:
                 continue
