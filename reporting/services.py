@@ -424,14 +424,22 @@ def stalled_imports_recover(*, now: datetime.datetime | None = None) -> dict[str
     heartbeat older than REPORTING_IMPORT_STALL_SECONDS, and no live run holding the
     upload's lock; or queued that long without a worker starting it (the worker that took
     the message was killed). Re-sending is safe: a task delivered twice has one effect.
+
+    Queued uploads are sent again only when no import of the schema moved for as long:
+    while imports run and finish, the queue is moving and they are just waiting their
+    turn (re-sending then would only lengthen the queue).
     """
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.REPORTING_IMPORT_STALL_SECONDS)
-    candidates = Upload.objects.filter(
-        Q(status=UploadStatus.PROCESSING, started_at__lt=stale_before)
-        | Q(status=UploadStatus.QUEUED, queued_at__lt=stale_before)
-        | Q(status=UploadStatus.QUEUED, queued_at__isnull=True, created_at__lt=stale_before)
-    ).values_list("pk", flat=True)
+    stalled = Q(status=UploadStatus.PROCESSING, started_at__lt=stale_before)
+    queue_moving = ImportRun.objects.filter(
+        Q(heartbeat_at__gte=stale_before) | Q(finished_at__gte=stale_before)
+    ).exists()
+    if not queue_moving:
+        stalled |= Q(status=UploadStatus.QUEUED, queued_at__lt=stale_before) | Q(
+            status=UploadStatus.QUEUED, queued_at__isnull=True, created_at__lt=stale_before
+        )
+    candidates = Upload.objects.filter(stalled).values_list("pk", flat=True)
     outcome = {"requeued": 0, "failed": 0}
     for upload_id in list(candidates):
         with transaction.atomic():

@@ -266,3 +266,36 @@ def test_it_stops_retrying_a_file_whose_runs_keep_dying_even_without_the_sweep(
     assert result.message.startswith("Việc nhập bị gián đoạn 2 lần"), result.message
     assert len(_runs(upload.pk)) == 2, "no third run was started"
     assert _lines(upload.pk) == (0, 0)
+
+
+def test_it_sends_queued_uploads_again_only_when_no_import_moved_for_a_while(acme, cast):
+    """While imports run and finish, a queued upload is just waiting its turn."""
+    header = "Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n"
+    waiting, moving = (
+        services._receive(
+            partner=cast.partner_a,
+            uploaded_by=None,
+            name=f"{name}.csv",
+            chunks=[f"{header}{name}-1,2026-09-01,X,1,1.00,USD\n".encode()],
+            queue=False,
+        )
+        for name in ("waiting", "moving")
+    )
+    try:
+        now = timezone.now()
+        Upload.objects.filter(pk=waiting.pk).update(queued_at=now - timedelta(minutes=10))
+        run = ImportRun.objects.create(
+            upload=moving,
+            status=UploadStatus.DONE,
+            started_at=now - timedelta(minutes=1),
+            heartbeat_at=now - timedelta(minutes=1),
+            finished_at=now - timedelta(seconds=30),
+        )
+        assert services.stalled_imports_recover() == {"requeued": 0, "failed": 0}
+
+        long_ago = now - timedelta(minutes=6)
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago, finished_at=long_ago)
+        assert services.stalled_imports_recover() == {"requeued": 1, "failed": 0}
+    finally:
+        for upload in (waiting, moving):
+            default_storage.delete(upload.file.name)
