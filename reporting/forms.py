@@ -2,11 +2,13 @@
 never picks a partner (the service takes it from the user), a CM only from their own."""
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from partners.selectors import partners_visible_to
-from reporting.ingest import CANONICAL_FIELDS, IGNORE
+from reporting.ingest import CANONICAL_FIELDS, IGNORE, REFUSALS
+from reporting.ingest.guard import megabytes
 from reporting.labels import DATE_ORDERS, ENCODINGS, FIELD_LABELS
 
 
@@ -27,6 +29,22 @@ class UploadForm(forms.Form):
             self.fields["partner"].queryset = partners_visible_to(user).order_by("name")
         else:
             del self.fields["partner"]
+
+    def clean_file(self):
+        """The tenant's size limit, again: the view's streaming handler stops a large
+        upload while it arrives, but the form must not rely on being used by that view."""
+        from reporting.services import max_upload_bytes
+
+        uploaded = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if uploaded is not None and uploaded.size > limit:
+            raise forms.ValidationError(
+                gettext_now(REFUSALS["too_large"]).format(
+                    size_mb=megabytes(uploaded.size, above=limit), limit_mb=megabytes(limit)
+                ),
+                code="too_large",
+            )
+        return uploaded
 
 
 class MappingForm(forms.Form):

@@ -95,7 +95,7 @@ def check_upload(
         raise UploadRefused("empty")
     if size > max_bytes:
         raise UploadRefused(
-            "too_large", size_mb=_megabytes(size, above=max_bytes), limit_mb=_megabytes(max_bytes)
+            "too_large", size_mb=megabytes(size, above=max_bytes), limit_mb=megabytes(max_bytes)
         )
     with path.open("rb") as handle:
         head = handle.read(8192)
@@ -126,11 +126,11 @@ def _describe_unknown(head: bytes) -> str:
     return "unknown binary data"
 
 
-def _megabytes(size: int, above: int | None = None) -> str:
+def megabytes(size: int, above: int | None = None) -> str:
     """Megabytes with one decimal; more when needed to show `size` exceeds `above`."""
     for decimals in range(1, 7):
         text = f"{size / (1 << 20):.{decimals}f}".rstrip("0").rstrip(".")
-        if above is None or text != _megabytes(above):
+        if above is None or text != megabytes(above):
             return text
     return text
 
@@ -164,7 +164,7 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
         total = sum(entry.file_size for entry in entries)
         if total > limit:
             raise UploadRefused(
-                "zip_too_large_uncompressed", size_mb=_megabytes(total), limit_mb=_megabytes(limit)
+                "zip_too_large_uncompressed", size_mb=megabytes(total), limit_mb=megabytes(limit)
             )
         for entry in entries:
             if entry.file_size > (1 << 20):
