@@ -775,7 +775,7 @@ def main() -> int:
     i.add_argument(
         "--scale",
         type=int,
-        default=200,
+        default=100,
         help="file n repeats its sample's rows scale * (1 + n // 4) times",
     )
     i.add_argument("--kills", type=int, default=6)

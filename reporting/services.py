@@ -9,7 +9,7 @@ leaves either nothing or everything of an upload, and re-processing replaces its
 Progress is written from a second, autocommitting connection so the status page can
 show it while the import's own transaction is still open.
 
-Failures (docs/benchmarks.md, "Failures"): one run of an upload at a time, however often
+Failures (`bench/failures.py imports`): one run of an upload at a time, however often
 its task is delivered (`_upload_lock`); a run whose worker died is noticed by its old
 heartbeat and re-queued by `stalled_imports_recover` (beat, every minute), and after
 `REPORTING_IMPORT_MAX_ATTEMPTS` interrupted runs the upload fails with a message.
@@ -317,8 +317,8 @@ def upload_process(*, upload_id: int, requested_by=None) -> Upload:
     failed or unmapped upload is left alone until someone asks again. The same upload's
     task delivered twice at once (a redelivery while the first still runs, the sweep's
     re-queue, a double click) has one effect: the second run waits for the first's lock,
-    then reads the upload again, finds it done and returns; or, if the first is still
-    busy after RUN_LOCK_WAIT seconds, returns at once and leaves the upload to it.
+    then reads the upload again, finds it done and returns; or, if the first still holds
+    it after RUN_LOCK_WAIT seconds, returns without doing anything and leaves it to that one.
     """
     with _upload_lock(upload_id, wait=RUN_LOCK_WAIT) as held:
         upload = Upload.objects.select_related("partner").get(pk=upload_id)
