@@ -38,6 +38,9 @@ from prm.accounts.models import PARTNER_ROLES, Role, User
 from prm.tenancy.services import vendor_url
 
 INVITATION_DAYS = 7
+#: What the acknowledgement e-mail promises an applicant: a decision within this many
+#: business days (channel managers see applications in their workspace queue).
+APPLICATION_REVIEW_DAYS = 5
 
 #: Where a status may go from each status (terminated is final).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -219,7 +222,7 @@ def application_submit(
               "hear from us by e-mail.")
         )
     territory = territory_for_country(country)
-    return PartnerApplication.objects.create(
+    application = PartnerApplication.objects.create(
         company_name=company_name.strip(),
         legal_name=legal_name.strip(),
         website=website,
@@ -232,6 +235,17 @@ def application_submit(
         language=language,
         channel_manager=territory.channel_manager if territory else None,
     )
+    context = {"application": application, "vendor_name": _vendor_name(),
+               "days": APPLICATION_REVIEW_DAYS}
+    transaction.on_commit(
+        lambda: send_email(
+            to=[application.contact_email],
+            template_prefix="partners/email/application_received",
+            context=context,
+            language=application.language,
+        )
+    )
+    return application
 
 
 def _lock_open_application(application: PartnerApplication) -> PartnerApplication:
