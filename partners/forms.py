@@ -175,6 +175,36 @@ class TierForm(forms.Form):
     )
 
 
+class TierEditForm(forms.Form):
+    """A programme tier as a vendor admin defines it. Bounds are checked here for a clear
+    message next to the field; unique names and ranks by `services.tier_create/update`."""
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    rank = forms.IntegerField(
+        label=_("Rank"), min_value=0, max_value=32767,
+        help_text=_("Higher ranks are better tiers. Each tier has its own rank."),
+    )
+    min_yearly_sales = forms.DecimalField(
+        label=_("Yearly sales required"), min_value=0, max_digits=14, decimal_places=2,
+        initial=0,
+        help_text=_("Sales in the last 12 months, in the vendor's reporting currency."),
+    )
+    min_certified_reps = forms.IntegerField(
+        label=_("Certified reps required"), min_value=0, max_value=10_000, initial=0
+    )
+    discount_percent = forms.DecimalField(
+        label=_("Discount %"), min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        initial=0,
+    )
+    benefits = forms.CharField(
+        label=_("Other benefits"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    @classmethod
+    def initial_for(cls, tier: Tier) -> dict:
+        return {name: getattr(tier, name) for name in cls.base_fields}
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), required=False, max_length=150)

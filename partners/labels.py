@@ -4,3 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 APPLICATIONS = _("Applications")
 USERS = _("Users")
+TIERS = _("Tiers")

@@ -10,14 +10,16 @@ role rules that depend on the acting user themselves (a forged request changes n
 import functools
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners.emails import send_email
 from partners.invitations import current_vendor, invitation_url, token_matches
@@ -192,6 +194,106 @@ def partner_set_tier(*, partner: Partner, tier: Tier | None, by: User) -> Partne
     partner.tier = tier
     partner.save(update_fields=["tier"])
     return partner
+
+
+# --- Programme tiers ---------------------------------------------------------------------
+
+#: The largest rank a PositiveSmallIntegerField holds.
+MAX_TIER_RANK = 32767
+
+
+def _tier_errors(
+    *, tier: Tier | None, name: str, rank: int, min_yearly_sales: Decimal,
+    min_certified_reps: int, discount_percent: Decimal,
+) -> dict[str, str]:
+    """Field -> what to fix, for a tier about to be saved (`tier`: the one being edited)."""
+    others = Tier.objects.exclude(pk=tier.pk) if tier is not None else Tier.objects.all()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Give the tier a name.")
+    elif others.filter(name__iexact=name).exists():
+        errors["name"] = _("Another tier is already called %(name)s. Choose another name.") % {
+            "name": name}
+    if rank is None or not 0 <= rank <= MAX_TIER_RANK:
+        errors["rank"] = _("Enter a rank from 0 to %(max)s.") % {"max": MAX_TIER_RANK}
+    else:
+        clash = others.filter(rank=rank).first()
+        if clash is not None:
+            errors["rank"] = _(
+                "%(tier)s already has rank %(rank)s. Each tier needs its own rank."
+            ) % {"tier": clash.name, "rank": rank}
+    if min_yearly_sales is None or min_yearly_sales < 0:
+        errors["min_yearly_sales"] = _("Enter zero or a positive amount.")
+    if min_certified_reps is None or min_certified_reps < 0:
+        errors["min_certified_reps"] = _("Enter zero or a positive number.")
+    if discount_percent is None or not 0 <= discount_percent <= 100:
+        errors["discount_percent"] = _("Enter a percentage from 0 to 100.")
+    return errors
+
+
+def _tier_save(*, tier: Tier, by: User, **fields) -> Tier:
+    _require_vendor_admin(by)
+    unknown = set(fields) - set(TIER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not tier fields: {sorted(unknown)}")
+    for name in ("name", "benefits"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    check = {name: fields.get(name, getattr(tier, name))
+             for name in TIER_FIELDS if name != "benefits"}
+    errors = _tier_errors(tier=tier if tier.pk else None, **check)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(tier, name, value)
+    try:
+        with transaction.atomic():
+            tier.save()
+    except IntegrityError:
+        # Another admin saved the same name or rank between the check and the save:
+        # the check now sees their tier and says which.
+        errors = _tier_errors(tier=tier if tier.pk else None, **check)
+        raise ValidationError(errors or _("Another tier was saved at the same time. "
+                                          "Check the list and try again.")) from None
+    return tier
+
+
+TIER_FIELDS = ("name", "rank", "min_yearly_sales", "min_certified_reps", "discount_percent",
+               "benefits")
+
+
+@transaction.atomic
+def tier_create(*, by: User, **fields) -> Tier:
+    """A vendor admin adds a tier to the programme; names and ranks are unique."""
+    return _tier_save(tier=Tier(), by=by, **fields)
+
+
+@transaction.atomic
+def tier_update(*, tier: Tier, by: User, **fields) -> Tier:
+    """A vendor admin changes a tier's name, rank, requirements or benefits."""
+    _require_vendor_admin(by)
+    tier = Tier.objects.select_for_update().get(pk=tier.pk)
+    return _tier_save(tier=tier, by=by, **fields)
+
+
+@transaction.atomic
+def tier_delete(*, tier: Tier, by: User) -> None:
+    """A vendor admin removes a tier nobody is in (partners are never left tierless by
+    accident: they must be moved first)."""
+    _require_vendor_admin(by)
+    # The row lock makes a concurrent "set this partner's tier" wait for us (its foreign
+    # key check needs a share lock on the tier), so no partner slips in after the count.
+    tier = Tier.objects.select_for_update().get(pk=tier.pk)
+    count = Partner.objects.filter(tier=tier).count()
+    if count:
+        raise ValidationError(
+            ngettext(
+                "%(count)d partner is in %(tier)s. Move it to another tier first.",
+                "%(count)d partners are in %(tier)s. Move them to another tier first.",
+                count,
+            ) % {"count": count, "tier": tier.name}
+        )
+    tier.delete()
 
 
 # --- Applications ------------------------------------------------------------------------

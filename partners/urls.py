@@ -1,5 +1,5 @@
-"""Vendor-side partner directory, applications and agreement, plus the public pages of
-the vendor host (apply, accept an invitation)."""
+"""Vendor-side partner directory, applications, agreement and programme tiers, plus the
+public pages of the vendor host (apply, accept an invitation)."""
 
 from django.urls import path
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("applications/<int:pk>/refer/<int:partner_pk>/", views.application_refer,
          name="application_refer"),
     path("agreement/", views.agreements, name="agreements"),
+    path("tiers/", views.tier_list, name="tiers"),
+    path("tiers/new/", views.tier_create, name="tier_create"),
+    path("tiers/<int:pk>/", views.tier_edit, name="tier_edit"),
+    path("tiers/<int:pk>/delete/", views.tier_delete, name="tier_delete"),
     # Public (no login): the "become a partner" page and invitation links.
     path("apply/", views.apply, name="apply"),
     path("apply/thanks/", views.apply_done, name="apply_done"),

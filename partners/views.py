@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -23,9 +24,10 @@ from partners.forms import (
     PartnerProfileForm,
     RejectForm,
     StatusForm,
+    TierEditForm,
     TierForm,
 )
-from partners.models import ApplicationStatus
+from partners.models import ApplicationStatus, Tier
 from partners.selectors import (
     agreement_acceptances,
     agreement_versions,
@@ -37,6 +39,7 @@ from partners.selectors import (
     open_invitations,
     partner_directory,
     partner_members,
+    partner_scope,
     partners_matching_email,
     status_history,
 )
@@ -177,6 +180,62 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
         % {"email": data["email"]},
         invalid=_("Enter a valid e-mail address and choose a role."),
     )
+
+
+# --- Programme tiers ---------------------------------------------------------------------
+
+
+@vendor_staff_required
+def tier_list(request: HttpRequest) -> HttpResponse:
+    """The programme's tiers in rank order; vendor admins change them, CMs read them.
+
+    The partner count per tier is of the partners the user sees (a CM: their own)."""
+    tiers = Tier.objects.annotate(
+        partner_count=Count("partners", filter=partner_scope(request.user, via="partners"))
+    ).order_by("rank")
+    return render(request, "partners/tier_list.html", {"tiers": tiers})
+
+
+def _tier_form_page(request: HttpRequest, tier: Tier | None) -> HttpResponse:
+    """Create (tier None) or edit one tier: validate the form, let the service check the
+    programme-wide rules (unique name and rank), show its errors next to the fields."""
+    initial = TierEditForm.initial_for(tier) if tier else None
+    form = TierEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if tier is None:
+                saved = services.tier_create(by=request.user, **form.cleaned_data)
+            else:
+                saved = services.tier_update(tier=tier, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Tier %(name)s saved.") % {"name": saved.name})
+            return redirect("partners:tiers")
+    return render(request, "partners/tier_edit.html", {"form": form, "tier": tier})
+
+
+@vendor_admin_required
+def tier_create(request: HttpRequest) -> HttpResponse:
+    return _tier_form_page(request, None)
+
+
+@vendor_admin_required
+def tier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _tier_form_page(request, get_object_or_404(Tier, pk=pk))
+
+
+@require_POST
+@vendor_admin_required
+def tier_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tier = get_object_or_404(Tier, pk=pk)
+    try:
+        services.tier_delete(tier=tier, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("partners:tier_edit", pk=tier.pk)
+    messages.success(request, _("Tier %(name)s deleted.") % {"name": tier.name})
+    return redirect("partners:tiers")
 
 
 # --- Applications ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("channels:workspace", _("Workspace"), VENDOR),
     NavItem("partners:list", _("Partners"), VENDOR),
     NavItem("partners:applications", partner_labels.APPLICATIONS, VENDOR),
+    NavItem("partners:tiers", partner_labels.TIERS, (Role.VENDOR_ADMIN,)),
     NavItem("channels:announcements", channel_labels.ANNOUNCEMENTS, VENDOR),
     NavItem("portal:home", _("Home"), PARTNER),
     NavItem("portal:users", partner_labels.USERS, (Role.PARTNER_ADMIN,)),

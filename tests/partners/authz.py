@@ -1,4 +1,4 @@
-"""Expected answers for the partners app: directory, applications, agreement, portal,
+"""Expected answers for the partners app: directory, applications, agreement, tiers, portal,
 and the public pages of the vendor host (apply, invitation links)."""
 
 from datetime import timedelta
@@ -51,6 +51,20 @@ def invitation_of_partner_a(cast):
     return {"pk": invitation.pk}
 
 
+def tier_of_acme(cast):
+    """A tier nobody is in, created in the test's rolled-back transaction."""
+    from partners.models import Tier
+
+    tier, _ = Tier.objects.get_or_create(name="Authz tier", defaults={"rank": 90})
+    return {"pk": tier.pk}
+
+
+def forged_tier(cast):
+    """A valid-looking tier, so a write that got through would show."""
+    return {"name": "Forged", "rank": 91, "min_yearly_sales": "0", "min_certified_reps": "0",
+            "discount_percent": "50"}
+
+
 partner_a_users_admin_action = partner_admins_only(REDIRECT, partner_b_admin=NOT_FOUND)
 
 EXPECTATIONS = {
@@ -95,6 +109,13 @@ EXPECTATIONS = {
         partner_a_object_for_staff(REDIRECT), method="post", kwargs=referable_application,
     ),
     "partners:agreements": Expect(vendor_staff_only()),
+    "partners:tiers": Expect(vendor_staff_only()),
+    "partners:tier_create": Expect(vendor_admin_only(REDIRECT), method="post", data=forged_tier),
+    "partners:tier_edit": Expect(
+        vendor_admin_only(REDIRECT), method="post", kwargs=tier_of_acme, data=forged_tier,
+    ),
+    "partners:tier_delete": Expect(vendor_admin_only(REDIRECT), method="post",
+                                   kwargs=tier_of_acme),
     "partners:apply": Expect(everyone(OK)),
     "partners:apply_done": Expect(everyone(OK)),
     "partners:invitation_accept": Expect(
