@@ -88,9 +88,16 @@ def load_sheet(workbook: CalamineWorkbook, sheet: str) -> CalamineSheet:
 
 
 def sheet_rows(data: CalamineSheet) -> Iterator[list[str]]:
-    """Rows of a loaded sheet as lists of cell strings; row i is spreadsheet row i + 1."""
+    """Rows of a loaded sheet as lists of cell strings; row i is spreadsheet row i + 1.
+
+    Blank rows (calamine gives "" for an empty cell) skip the per-cell conversion: a
+    sheet with a stray cell far below the table is mostly blank rows.
+    """
     for row in data.iter_rows():
-        yield [cell_text(value) for value in row]
+        if row.count("") == len(row):
+            yield [""] * len(row)
+        else:
+            yield [cell_text(value) for value in row]
 
 
 def iter_sheet_rows(workbook: CalamineWorkbook, sheet: str) -> Iterator[list[str]]:
@@ -105,8 +112,8 @@ def iter_sheet_frames(
 
     `first_data_row` is the 1-based spreadsheet row of the first data row.
     """
-    data = load_sheet(open_workbook(path), sheet)
-    total_rows = max(1, data.height)
+    loaded = load_sheet(open_workbook(path), sheet)
+    total_rows = max(1, loaded.height)
     names = [column_name(index) for index in range(width + 1)]
     columns: list[list[str | None]] = [[] for _ in names]
     row_numbers: list[int] = []
@@ -117,19 +124,28 @@ def iter_sheet_frames(
         schema = {name: pl.String for name in names} | {"source_row": pl.Int64}
         return pl.DataFrame(data, schema=schema)
 
-    for row_number, row in enumerate(sheet_rows(data), start=1):
+    for row_number, row in enumerate(sheet_rows(loaded), start=1):
         if row_number < first_data_row:
             continue
-        cells = row[: width + 1]
-        cells += [""] * (width + 1 - len(cells))
-        if len(row) > width + 1 and any(row[width + 1 :]):
-            cells[width] = cells[width] or next(cell for cell in row[width + 1 :] if cell)
-        for column, cell in zip(columns, cells, strict=True):
-            column.append(cell or None)
         row_numbers.append(row_number)
+        if row.count("") == len(row):
+            for column in columns:
+                column.append(None)
+        else:
+            _append_cells(columns, row, width)
         if len(row_numbers) >= chunk_rows:
             yield frame(), row_number / total_rows
             columns = [[] for _ in names]
             row_numbers = []
     if row_numbers:
         yield frame(), 1.0
+
+
+def _append_cells(columns: list[list[str | None]], row: list[str], width: int) -> None:
+    """One row's cells into the column lists (a value past the header goes to the spare)."""
+    cells = row[: width + 1]
+    cells += [""] * (width + 1 - len(cells))
+    if len(row) > width + 1 and any(row[width + 1 :]):
+        cells[width] = cells[width] or next(cell for cell in row[width + 1 :] if cell)
+    for column, cell in zip(columns, cells, strict=True):
+        column.append(cell or None)

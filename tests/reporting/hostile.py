@@ -209,6 +209,13 @@ def sparse_sheet(path: Path) -> None:
     rewrite_xlsx(path, {"xl/worksheets/sheet1.xml": sheet_xml(body)})
 
 
+def sparse_under_the_limit(path: Path) -> None:
+    """A cell at X1000000: 24 million cells, just under the limit, so calamine builds the
+    grid (~770 MB): the figure the limit is chosen for. It imports its one data row."""
+    body = data_row(2) + '<row r="1000000"><c r="X1000000"><v>1</v></c></row>'
+    rewrite_xlsx(path, {"xl/worksheets/sheet1.xml": sheet_xml(body)})
+
+
 def sparse_sheet_no_refs(path: Path) -> None:
     """The same without cell references: 16,384 positional cells in row 1,048,576."""
     body = data_row(2) + '<row r="1048576">' + "<c><v>1</v></c>" * 16_384 + "</row>"
@@ -420,6 +427,8 @@ CASES: tuple[Case, ...] = (
          "sheet_too_large", ("1048576 rows", "16384 columns")),
     Case("xlsx-sparse-positional-cells", "positional.xlsx", sparse_sheet_no_refs, "refused",
          "sheet_too_large", ("1048576 rows",)),
+    Case("xlsx-sparse-just-under-cell-limit", "under.xlsx", sparse_under_the_limit,
+         "imported", lines=1, web=False, seconds=40),
     Case("ods-repeated-cells", "repeat.ods", ods_repeated, "refused", "sheet_too_large",
          ("rows",)),
     Case("xlsx-truncated", "truncated.xlsx", truncated_zip, "refused", "zip_corrupt",
