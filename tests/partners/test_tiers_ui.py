@@ -183,3 +183,13 @@ def test_it_answers_404_for_the_other_tenants_tier(cast, acme, client_for):
 
 def test_it_answers_404_for_an_unknown_tier(cast, acme, client_for):
     assert client_for(cast.vendor_admin).get("/partners/tiers/999999/").status_code == 404
+
+
+def test_it_shows_the_tier_pages_in_vietnamese(cast, acme, client_for):
+    make_tiers()
+    client = client_for(cast.vendor_admin)
+    client.post("/i18n/setlang/", {"language": "vi", "next": LIST})
+    page = client.get(LIST).content.decode()
+    assert "Các hạng của chương trình" in page and "Chiết khấu %<" in page
+    page = client.post(NEW, tier_data(name="Silver")).content.decode()
+    assert "Đã có một hạng khác tên Silver." in page
