@@ -7,6 +7,8 @@
 - `celery_worker` (session): a real Celery worker process on the test database and Redis.
 - `live_server_url` (session): a real dev server process on the test database, for
   browser journeys; `browser`: headless Chromium driven by Playwright.
+- tests/zeal_plugin.py: every test and every test-client request runs under django-zeal's
+  N+1 detection.
 """
 
 import copy
@@ -26,6 +28,8 @@ from tests.cast import PASSWORD, Cast, build_cast
 
 REPO = Path(__file__).resolve().parent.parent
 LOG_DIR = REPO / ".data" / "test-logs"
+
+pytest_plugins = ("tests.zeal_plugin",)
 
 
 @pytest.fixture(scope="session")
