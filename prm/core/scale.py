@@ -1,7 +1,7 @@
 """Scale data for benchmarks: one large vendor and many small ones, written with COPY.
 
 `manage.py seed_scale` drives this module; bench scripts import it (bench/reporting.py
-seeds its vendor with :func:`seed_large`). What it writes is what the app itself would
+seeds its vendor with :func:`seed_tenant`). What it writes is what the app itself would
 hold after months of use, so pages and summaries behave as they would in production:
 
 - vendor staff (an admin, channel managers), partners spread over the CMs, partner users
@@ -11,17 +11,20 @@ hold after months of use, so pages and summaries behave as they would in product
   own users;
 - one finished upload (and its import run) per partner and month with sales, and the
   canonical sales lines, converted at the monthly exchange rates the vendor holds;
-- then the summaries rebuilt by the app's own services (reporting.analytics.services),
-  reconciliation, and ANALYZE.
+- then the summaries rebuilt by the app's own services (reporting.analytics.services;
+  reconciliation of sales with registrations only when asked: it takes far longer than
+  everything else), and ANALYZE.
 
-Everything is deterministic for a given seed. Rows go in with PostgreSQL COPY in text
+Everything is deterministic for a given seed and day. Rows go in with PostgreSQL COPY in text
 format, a few transactions per vendor; ids are reserved from each table's sequence up
 front, so related rows (memberships, deal lines, history, sales lines) are written in one
-pass without reading anything back.
+pass without reading anything back. For big loads the secondary indexes of the deal and
+sales tables are dropped and built again after the COPY, in the same transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -37,8 +40,11 @@ from itertools import accumulate
 
 #: The one password of every seeded account (printed by the command, documented in README).
 SCALE_PASSWORD = "scale-pass-2026"
-#: Distinct end customers per vendor, shared by registrations and sales lines.
+#: Distinct end customers per vendor in sales lines; registrations name the first
+#: REGISTERED of them (partners register some customers, report sales to many more; and
+#: each registered name costs ~1 ms of matching keys).
 CUSTOMERS = 20_000
+REGISTERED = 5_000
 #: From this many deals and lines on, secondary indexes are built after the load.
 BULK_ROWS = 50_000
 #: Marks vendors this module created: `--replace` drops no other vendor.
@@ -232,16 +238,18 @@ def model_template(
     return columns, row, {column: i for i, column in enumerate(columns)}
 
 
-def copy_text(cursor, table: str, columns: list[str], rows: Iterable[list[str]]) -> int:
-    """COPY rows of already encoded fields into ``table``; returns the number written.
+def copy_text(cursor, table: str, columns: list[str], rows: Iterable[list[str] | str]) -> int:
+    """COPY rows of already encoded fields (or rows already joined by tabs) into ``table``.
 
-    Rows are joined into ~1 MB writes: one write per row costs more than the COPY itself.
+    Returns the number of rows written.
+
+    Rows go out in batches of 5,000: one write per row costs more than the COPY itself.
     """
     count = 0
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         chunk: list[str] = []
         for row in rows:
-            chunk.append("\t".join(row))
+            chunk.append(row if isinstance(row, str) else "\t".join(row))
             count += 1
             if len(chunk) == 5000:
                 copy.write("\n".join(chunk) + "\n")
@@ -252,15 +260,21 @@ def copy_text(cursor, table: str, columns: list[str], rows: Iterable[list[str]])
 
 
 @contextmanager
-def indexes_dropped(cursor, tables: Iterable[str]) -> Iterator[None]:
+def indexes_dropped(
+    cursor, tables: Iterable[str], *, report: Report | None = None, phase: str = ""
+) -> Iterator[None]:
     """Drop the secondary indexes of ``tables`` and create them again afterwards.
 
     One CREATE INDEX over all rows is several times faster than maintaining the index
     row by row during COPY (above all the GIN index on deals' name keys, which has
     fastupdate off). Indexes that back a constraint (primary keys, unique constraints)
     stay. Use inside the transaction that loads the rows: nobody sees the tables without
-    their indexes.
+    their indexes. With ``report``, the checks and the new indexes are timed as ``phase``.
     """
+    tables = list(tables)
+    if not tables:
+        yield
+        return
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -269,19 +283,21 @@ def indexes_dropped(cursor, tables: Iterable[str]) -> Iterator[None]:
                             WHERE c.conname = i.indexname
                               AND c.connamespace = current_schema()::regnamespace)
         """,
-        [list(tables)],
+        [tables],
     )
     indexes = cursor.fetchall()
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     yield
-    if indexes:
+    with report.phase(phase) if report else contextlib.nullcontext() as written:
         # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks of the
         # rows just written wait for the commit, and CREATE INDEX refuses a table with
         # pending checks. Run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    for _name, definition in indexes:
-        cursor.execute(definition)
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        if written is not None:
+            written.append(0)
 
 
 def reserve_ids(cursor, table: str, count: int) -> int:
@@ -550,15 +566,17 @@ def _deals(
     e_columns, e_template, e = model_template(DealEvent)
     deal_first = reserve_ids(cursor, Deal._meta.db_table, spec.deals)
     keys: dict[str, tuple[str, str]] = {}
-    deal_lines: list[list[str]] = []
-    events: list[list[str]] = []
+    # Written after the deals (one COPY at a time): kept as joined rows, a fifth of the
+    # memory of lists of fields.
+    deal_lines: list[str] = []
+    events: list[str] = []
 
     def event(deal_id, at, kind, before, after, actor, comment=""):
         row = list(e_template)
         row[e["deal_id"]], row[e["at"]], row[e["kind"]] = str(deal_id), at.isoformat(), kind
         row[e["from_status"]], row[e["to_status"]] = before, after
         row[e["actor_id"]], row[e["comment"]] = encode(actor), comment
-        events.append(row)
+        events.append("\t".join(row))
 
     def rows():
         for n in range(spec.deals):
@@ -581,7 +599,7 @@ def _deals(
                 else seeded.admin_id
             )
             decider = partner.channel_manager_id or seeded.admin_id
-            name = seeded.customers[rng.randrange(len(seeded.customers))]
+            name = seeded.customers[rng.randrange(min(len(seeded.customers), REGISTERED))]
             if name not in keys:
                 domain = "".join(name.lower().split()[:2]) + ".com"
                 keys[name] = (
@@ -601,7 +619,7 @@ def _deals(
                 line = list(l_template)
                 line[li["deal_id"]], line[li["product_id"]] = str(deal_id), str(product_id)
                 line[li["quantity"]], line[li["unit_price"]] = str(quantity), str(unit)
-                deal_lines.append(line)
+                deal_lines.append("\t".join(line))
 
             row = list(d_template)
             row[d["id"]], row[d["partner_id"]] = str(deal_id), str(partner.id)
@@ -1001,13 +1019,17 @@ def seed_tenant(
         seeded = Seeded(admin_id, cm_ids, partners, products, customers)
         bulk = spec.deals + spec.lines >= BULK_ROWS
         with transaction.atomic(), connection.cursor() as cursor:
-            with report.phase("deals, deal lines, history") as written:
-                tables = ["deals_deal", "deals_dealline", "deals_dealevent"]
-                with indexes_dropped(cursor, tables if bulk else []):
+            tables = ["deals_deal", "deals_dealline", "deals_dealevent"]
+            with indexes_dropped(
+                cursor, tables if bulk else [], report=report, phase="deals: foreign keys, indexes"
+            ):
+                with report.phase("deals, deal lines, history") as written:
                     written += _deals(cursor, spec, seeded, today, rng, rates)
         with transaction.atomic(), connection.cursor() as cursor:
             tables = ["reporting_upload", "reporting_importrun", "reporting_salesline"]
-            with indexes_dropped(cursor, tables if bulk else []):
+            with indexes_dropped(
+                cursor, tables if bulk else [], report=report, phase="sales: foreign keys, indexes"
+            ):
                 _sales(cursor, spec, seeded, today, rng, rates, report)
         if refresh:
             refresh_summaries(report, reconcile=reconcile)
