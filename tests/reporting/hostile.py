@@ -33,10 +33,11 @@ LIMIT = 50 << 20  # the default tenant upload limit (Vendor.max_upload_mb = 50)
 
 # Address-space limit of the child. Measured here: importing polars and python-calamine
 # and parsing a small CSV already maps ~1.1 GB of *virtual* memory (allocator arenas and
-# thread stacks reserved, not used; RSS is ~80 MB), so RLIMIT_AS must sit well above
-# that. 2.5 GiB leaves ~1.4 GiB for real allocations: more than a 50 MB upload may need
-# (the worst legitimate case in the corpus peaks near 0.6 GB RSS), far less than the
-# tens or hundreds of GB a decompression or sparse-sheet bomb asks for.
+# thread stacks reserved, not used; RSS is ~60 MB), so RLIMIT_AS must sit well above
+# that. The most demanding file that must still import, a sheet just under the 25M-cell
+# limit of extent.py (~0.86 GB resident), fails at 1.5 GiB and passes at 2 GiB; 2.5 GiB
+# keeps a margin while staying far below the tens or hundreds of GB a decompression or
+# sparse-sheet bomb asks for.
 MEMORY_LIMIT = int(2.5 * (1 << 30))
 TIME_LIMIT = 20.0  # seconds of wall time per file, unless the case says otherwise
 
