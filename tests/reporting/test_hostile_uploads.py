@@ -189,3 +189,38 @@ def test_the_upload_form_itself_refuses_a_file_over_the_limit(cast, acme):
     assert "the limit is 1 MB" in " ".join(form.errors["file"])
     fits = SimpleUploadedFile("ok.csv", GOOD.encode())
     assert UploadForm({}, {"file": fits}, user=cast.partner_a_admin).is_valid()
+
+
+# --- the sheet-extent scan on its own ---------------------------------------------------
+
+FAR = "XFD1048576"
+SHEET_BODIES = {
+    "reference first": (f'<c r="{FAR}"><v>1</v></c>', "sheet_too_large"),
+    "reference after the style": (f'<c s="0" r="{FAR}"><v>1</v></c>', "sheet_too_large"),
+    "namespace prefix": (f'<x:c r="{FAR}"><x:v>1</x:v></x:c>', "sheet_too_large"),
+    "inline string": (f'<c r="{FAR}" t="inlineStr"><is><t>x</t></is></c>', "sheet_too_large"),
+    "styled empty cell (calamine skips it)": (f'<c r="{FAR}" s="1"/>', None),
+    "a cell near the table": ('<c r="H3"><v>1</v></c>', None),
+}
+
+
+@pytest.mark.parametrize("block_size", [7, 1 << 20])
+@pytest.mark.parametrize("body", sorted(SHEET_BODIES))
+def test_the_extent_scan_sees_far_value_cells_however_written_and_cut(body, block_size):
+    from reporting.ingest import UploadRefused
+    from reporting.ingest.extent import XlsxSheetExtent
+
+    cell, code = SHEET_BODIES[body]
+    xml = (
+        '<?xml version="1.0"?><worksheet xmlns:x="urn:x"><sheetData><row r="1">'
+        '<c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c></row>'
+        f'<row r="1048576">{cell}</row></sheetData></worksheet>'
+    ).encode()
+    extent = XlsxSheetExtent()
+    try:
+        for start in range(0, len(xml), block_size):
+            extent.feed(xml[start : start + block_size])
+        refused = None
+    except UploadRefused as error:
+        refused = error.code
+    assert refused == code
