@@ -168,15 +168,32 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  http://{large_spec.domain}/  admin@{mail} (vendor admin), "
                 f"cm1@{mail} .. cm{large_spec.cms}@{mail} (channel managers), "
-                "admin@partner-00001.example (partner admin), "
-                "rep1@partner-00001.example (partner rep, if it has reps)"
+                f"{self._partner_logins(schema)}"
             )
         if small_specs:
             first = small_specs[0]
             self.stdout.write(
                 f"  http://{first.domain}/ .. {small_specs[-1].domain}: "
-                f"{first.admin_email} (and admin@<host label>.example), "
-                f"cm1@{first.mail_domain}, admin@partner-00001.example, "
-                "rep1@partner-00001.example"
+                f"{first.admin_email} (admin@<host label>.example on each), "
+                f"cm1@{first.mail_domain}, {self._partner_logins(first.schema)}"
             )
         self.stdout.write(self.style.SUCCESS("Scale data ready."))
+
+    @staticmethod
+    def _partner_logins(schema: str) -> str:
+        """A partner admin and a rep of the same partner (not every partner has reps)."""
+        from django_tenants.utils import schema_context
+
+        from prm.accounts.models import Role, User
+
+        with schema_context(schema):
+            rep = (
+                User.objects.filter(role=Role.PARTNER_REP)
+                .select_related("membership__partner")
+                .order_by("pk")
+                .first()
+            )
+        if rep is None:
+            return "no partner users"
+        slug = rep.membership.partner.slug
+        return f"admin@{slug}.example (partner admin), {rep.email} (partner rep)"
