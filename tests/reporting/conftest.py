@@ -1,9 +1,13 @@
 """Fixtures of the report tests: a private media folder, the sample partners, catalogue."""
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django_tenants.utils import schema_context
 
+from deals.models import Product
 from partners.models import Partner
+from reporting.models import Upload
 from tests.ingest.support import SAMPLES
 
 SAMPLE_PARTNERS = {
@@ -47,3 +51,17 @@ def sample_partners(acme, cast):
     call_command("import_products", "--schema", "acme", str(SAMPLES / "products.csv"))
     call_command("import_sku_aliases", "--schema", "acme", str(SAMPLES / "sku_aliases.csv"))
     return partners
+
+
+@pytest.fixture
+def committed(django_db_blocker, cast):
+    """Products and uploads committed for a worker or a second connection to see, deleted
+    with their stored files afterwards (tests append their SKUs and upload ids)."""
+    created = {"skus": [], "uploads": []}
+    with django_db_blocker.unblock():
+        yield created
+        with schema_context("acme"):
+            for upload in Upload.objects.filter(pk__in=created["uploads"]):
+                default_storage.delete(upload.file.name)
+                upload.delete()
+            Product.objects.filter(vendor_sku__in=created["skus"]).delete()

@@ -30,19 +30,6 @@ def private_media(settings):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def committed(django_db_blocker, cast):
-    """Products and uploads created for these tests, deleted with their files afterwards."""
-    created = {"skus": [], "uploads": []}
-    with django_db_blocker.unblock():
-        yield created
-        with schema_context("acme"):
-            for upload in Upload.objects.filter(pk__in=created["uploads"]):
-                default_storage.delete(upload.file.name)
-                upload.delete()
-            Product.objects.filter(vendor_sku__in=created["skus"]).delete()
-
-
 def _report(created, cast, rows: int) -> Upload:
     """A committed, not yet queued upload of `rows` lines of two fresh products."""
     marker = uuid.uuid4().hex[:8].upper()

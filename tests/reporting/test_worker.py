@@ -11,7 +11,6 @@ import uuid
 
 import psutil
 import pytest
-from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 
 from deals.models import Product
@@ -26,19 +25,6 @@ pytestmark = pytest.mark.worker
 def private_media(settings):
     """Override the folder-per-test fixture: the worker must find the stored files."""
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def committed(django_db_blocker, cast):
-    """Products and uploads created for the worker, deleted with their files afterwards."""
-    created = {"skus": [], "uploads": []}
-    with django_db_blocker.unblock():
-        yield created
-        with schema_context("acme"):
-            for upload in Upload.objects.filter(pk__in=created["uploads"]):
-                default_storage.delete(upload.file.name)
-                upload.delete()
-            Product.objects.filter(vendor_sku__in=created["skus"]).delete()
 
 
 def _products(created, *skus):
