@@ -337,17 +337,21 @@ def application_submit(
         language=language,
         channel_manager=territory.channel_manager if territory else None,
     )
-    context = {"application": application, "vendor_name": _vendor_name(),
-               "days": APPLICATION_REVIEW_DAYS}
+    _email_applicant_on_commit(application, "application_received", days=APPLICATION_REVIEW_DAYS)
+    return application
+
+
+def _email_applicant_on_commit(application: PartnerApplication, template: str, **extra) -> None:
+    """E-mail the applicant, in the language of their application, once this commits."""
+    context = {"application": application, "vendor_name": _vendor_name(), **extra}
     transaction.on_commit(
         lambda: send_email(
             to=[application.contact_email],
-            template_prefix="partners/email/application_received",
+            template_prefix=f"partners/email/{template}",
             context=context,
             language=application.language,
         )
     )
-    return application
 
 
 def _lock_open_application(application: PartnerApplication) -> PartnerApplication:
@@ -449,15 +453,7 @@ def application_reject(
     application.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"]
     )
-    context = {"application": application, "vendor_name": _vendor_name()}
-    transaction.on_commit(
-        lambda: send_email(
-            to=[application.contact_email],
-            template_prefix="partners/email/application_rejected",
-            context=context,
-            language=application.language,
-        )
-    )
+    _email_applicant_on_commit(application, "application_rejected")
     return application
 
 
