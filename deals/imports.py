@@ -70,12 +70,18 @@ def products_import(*, text: str) -> ImportResult:
     if result.errors:
         return result
     with transaction.atomic():
-        for sku, values in parsed.items():
-            _product, created = Product.objects.update_or_create(
-                vendor_sku=sku, defaults={**values, "is_active": True}
-            )
-            result.created += created
-            result.updated += not created
+        # One read and one upsert whatever the number of rows (no query per row).
+        existing = set(
+            Product.objects.filter(vendor_sku__in=parsed).values_list("vendor_sku", flat=True)
+        )
+        Product.objects.bulk_create(
+            [Product(vendor_sku=sku, **values, is_active=True) for sku, values in parsed.items()],
+            update_conflicts=True,
+            unique_fields=["vendor_sku"],
+            update_fields=["name", "list_price", "currency", "is_active"],
+        )
+        result.updated = len(existing)
+        result.created = len(parsed) - len(existing)
     return result
 
 

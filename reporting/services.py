@@ -960,14 +960,28 @@ def sku_aliases_import(*, text: str) -> AliasImport:
     if result.errors:
         return result
     with transaction.atomic():
-        for (partner_id, partner_sku), product_id in rows.items():
-            _alias, created = SkuAlias.objects.update_or_create(
-                partner_id=partner_id,
-                partner_sku=partner_sku,
-                defaults={"product_id": product_id},
-            )
-            result.created += created
-            result.updated += not created
+        # One read and one upsert whatever the number of rows (no query per row).
+        existing = {
+            (alias.partner_id, alias.partner_sku): alias
+            for alias in SkuAlias.objects.filter(
+                partner_id__in={partner_id for partner_id, _sku in rows},
+                partner_sku__in={sku for _partner_id, sku in rows},
+            ).only("pk", "partner_id", "partner_sku", "product_id")
+        }
+        new = [
+            SkuAlias(partner_id=partner_id, partner_sku=partner_sku, product_id=product_id)
+            for (partner_id, partner_sku), product_id in rows.items()
+            if (partner_id, partner_sku) not in existing
+        ]
+        changed = []
+        for key, alias in existing.items():
+            if key in rows:
+                alias.product_id = rows[key]
+                changed.append(alias)
+        SkuAlias.objects.bulk_create(new)
+        SkuAlias.objects.bulk_update(changed, ["product_id"])
+        result.created = len(new)
+        result.updated = len(changed)
     return result
 
 

@@ -48,15 +48,6 @@ EXEMPT: dict[tuple[str, str, str], str] = {
         "false positive: the form's two manager fields each read their user with one"
         " .get() (Django cleans fields in a loop); two queries whatever the data"
     ),
-    ("deals/imports.py", "products_import", "deals.Product.get()"): (
-        "real, reported: update_or_create per CSV row (deals/imports.py not in this change)"
-    ),
-    ("reporting/analytics/services.py", "exchange_rates_import", "analytics.ExchangeRate.get()"): (
-        "real, reported: update_or_create per CSV row (analytics services not in this change)"
-    ),
-    ("reporting/services.py", "sku_aliases_import", "reporting.SkuAlias.get()"): (
-        "real, reported: one .get() per CSV row (reporting/services.py is being reworked)"
-    ),
 }
 
 #: Demo seeders call the real services once per demo row (each call its own unit, checked

@@ -220,11 +220,19 @@ def exchange_rates_import(*, user, text: str) -> RateImportResult:
             break
     if result.errors:
         return result
-    for currency, rate, valid_from in parsed:
-        ExchangeRate.objects.update_or_create(
-            currency=currency, quote_currency=reporting, valid_from=valid_from,
-            defaults={"rate": rate, "updated_by": user},
-        )
+    # One upsert on (currency, quote_currency, valid_from) whatever the number of rows; a
+    # later row for the same day wins, as it did row by row.
+    latest = {(currency, valid_from): rate for currency, rate, valid_from in parsed}
+    ExchangeRate.objects.bulk_create(
+        [
+            ExchangeRate(currency=currency, quote_currency=reporting, valid_from=valid_from,
+                         rate=rate, updated_by=user)
+            for (currency, valid_from), rate in latest.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["currency", "quote_currency", "valid_from"],
+        update_fields=["rate", "updated_by", "updated_at"],
+    )
     result.saved = len(parsed)
     queue_refresh(partner_ids=None)
     return result
