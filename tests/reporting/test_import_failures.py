@@ -8,7 +8,6 @@ Data is committed (the worker and the second connection must see it) and removed
 """
 
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from django_tenants.utils import schema_context
 from deals.models import Product
 from reporting import services
 from reporting.models import ImportRun, SalesLine, Upload, UploadStatus
+from tests.reporting.waiting import wait_for_upload
 
 
 @pytest.fixture
@@ -71,15 +71,6 @@ def _in_thread(results: dict, key: str, upload_id: int) -> threading.Thread:
     return thread
 
 
-def _wait(upload_id: int, predicate, timeout: float) -> Upload:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with schema_context("acme"):
-            upload = Upload.objects.get(pk=upload_id)
-            if predicate(upload):
-                return upload
-        time.sleep(0.05)
-    raise AssertionError(f"upload {upload_id} stuck at {upload.status} {upload.message}")
 
 
 def _lines(upload_id: int) -> tuple[int, int]:
@@ -130,7 +121,9 @@ def test_it_stores_the_lines_once_when_the_same_upload_runs_twice_at_once(cast, 
     upload = _report(committed, cast, rows)
     results: dict = {}
     first = _in_thread(results, "first", upload.pk)
-    _wait(upload.pk, lambda u: u.status == UploadStatus.PROCESSING and u.runs.exists(), 30)
+    wait_for_upload(
+        upload.pk, lambda u: u.status == UploadStatus.PROCESSING and u.runs.exists(), 30
+    )
     second = _in_thread(results, "second", upload.pk)
     first.join(120)
     second.join(120)
@@ -185,7 +178,7 @@ def test_it_requeues_an_import_whose_worker_died_and_the_worker_finishes_it(
         assert services.stalled_imports_recover() == {"requeued": 1, "failed": 0}
         assert Upload.objects.get(pk=upload.pk).status == UploadStatus.QUEUED
 
-    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 60)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed"), 60)
     assert (done.status, done.line_count, done.message) == (UploadStatus.DONE, 500, "")
     assert _lines(upload.pk) == (500, 500)
     assert _runs(upload.pk) == [
@@ -205,7 +198,7 @@ def test_it_sends_again_an_upload_queued_long_ago_that_no_worker_started(
         # Sent once per threshold, not on every sweep.
         assert services.stalled_imports_recover() == {"requeued": 0, "failed": 0}
 
-    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 60)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed"), 60)
     assert (done.status, done.line_count) == (UploadStatus.DONE, 50)
 
 

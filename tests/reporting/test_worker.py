@@ -6,7 +6,6 @@ worker process shares, and are deleted afterwards.
 """
 
 import signal
-import time
 import uuid
 
 import psutil
@@ -17,6 +16,7 @@ from deals.models import Product
 from reporting import services
 from reporting.models import SalesLine, Upload, UploadStatus
 from tests.ingest.support import SAMPLES
+from tests.reporting.waiting import wait_for_upload
 
 pytestmark = pytest.mark.worker
 
@@ -46,15 +46,6 @@ def _receive(created, cast, name: str, content: bytes) -> Upload:
         return upload
 
 
-def _wait(upload_id: int, predicate, timeout: float) -> Upload:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with schema_context("acme"):
-            upload = Upload.objects.get(pk=upload_id)
-        if predicate(upload):
-            return upload
-        time.sleep(0.05)
-    raise AssertionError(f"upload {upload_id} stuck at {upload.status} {upload.progress}%")
 
 
 def _importing(upload: Upload) -> bool:
@@ -74,7 +65,7 @@ def test_it_imports_an_upload_on_the_worker(celery_worker, cast, committed):
     # A customer name made unique, so the bytes differ from earlier runs' uploads.
     content = text.replace("Harbor View Hotels", f"Harbor View Hotels {uuid.uuid4()}", 1).encode()
     upload = _receive(committed, cast, "northwind.csv", content)
-    done = _wait(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
     assert (done.status, done.line_count, done.error_rows) == ("done", 93, 0)
     with schema_context("acme"):
         assert SalesLine.objects.filter(upload_id=upload.pk).count() == 93
@@ -94,7 +85,7 @@ def test_it_leaves_no_partial_lines_when_the_worker_dies_and_the_retry_completes
     content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
     upload = _receive(committed, cast, "big.csv", content)
 
-    running = _wait(upload.pk, _importing, 120)
+    running = wait_for_upload(upload.pk, _importing, 120)
     children = psutil.Process(celery_worker.pid).children()
     assert children, "the prefork worker has a child process running the task"
     for child in children:
@@ -103,7 +94,7 @@ def test_it_leaves_no_partial_lines_when_the_worker_dies_and_the_retry_completes
         assert SalesLine.objects.filter(upload_id=upload.pk).count() == 0, "no partial lines"
     assert running.status == UploadStatus.PROCESSING
 
-    done = _wait(upload.pk, lambda u: u.status in ("done", "failed"), 300)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed"), 300)
     assert (done.status, done.line_count, done.error_rows) == (UploadStatus.DONE, rows, 0)
     with schema_context("acme"):
         lines = SalesLine.objects.filter(upload_id=upload.pk)
