@@ -59,8 +59,11 @@ def log(msg: str) -> None:
 
 
 def psql_admin(sql: str, *, server: str) -> None:
-    subprocess.run(["psql", f"{server}/postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["psql", f"{server}/postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+        check=True,
+        capture_output=True,
+    )
 
 
 PROVISION = """
@@ -89,8 +92,9 @@ class Session:
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, path: str, *, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, str, str]:
+    def request(
+        self, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, str, str]:
         headers = {"Host": self.host, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -109,37 +113,60 @@ class Session:
                 self.cookies[name] = morsel.value
         if response.headers.get("Connection", "").lower() == "close":
             self.conn.close()
-        return response.status, response.headers.get("Location", ""), data.decode(
-            "utf-8", errors="replace")
+        return (
+            response.status,
+            response.headers.get("Location", ""),
+            data.decode("utf-8", errors="replace"),
+        )
 
     def csrf(self) -> str:
         return next((v for k, v in self.cookies.items() if k.endswith("csrftoken")), "")
 
     def post_form(self, path: str, fields: dict, **kwargs):
         fields = {"csrfmiddlewaretoken": self.csrf(), **fields}
-        return self.request("POST", path, body=urlencode(fields).encode(), headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-CSRFToken": self.csrf()}, **kwargs)
+        return self.request(
+            "POST",
+            path,
+            body=urlencode(fields).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": self.csrf(),
+            },
+            **kwargs,
+        )
 
     def post_file(self, path: str, name: str, content: bytes):
         boundary = uuid.uuid4().hex
         body = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\""
-            f"\r\n\r\n{self.csrf()}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
-        ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
-        return self.request("POST", path, body=body, headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "X-CSRFToken": self.csrf()})
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
+                f"\r\n\r\n{self.csrf()}\r\n"
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: text/csv\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return self.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-CSRFToken": self.csrf(),
+            },
+        )
 
     def login(self, email: str) -> None:
         self.request("GET", "/login/")
-        status, location, body = self.post_form("/login/", {"username": email,
-                                                            "password": PASSWORD})
+        status, location, body = self.post_form(
+            "/login/", {"username": email, "password": PASSWORD}
+        )
         if status != 302:
-            raise RuntimeError(f"login of {email} on {self.host} answered {status}: "
-                               f"{body[:1500]} (cookies {sorted(self.cookies)})")
+            raise RuntimeError(
+                f"login of {email} on {self.host} answered {status}: "
+                f"{body[:1500]} (cookies {sorted(self.cookies)})"
+            )
 
 
 class Recorder:
@@ -151,8 +178,17 @@ class Recorder:
         self.errors: dict[str, int] = defaultdict(int)
         self.samples: dict[str, str] = {}
 
-    def timed(self, session: Session, name: str, method: str, path: str, *,
-              ok=(200, 302), htmx: bool = False, **kwargs):
+    def timed(
+        self,
+        session: Session,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        ok=(200, 302),
+        htmx: bool = False,
+        **kwargs,
+    ):
         if htmx:
             kwargs["headers"] = {**kwargs.get("headers", {}), "HX-Request": "true"}
             name = f"{name} [htmx]"
@@ -190,13 +226,27 @@ def rep_round(s: Session, rec: Recorder, n: int, state: dict) -> None:
     product = state.get("product") or (PRODUCT.search(page) or [None, None])[1]
     state["product"] = product
     customer = f"Load Customer {uuid.uuid4().hex[:8]}"
-    status, location, _ = rec.timed(s, "register deal (POST)", "FORM", "/deals/new/", fields={
-        "customer_name": customer, "customer_domain": f"{customer[-8:]}.example",
-        "customer_country": "US", "contact_name": "Dana Buyer",
-        "expected_close_date": (date.today() + timedelta(days=60)).isoformat(),
-        "lines-TOTAL_FORMS": "5", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "50", "lines-0-product": product or "",
-        "lines-0-quantity": "2", "submit": "1"}, ok=(302,))
+    status, location, _ = rec.timed(
+        s,
+        "register deal (POST)",
+        "FORM",
+        "/deals/new/",
+        fields={
+            "customer_name": customer,
+            "customer_domain": f"{customer[-8:]}.example",
+            "customer_country": "US",
+            "contact_name": "Dana Buyer",
+            "expected_close_date": (date.today() + timedelta(days=60)).isoformat(),
+            "lines-TOTAL_FORMS": "5",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "50",
+            "lines-0-product": product or "",
+            "lines-0-quantity": "2",
+            "submit": "1",
+        },
+        ok=(302,),
+    )
     if status == 302:
         rec.timed(s, "deal detail", "GET", urlsplit(location).path)
     rec.timed(s, "notifications", "GET", "/deals/notifications/")
@@ -213,8 +263,13 @@ def cm_round(s: Session, rec: Recorder, n: int, state: dict) -> None:
         version = VERSION.search(detail)
         if version:
             action = "approve" if n % 2 else "reject"
-            rec.timed(s, "decide deal (POST)", "FORM", f"{path}decide/", fields={
-                "version": version[1], "action": action, "comment": "Checked under load."})
+            rec.timed(
+                s,
+                "decide deal (POST)",
+                "FORM",
+                f"{path}decide/",
+                fields={"version": version[1], "action": action, "comment": "Checked under load."},
+            )
     rec.timed(s, "partner directory search", "GET", "/partners/?q=a", htmx=True)
 
 
@@ -222,11 +277,22 @@ def uploader_round(s: Session, rec: Recorder, n: int, state: dict) -> None:
     rec.timed(s, "report list", "GET", "/reports/")
     rec.timed(s, "upload form", "GET", "/reports/upload/")
     invoice = uuid.uuid4().hex[:10]
-    report = ("Invoice Number,Invoice Date,End Customer,SKU,Quantity,Unit Price,Currency\n"
-              + "".join(f"{invoice}-{i},2026-09-0{1 + i % 9},Load End Customer {i},"
-                        f"AN-FW-100,{1 + i},1387.50,USD\n" for i in range(20))).encode()
-    status, location, _ = rec.timed(s, "upload report (POST)", "FILE", "/reports/upload/",
-                                    file=(f"load-{invoice}.csv", report), ok=(302,))
+    report = (
+        "Invoice Number,Invoice Date,End Customer,SKU,Quantity,Unit Price,Currency\n"
+        + "".join(
+            f"{invoice}-{i},2026-09-0{1 + i % 9},Load End Customer {i},"
+            f"AN-FW-100,{1 + i},1387.50,USD\n"
+            for i in range(20)
+        )
+    ).encode()
+    status, location, _ = rec.timed(
+        s,
+        "upload report (POST)",
+        "FILE",
+        "/reports/upload/",
+        file=(f"load-{invoice}.csv", report),
+        ok=(302,),
+    )
     if status == 302:
         path = urlsplit(location).path
         rec.timed(s, "upload detail", "GET", path)
@@ -292,22 +358,45 @@ def drive(sessions: list, seconds: float, max_requests: int, think: float) -> di
     pages = {}
     for name in sorted(rec.times):
         values = rec.times[name]
-        pages[name] = {"count": len(values), "p50_ms": round(statistics.median(values), 1),
-                       "p95_ms": pct(values, 0.95), "p99_ms": pct(values, 0.99),
-                       "error_rate": round(rec.errors[name] / len(values), 4)}
+        pages[name] = {
+            "count": len(values),
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": pct(values, 0.95),
+            "p99_ms": pct(values, 0.99),
+            "error_rate": round(rec.errors[name] / len(values), 4),
+        }
     total = sum(len(v) for v in rec.times.values())
     groups = {"pages": [], "htmx partials": [], "ceiling (/health/)": []}
     for name, values in rec.times.items():
-        group = ("ceiling (/health/)" if name.startswith("/health/")
-                 else "htmx partials" if name.endswith("[htmx]") else "pages")
+        group = (
+            "ceiling (/health/)"
+            if name.startswith("/health/")
+            else "htmx partials"
+            if name.endswith("[htmx]")
+            else "pages"
+        )
         groups[group].extend(values)
-    summary = {group: {"count": len(values), "p50_ms": round(statistics.median(values), 1),
-                       "p95_ms": pct(values, 0.95), "p99_ms": pct(values, 0.99)}
-               for group, values in groups.items() if values}
-    return {"think_s": think, "wall_s": round(wall, 1), "requests": total,
-            "rps": round(total / wall, 1), "errors": sum(rec.errors.values()),
-            "error_samples": rec.samples, "loadavg_end": os.getloadavg(),
-            "summary": summary, "pages": pages}
+    summary = {
+        group: {
+            "count": len(values),
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": pct(values, 0.95),
+            "p99_ms": pct(values, 0.99),
+        }
+        for group, values in groups.items()
+        if values
+    }
+    return {
+        "think_s": think,
+        "wall_s": round(wall, 1),
+        "requests": total,
+        "rps": round(total / wall, 1),
+        "errors": sum(rec.errors.values()),
+        "error_samples": rec.samples,
+        "loadavg_end": os.getloadavg(),
+        "summary": summary,
+        "pages": pages,
+    }
 
 
 # --- Setting up and tearing down -----------------------------------------------------
@@ -323,31 +412,48 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--seconds", type=float, default=60, help="per phase")
-    parser.add_argument("--think", default="0,2",
-                        help="think times (s) of the phases, e.g. 0,2: back to back, then "
-                             "users who pause about 2 s between requests")
+    parser.add_argument(
+        "--think",
+        default="0,2",
+        help="think times (s) of the phases, e.g. 0,2: back to back, then "
+        "users who pause about 2 s between requests",
+    )
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
     temp = Path(tempfile.mkdtemp(prefix="prm-load-"))
-    env = dict(os.environ, DATABASE_URL=f"{args.server}/{args.database}",
-               REDIS_URL=args.redis, DJANGO_SETTINGS_MODULE="prm.settings",
-               PRM_ENV="production", SECURE_SSL_REDIRECT="false",
-               SECRET_KEY=f"bench-load-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-               ALLOWED_HOSTS=".localhost", STATIC_ROOT=str(temp / "static"),
-               MEDIA_ROOT=str(temp / "media"), LOG_LEVEL="WARNING", CACHE_KEY_PREFIX="load",
-               EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
-    results: dict = {"tenants": args.tenants, "users": args.users, "workers": args.workers,
-                     "seconds": args.seconds, "database": args.database,
-                     "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short",
-                                               "HEAD"], capture_output=True,
-                                              text=True).stdout.strip(),
-                     "loadavg_start": os.getloadavg()}
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"{args.server}/{args.database}",
+        REDIS_URL=args.redis,
+        DJANGO_SETTINGS_MODULE="prm.settings",
+        PRM_ENV="production",
+        SECURE_SSL_REDIRECT="false",
+        SECRET_KEY=f"bench-load-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        ALLOWED_HOSTS=".localhost",
+        STATIC_ROOT=str(temp / "static"),
+        MEDIA_ROOT=str(temp / "media"),
+        LOG_LEVEL="WARNING",
+        CACHE_KEY_PREFIX="load",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    results: dict = {
+        "tenants": args.tenants,
+        "users": args.users,
+        "workers": args.workers,
+        "seconds": args.seconds,
+        "database": args.database,
+        "commit": subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
+        "loadavg_start": os.getloadavg(),
+    }
 
     def manage(*command):
-        subprocess.run([PY, "manage.py", *command], cwd=REPO, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PY, "manage.py", *command], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
+        )
 
     psql_admin(f'CREATE DATABASE "{args.database}"', server=args.server)
     gunicorn = None
@@ -357,16 +463,35 @@ def main() -> int:
         manage("migrate_template")
         log(f"provision {args.tenants} vendors with the demo cast and seeders")
         started = time.monotonic()
-        subprocess.run([PY, "-c", PROVISION, str(args.tenants)], cwd=REPO, env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PY, "-c", PROVISION, str(args.tenants)],
+            cwd=REPO,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         results["provision_s"] = round(time.monotonic() - started, 1)
         log("collectstatic")
         manage("collectstatic", "--noinput", "-v0")
         log(f"gunicorn, {args.workers} workers on 127.0.0.1:{args.port}")
         gunicorn = subprocess.Popen(
-            [PY, "-m", "gunicorn", "prm.wsgi", "--workers", str(args.workers),
-             "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(temp / "gunicorn.log", "w"))
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "prm.wsgi",
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(temp / "gunicorn.log", "w"),
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -379,8 +504,10 @@ def main() -> int:
             time.sleep(0.5)
         sessions = login_all(args.port, args.users, args.tenants)
         results["users_by_tenant"] = [f"{s.host} {email}" for s, _, email in sessions]
-        results["phases"] = [drive(sessions, args.seconds, args.max_requests, float(think))
-                             for think in args.think.split(",")]
+        results["phases"] = [
+            drive(sessions, args.seconds, args.max_requests, float(think))
+            for think in args.think.split(",")
+        ]
         results["gunicorn_log_tail"] = (temp / "gunicorn.log").read_text()[-2000:]
     finally:
         if gunicorn is not None:
@@ -391,11 +518,19 @@ def main() -> int:
                 gunicorn.kill()
         if not args.keep:
             log(f"drop {args.database}")
-            psql_admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)',
-                       server=args.server)
+            psql_admin(
+                f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)', server=args.server
+            )
             shutil.rmtree(temp, ignore_errors=True)
-            subprocess.run([PY, "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1])"
-                            ".flushdb()", args.redis], check=False)
+            subprocess.run(
+                [
+                    PY,
+                    "-c",
+                    "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
+                    args.redis,
+                ],
+                check=False,
+            )
     json.dump(results, sys.stdout, indent=2)
     print()
     return 0

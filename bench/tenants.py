@@ -37,11 +37,14 @@ PY = sys.executable
 
 def snapshot_of_head() -> tuple[Path, str]:
     """The committed tree in a temporary folder (with this checkout's .venv linked in)."""
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                            check=True, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     folder = Path(tempfile.mkdtemp(prefix="prm-bench-"))
-    archive = subprocess.Popen(["git", "-C", str(REPO), "archive", "HEAD"],
-                               stdout=subprocess.PIPE)
+    archive = subprocess.Popen(["git", "-C", str(REPO), "archive", "HEAD"], stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(folder)], stdin=archive.stdout, check=True)
     archive.wait()
     (folder / ".venv").symlink_to(REPO / ".venv")
@@ -55,15 +58,22 @@ def log(msg: str) -> None:
 def psql_admin(sql: str, *, server: str) -> None:
     subprocess.run(
         ["psql", f"{server}/postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
 
 
 def database_exists(name: str, *, server: str) -> bool:
     out = subprocess.run(
-        ["psql", f"{server}/postgres", "-qAtc",
-         f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        check=True, capture_output=True, text=True,
+        [
+            "psql",
+            f"{server}/postgres",
+            "-qAtc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return out == "1"
 
@@ -93,9 +103,22 @@ def manage(*args: str) -> list[str]:
 def provision(count: int, prefix: str, mode: str, env: dict[str, str]) -> dict:
     """Run `_provision` in a child process (fresh Django, like a management command)."""
     out = subprocess.run(
-        [PY, str(REPO / "bench" / "tenants.py"), "_provision", "--count", str(count),
-         "--prefix", prefix, "--mode", mode],
-        cwd=REPO, env=env, check=True, stdout=subprocess.PIPE, text=True,
+        [
+            PY,
+            str(REPO / "bench" / "tenants.py"),
+            "_provision",
+            "--count",
+            str(count),
+            "--prefix",
+            prefix,
+            "--mode",
+            mode,
+        ],
+        cwd=REPO,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     return json.loads(out.stdout)
 
@@ -119,8 +142,13 @@ def _provision_main(count: int, prefix: str, mode: str) -> None:
     for i in range(count):
         schema = f"{prefix}{i:04d}"
         started = time.perf_counter()
-        vendor_create(schema=schema, name=f"Bench {schema}", domain=f"{schema}.bench.localhost",
-                      admin_email=f"admin@{schema}.example", admin_password="bench-pass-2026!")
+        vendor_create(
+            schema=schema,
+            name=f"Bench {schema}",
+            domain=f"{schema}.bench.localhost",
+            admin_email=f"admin@{schema}.example",
+            admin_password="bench-pass-2026!",
+        )
         seconds.append(time.perf_counter() - started)
         if (i + 1) % 50 == 0:
             log(f"  provisioned {i + 1}/{count}")
@@ -161,8 +189,12 @@ def main() -> int:
     original = REPO
     REPO, commit = snapshot_of_head()
     db_url = f"{args.server}/{args.database}"
-    results: dict = {"tenants": args.tenants, "database": args.database, "commit": commit,
-                     "loadavg_start": os.getloadavg()}
+    results: dict = {
+        "tenants": args.tenants,
+        "database": args.database,
+        "commit": commit,
+        "loadavg_start": os.getloadavg(),
+    }
     psql_admin(f'CREATE DATABASE "{args.database}"', server=args.server)
     try:
         v1 = env_for(db_url, "v1")
@@ -178,19 +210,18 @@ def main() -> int:
         results["provision_many"] = provision(args.tenants, "t", "clone", v1)
         log(f"provision {args.sample} more with {args.tenants} present")
         results["provision_clone_after_many"] = provision(args.sample, "late", "clone", v1)
-        log(f"provision 3 with clone_schema() (the library function) with {args.tenants} "
-            "present")
+        log(f"provision 3 with clone_schema() (the library function) with {args.tenants} present")
         results["provision_library_clone_after_many"] = provision(3, "lib", "library", v1)
         log("provision 3 more (clone): the recipe is made again after the library run")
         results["provision_clone_after_library"] = provision(3, "again", "clone", v1)
         results["tenant_schemas"] = args.tenants + 3 * args.sample + 6
 
         log("migrate_schemas --tenant, nothing to apply, standard executor")
-        results["migrate_noop_standard_s"] = timed(
-            manage("migrate_schemas", "--tenant", "-v0"), v1)
+        results["migrate_noop_standard_s"] = timed(manage("migrate_schemas", "--tenant", "-v0"), v1)
         log("migrate_schemas --tenant, nothing to apply, multiprocessing executor")
         results["migrate_noop_multiprocessing_s"] = timed(
-            manage("migrate_schemas", "--tenant", "-v0", "--executor=multiprocessing"), v1)
+            manage("migrate_schemas", "--tenant", "-v0", "--executor=multiprocessing"), v1
+        )
 
         log("migrate_tenants (skips current schemas), nothing to apply")
         results["migrate_tenants_noop_s"] = timed(manage("migrate_tenants"), v1)
@@ -198,22 +229,24 @@ def main() -> int:
         v2, v3 = env_for(db_url, "v2"), env_for(db_url, "v3")
         timed(manage("migrate_schemas", "--shared", "-v0"), v2)
         log("one new migration, standard executor")
-        results["migrate_one_standard_s"] = timed(
-            manage("migrate_schemas", "--tenant", "-v0"), v2)
+        results["migrate_one_standard_s"] = timed(manage("migrate_schemas", "--tenant", "-v0"), v2)
         results["migrate_template_one_s"] = timed(manage("migrate_template"), v2)
         timed(manage("migrate_schemas", "--shared", "-v0"), v3)
         log("one new migration, multiprocessing executor")
         results["migrate_one_multiprocessing_s"] = timed(
-            manage("migrate_schemas", "--tenant", "-v0", "--executor=multiprocessing"), v3)
+            manage("migrate_schemas", "--tenant", "-v0", "--executor=multiprocessing"), v3
+        )
         results["loadavg_end"] = os.getloadavg()
         results["multiprocessing_processes"] = int(
-            os.environ.get("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2"))
+            os.environ.get("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2")
+        )
     finally:
         shutil.rmtree(REPO, ignore_errors=True)
         REPO = original
         if not args.keep:
-            psql_admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)',
-                       server=args.server)
+            psql_admin(
+                f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)', server=args.server
+            )
     print(json.dumps(results, indent=2))
     return 0
 

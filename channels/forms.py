@@ -18,7 +18,9 @@ class TerritoryForm(forms.Form):
         label=_("Countries"), help_text=_("Two-letter codes separated by commas, e.g. US, CA, MX.")
     )
     channel_manager = forms.ModelChoiceField(
-        label=_("Channel manager"), required=False, queryset=_channel_managers(),
+        label=_("Channel manager"),
+        required=False,
+        queryset=_channel_managers(),
         empty_label=_("Nobody"),
     )
 
@@ -37,24 +39,26 @@ class TerritoryForm(forms.Form):
 
 class ReassignForm(forms.Form):
     from_manager = forms.ModelChoiceField(
-        label=_("From channel manager"), queryset=User.objects.filter(
-            role=Role.CHANNEL_MANAGER).order_by("full_name"),
+        label=_("From channel manager"),
+        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("full_name"),
     )
-    to_manager = forms.ModelChoiceField(
-        label=_("To channel manager"), queryset=_channel_managers()
-    )
+    to_manager = forms.ModelChoiceField(label=_("To channel manager"), queryset=_channel_managers())
 
 
 class AnnouncementForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     tiers = forms.ModelMultipleChoiceField(
-        label=_("Tiers"), required=False, queryset=Tier.objects.all(),
+        label=_("Tiers"),
+        required=False,
+        queryset=Tier.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: every tier."),
     )
     territories = forms.ModelMultipleChoiceField(
-        label=_("Territories"), required=False, queryset=Territory.objects.all(),
+        label=_("Territories"),
+        required=False,
+        queryset=Territory.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: every territory."),
     )

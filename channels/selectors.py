@@ -27,7 +27,7 @@ def territory_for_country(country: str) -> Territory | None:
 
 
 def portfolio_for(user) -> QuerySet:
-    """"My partners": those the user may act on, with what the workspace shows."""
+    """ "My partners": those the user may act on, with what the workspace shows."""
     return (
         partners_visible_to(user)
         .select_related("tier", "territory", "channel_manager")
@@ -58,7 +58,5 @@ def announcements_visible_to(user) -> QuerySet[Announcement]:
 
 def announcements_for_partner(partner, *, limit: int = 5) -> list[Announcement]:
     return list(
-        Announcement.objects.filter(recipients__partner=partner).order_by("-published_at")[
-            :limit
-        ]
+        Announcement.objects.filter(recipients__partner=partner).order_by("-published_at")[:limit]
     )

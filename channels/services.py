@@ -116,13 +116,20 @@ def announcement_email_partners(*, announcement_id: int) -> int:
                 continue
             recipient.emailed_at = timezone.now()
             recipient.save(update_fields=["emailed_at"])
-            for user in User.objects.filter(membership__partner=recipient.partner,
-                                            is_active=True):
-                context = {"announcement": announcement,
-                           "partner_name": recipient.partner.name, "user": user}
-                transaction.on_commit(functools.partial(
-                    send_email, to=[user.email], template_prefix="channels/email/announcement",
-                    context=context, language=user.language,
-                ))
+            for user in User.objects.filter(membership__partner=recipient.partner, is_active=True):
+                context = {
+                    "announcement": announcement,
+                    "partner_name": recipient.partner.name,
+                    "user": user,
+                }
+                transaction.on_commit(
+                    functools.partial(
+                        send_email,
+                        to=[user.email],
+                        template_prefix="channels/email/announcement",
+                        context=context,
+                        language=user.language,
+                    )
+                )
                 sent += 1
     return sent

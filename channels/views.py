@@ -18,10 +18,14 @@ from prm.accounts.access import vendor_admin_required, vendor_staff_required
 @vendor_staff_required
 def workspace(request: HttpRequest) -> HttpResponse:
     page = Paginator(portfolio_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "channels/workspace.html", {
-        "page": page,
-        "queue": work_queue(request.user),
-    })
+    return render(
+        request,
+        "channels/workspace.html",
+        {
+            "page": page,
+            "queue": work_queue(request.user),
+        },
+    )
 
 
 @vendor_staff_required
@@ -35,9 +39,14 @@ def territories(request: HttpRequest) -> HttpResponse:
             territory = services.territory_save(by=request.user, **form.cleaned_data)
             messages.success(request, _("Territory %(name)s saved.") % {"name": territory.name})
             return redirect("channels:territories")
-    return render(request, "channels/territories.html", {
-        "territories": territories_visible_to(request.user), "form": form,
-    })
+    return render(
+        request,
+        "channels/territories.html",
+        {
+            "territories": territories_visible_to(request.user),
+            "form": form,
+        },
+    )
 
 
 @vendor_admin_required
@@ -50,8 +59,11 @@ def reassign(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(count)s partner(s) now belong to %(name)s.") % {
-                "count": count, "name": form.cleaned_data["to_manager"]})
+            messages.success(
+                request,
+                _("%(count)s partner(s) now belong to %(name)s.")
+                % {"count": count, "name": form.cleaned_data["to_manager"]},
+            )
             return redirect("channels:reassign")
     return render(request, "channels/reassign.html", {"form": form})
 
@@ -65,9 +77,11 @@ def announcements(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _(
-                "Published to %(count)s partner(s); their users are being e-mailed."
-            ) % {"count": announcement.recipients.count()})
+            messages.success(
+                request,
+                _("Published to %(count)s partner(s); their users are being e-mailed.")
+                % {"count": announcement.recipients.count()},
+            )
             return redirect("channels:announcements")
     page = Paginator(announcements_visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "channels/announcements.html", {"form": form, "page": page})

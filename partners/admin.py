@@ -45,8 +45,16 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(SchemaAwareModelAdmin):
-    list_display = ["name", "slug", "partner_type", "tier", "status", "country", "territory",
-                    "channel_manager"]
+    list_display = [
+        "name",
+        "slug",
+        "partner_type",
+        "tier",
+        "status",
+        "country",
+        "territory",
+        "channel_manager",
+    ]
     list_filter = ["status", "partner_type", "tier", "territory", "country", "channel_manager"]
     search_fields = ["name", "slug", "legal_name", "email_domains"]
     list_select_related = ["tier", "territory", "channel_manager"]
@@ -60,7 +68,10 @@ class PartnerAdmin(SchemaAwareModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:  # the lifecycle's first entry: who created it here, and when
             PartnerStatusChange.objects.create(
-                partner=obj, from_status="", to_status=obj.status, changed_by=request.user,
+                partner=obj,
+                from_status="",
+                to_status=obj.status,
+                changed_by=request.user,
                 reason=gettext("Created in the admin"),
             )
 
@@ -92,8 +103,15 @@ class PartnerStatusChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(PartnerApplication)
 class PartnerApplicationAdmin(SchemaAwareModelAdmin):
-    list_display = ["company_name", "country", "partner_type", "contact_email", "status",
-                    "channel_manager", "submitted_at"]
+    list_display = [
+        "company_name",
+        "country",
+        "partner_type",
+        "contact_email",
+        "status",
+        "channel_manager",
+        "submitted_at",
+    ]
     list_filter = ["status", "partner_type", "country", "channel_manager"]
     search_fields = ["company_name", "legal_name", "contact_email", "contact_name"]
     list_select_related = ["channel_manager"]
@@ -103,14 +121,34 @@ class PartnerApplicationAdmin(SchemaAwareModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(SchemaAwareModelAdmin):
-    list_display = ["email", "partner", "role", "created_at", "expires_at", "accepted_at",
-                    "revoked_at"]
-    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter),
-                   ("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "email",
+        "partner",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email", "partner__name"]
     list_select_related = ["partner"]
-    readonly_fields = ["partner", "email", "full_name", "role", "invited_by", "created_at",
-                       "expires_at", "accepted_at", "revoked_at", "user"]
+    readonly_fields = [
+        "partner",
+        "email",
+        "full_name",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+        "user",
+    ]
 
     def has_add_permission(self, request):
         return False  # invitations are sent from the app so the e-mail goes out

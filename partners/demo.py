@@ -48,14 +48,21 @@ def seed(vendor) -> None:
     tiers = {}
     for name, rank, sales, reps, discount in TIERS:
         tiers[name], _created = Tier.objects.get_or_create(
-            name=name, defaults={"rank": rank, "min_yearly_sales": sales,
-                                 "min_certified_reps": reps, "discount_percent": discount},
+            name=name,
+            defaults={
+                "rank": rank,
+                "min_yearly_sales": sales,
+                "min_certified_reps": reps,
+                "discount_percent": discount,
+            },
         )
     for name, countries, cm_email in TERRITORIES:
         Territory.objects.get_or_create(
             name=name,
-            defaults={"countries": countries,
-                      "channel_manager": User.objects.filter(email=cm_email).first()},
+            defaults={
+                "countries": countries,
+                "channel_manager": User.objects.filter(email=cm_email).first(),
+            },
         )
     admin = User.objects.filter(role=Role.VENDOR_ADMIN).order_by("pk").first()
     version = AgreementVersion.objects.order_by("-number").first()
@@ -70,24 +77,30 @@ def seed(vendor) -> None:
             partner.partner_type = kind
             partner.email_domains = partner.email_domains or [f"{partner.slug}.example"]
             partner.territory = Territory.objects.filter(
-                countries__contains=[partner.country]).first()
+                countries__contains=[partner.country]
+            ).first()
             partner.save()
         partner_admin = User.objects.filter(
-            membership__partner=partner, role=Role.PARTNER_ADMIN).first()
+            membership__partner=partner, role=Role.PARTNER_ADMIN
+        ).first()
         AgreementAcceptance.objects.get_or_create(
             partner=partner, version=version, defaults={"accepted_by": partner_admin}
         )
-    Membership.objects.filter(
-        partner__slug="mueller", certified_on__isnull=True
-    ).update(certified_on=timezone.localdate())
+    Membership.objects.filter(partner__slug="mueller", certified_on__isnull=True).update(
+        certified_on=timezone.localdate()
+    )
     if vendor.schema_name == "acme":
         PartnerApplication.objects.get_or_create(
             contact_email="hanna@nordlicht.example",
-            defaults={"company_name": "Nordlicht Netzwerke", "country": "DE",
-                      "partner_type": PartnerType.RESELLER, "contact_name": "Hanna Nord",
-                      "message": "Network integrator in Hamburg, 40 engineers.",
-                      "status": ApplicationStatus.SUBMITTED,
-                      "channel_manager": User.objects.filter(email="cm1@acme.example").first()},
+            defaults={
+                "company_name": "Nordlicht Netzwerke",
+                "country": "DE",
+                "partner_type": PartnerType.RESELLER,
+                "contact_name": "Hanna Nord",
+                "message": "Network integrator in Hamburg, 40 engineers.",
+                "status": ApplicationStatus.SUBMITTED,
+                "channel_manager": User.objects.filter(email="cm1@acme.example").first(),
+            },
         )
         if not Announcement.objects.exists():
             announcement = Announcement.objects.create(
@@ -96,7 +109,8 @@ def seed(vendor) -> None:
                 author=admin,
             )
             AnnouncementRecipient.objects.bulk_create(
-                AnnouncementRecipient(announcement=announcement, partner=partner,
-                                      emailed_at=timezone.now())
+                AnnouncementRecipient(
+                    announcement=announcement, partner=partner, emailed_at=timezone.now()
+                )
                 for partner in Partner.objects.all()
             )

@@ -17,9 +17,7 @@ def render_email(template_prefix: str, context: dict, *, language: str = "") -> 
     return " ".join(subject.split()), body
 
 
-def send_email(
-    *, to: list[str], template_prefix: str, context: dict, language: str = ""
-) -> None:
+def send_email(*, to: list[str], template_prefix: str, context: dict, language: str = "") -> None:
     """Send one plain-text e-mail now (callers queue it with transaction.on_commit)."""
     subject, body = render_email(template_prefix, context, language=language)
     EmailMessage(subject=subject, body=body, to=to).send()

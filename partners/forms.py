@@ -30,10 +30,16 @@ def _channel_managers():
 
 
 class PartnerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
-        attrs={"type": "search", "placeholder": _("Name, slug or e-mail domain")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, slug or e-mail domain")}
+        ),
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Any status"))] + PartnerStatus.choices,
     )
     partner_type = forms.ChoiceField(
@@ -43,11 +49,15 @@ class PartnerFilterForm(forms.Form):
         label=_("Tier"), required=False, queryset=Tier.objects.all(), empty_label=_("Any tier")
     )
     territory = forms.ModelChoiceField(
-        label=_("Territory"), required=False, queryset=Territory.objects.all(),
+        label=_("Territory"),
+        required=False,
+        queryset=Territory.objects.all(),
         empty_label=_("Any territory"),
     )
     channel_manager = forms.ModelChoiceField(
-        label=_("Channel manager"), required=False, queryset=_channel_managers(),
+        label=_("Channel manager"),
+        required=False,
+        queryset=_channel_managers(),
         empty_label=_("Any channel manager"),
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
@@ -74,11 +84,21 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = PartnerApplication
-        fields = ["company_name", "legal_name", "website", "country", "partner_type",
-                  "contact_name", "contact_email", "contact_phone", "message"]
+        fields = [
+            "company_name",
+            "legal_name",
+            "website",
+            "country",
+            "partner_type",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "message",
+        ]
         widgets = {
-            "country": forms.TextInput(attrs={"maxlength": 2, "placeholder": "US",
-                                              "autocomplete": "country"}),
+            "country": forms.TextInput(
+                attrs={"maxlength": 2, "placeholder": "US", "autocomplete": "country"}
+            ),
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "message": forms.Textarea(attrs={"rows": 4}),
@@ -103,18 +123,25 @@ class PartnerProfileForm(forms.Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     email_domains = forms.CharField(
-        label=_("E-mail domains"), required=False,
-        help_text=_("Separated by commas, e.g. example.com, example.de. People with these "
-                    "domains are suggested to join this partner, never added."),
+        label=_("E-mail domains"),
+        required=False,
+        help_text=_(
+            "Separated by commas, e.g. example.com, example.de. People with these "
+            "domains are suggested to join this partner, never added."
+        ),
     )
     partner_type = forms.ChoiceField(label=_("Type"), choices=PartnerType.choices)
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
     currency = forms.CharField(label=_("Reporting currency"), max_length=3)
 
     def clean_email_domains(self):
-        domains = sorted({d.strip().lower().lstrip("@") for d in
-                          self.cleaned_data["email_domains"].replace(";", ",").split(",")
-                          if d.strip()})
+        domains = sorted(
+            {
+                d.strip().lower().lstrip("@")
+                for d in self.cleaned_data["email_domains"].replace(";", ",").split(",")
+                if d.strip()
+            }
+        )
         wrong = [d for d in domains if "." not in d or " " in d or "@" in d]
         if wrong:
             raise forms.ValidationError(
@@ -137,7 +164,8 @@ class PartnerProfileForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The applicant receives this by e-mail."),
     )
 
@@ -145,7 +173,9 @@ class RejectForm(forms.Form):
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), choices=PartnerStatus.choices)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to suspend or terminate."),
     )
 
@@ -160,11 +190,15 @@ class StatusForm(forms.Form):
 
 class AssignForm(forms.Form):
     channel_manager = forms.ModelChoiceField(
-        label=_("Channel manager"), required=False, queryset=_channel_managers(),
+        label=_("Channel manager"),
+        required=False,
+        queryset=_channel_managers(),
         empty_label=_("Nobody"),
     )
     territory = forms.ModelChoiceField(
-        label=_("Territory"), required=False, queryset=Territory.objects.all(),
+        label=_("Territory"),
+        required=False,
+        queryset=Territory.objects.all(),
         empty_label=_("None"),
     )
 
@@ -181,11 +215,16 @@ class TierEditForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=80)
     rank = forms.IntegerField(
-        label=_("Rank"), min_value=0, max_value=32767,
+        label=_("Rank"),
+        min_value=0,
+        max_value=32767,
         help_text=_("Higher ranks are better tiers. Each tier has its own rank."),
     )
     min_yearly_sales = forms.DecimalField(
-        label=_("Yearly sales required"), min_value=0, max_digits=14, decimal_places=2,
+        label=_("Yearly sales required"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
         initial=0,
         help_text=_("Sales in the last 12 months, in the vendor's reporting currency."),
     )
@@ -193,7 +232,11 @@ class TierEditForm(forms.Form):
         label=_("Certified reps required"), min_value=0, max_value=10_000, initial=0
     )
     discount_percent = forms.DecimalField(
-        label=_("Discount %"), min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        label=_("Discount %"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
         initial=0,
     )
     benefits = forms.CharField(
@@ -216,15 +259,18 @@ class RoleForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False,
+        label=_("Password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

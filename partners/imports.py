@@ -24,8 +24,13 @@ _SLUG = re.compile(r"^[-a-z0-9_]{1,60}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: Optional columns and the Partner field each one sets.
-_OPTIONAL_COLUMNS = {"country": "country", "type": "partner_type", "tier": "tier",
-                     "channel_manager_email": "channel_manager", "currency": "currency"}
+_OPTIONAL_COLUMNS = {
+    "country": "country",
+    "type": "partner_type",
+    "tier": "tier",
+    "channel_manager_email": "channel_manager",
+    "currency": "currency",
+}
 
 
 @dataclass
@@ -48,15 +53,17 @@ def partners_import(*, text: str, default_currency: str = "USD") -> ImportResult
     missing = [c for c in ("slug", "name") if c not in header]
     if missing:
         result.errors.append(
-            (1, _("The header must name the columns %(columns)s; missing: %(missing)s.")
-             % {"columns": ",".join(COLUMNS), "missing": ",".join(missing)})
+            (
+                1,
+                _("The header must name the columns %(columns)s; missing: %(missing)s.")
+                % {"columns": ",".join(COLUMNS), "missing": ",".join(missing)},
+            )
         )
         return result
     reader.fieldnames = header
     tiers = {t.name.lower(): t for t in Tier.objects.all()}
     managers = {
-        u.email.lower(): u
-        for u in User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True)
+        u.email.lower(): u for u in User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True)
     }
     types = _types()
     rows, seen = [], set()
@@ -100,8 +107,15 @@ def partners_import(*, text: str, default_currency: str = "USD") -> ImportResult
         if problems:
             result.errors.extend((line, problem) for problem in problems)
             continue
-        values = dict(slug=slug, name=row["name"], country=country, partner_type=kind,
-                      tier=tier, channel_manager=manager, currency=currency)
+        values = dict(
+            slug=slug,
+            name=row["name"],
+            country=country,
+            partner_type=kind,
+            tier=tier,
+            channel_manager=manager,
+            currency=currency,
+        )
         # Columns left empty keep an existing partner's value (defaults for new ones).
         given = {"slug", "name"} | {
             field for column, field in _OPTIONAL_COLUMNS.items() if row.get(column)
@@ -123,12 +137,17 @@ def _save(rows: list[dict], result: ImportResult) -> None:
         partner = Partner.objects.filter(slug=slug).first()
         if partner is None:
             partner = Partner.objects.create(
-                slug=slug, status=PartnerStatus.ACTIVE,
-                territory=territory_for_country(values["country"]), **values
+                slug=slug,
+                status=PartnerStatus.ACTIVE,
+                territory=territory_for_country(values["country"]),
+                **values,
             )
             PartnerStatusChange.objects.create(
-                partner=partner, from_status="", to_status=PartnerStatus.ACTIVE,
-                changed_by=None, reason=_("Imported"),
+                partner=partner,
+                from_status="",
+                to_status=PartnerStatus.ACTIVE,
+                changed_by=None,
+                reason=_("Imported"),
             )
             result.created += 1
         else:

@@ -41,7 +41,10 @@ class Tier(models.Model):
         _("rank"), unique=True, help_text=_("Higher ranks are better tiers.")
     )
     min_yearly_sales = models.DecimalField(
-        _("yearly sales required"), max_digits=14, decimal_places=2, default=0,
+        _("yearly sales required"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
         help_text=_("Sales in the last 12 months, in the vendor's reporting currency."),
     )
     min_certified_reps = models.PositiveIntegerField(_("certified reps required"), default=0)
@@ -157,7 +160,9 @@ class Membership(models.Model):
     )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
     certified_on = models.DateField(
-        _("certified on"), null=True, blank=True,
+        _("certified on"),
+        null=True,
+        blank=True,
         help_text=_("Date the rep passed the vendor's certification; counts toward tiers."),
     )
 
@@ -195,7 +200,9 @@ class PartnerApplication(models.Model):
     message = models.TextField(_("about the company"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=ApplicationStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
         default=ApplicationStatus.SUBMITTED,
     )
     channel_manager = models.ForeignKey(

@@ -11,7 +11,6 @@ urlpatterns = [
     path("users/", portal_views.users, name="users"),
     path("users/<int:pk>/active/", portal_views.user_active, name="user_active"),
     path("users/<int:pk>/role/", portal_views.user_role, name="user_role"),
-    path("invitations/<int:pk>/revoke/", portal_views.invitation_revoke,
-         name="invitation_revoke"),
+    path("invitations/<int:pk>/revoke/", portal_views.invitation_revoke, name="invitation_revoke"),
     path("agreement/", portal_views.agreement, name="agreement"),
 ]

@@ -33,14 +33,18 @@ def _own_partner(request: HttpRequest):
 def home(request: HttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     is_admin = request.user.is_partner_admin
-    return render(request, "partners/portal_home.html", {
-        "partner": partner,
-        "progress": tier_progress(partner),
-        "announcements": announcements_for_partner(partner),
-        "agreement_pending": not accepted_current_agreement(partner),
-        "members": partner_members(request.user, partner) if is_admin else None,
-        "onboarding": partner.status == PartnerStatus.ONBOARDING,
-    })
+    return render(
+        request,
+        "partners/portal_home.html",
+        {
+            "partner": partner,
+            "progress": tier_progress(partner),
+            "announcements": announcements_for_partner(partner),
+            "agreement_pending": not accepted_current_agreement(partner),
+            "members": partner_members(request.user, partner) if is_admin else None,
+            "onboarding": partner.status == PartnerStatus.ONBOARDING,
+        },
+    )
 
 
 @partner_admin_required
@@ -51,22 +55,31 @@ def users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
-                partner=partner, by=request.user, language=request.user.language,
+                partner=partner,
+                by=request.user,
+                language=request.user.language,
                 **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s. The link works for "
-                                        "7 days.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works for 7 days.")
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("portal:users")
-    return render(request, "partners/portal_users.html", {
-        "partner": partner,
-        "members": partner_members(request.user, partner),
-        "invitations": open_invitations(request.user, partner),
-        "form": form,
-        "role_choices": RoleForm.base_fields["role"].choices,
-    })
+    return render(
+        request,
+        "partners/portal_users.html",
+        {
+            "partner": partner,
+            "members": partner_members(request.user, partner),
+            "invitations": open_invitations(request.user, partner),
+            "form": form,
+            "role_choices": RoleForm.base_fields["role"].choices,
+        },
+    )
 
 
 @require_POST
@@ -76,8 +89,12 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         services.partner_user_set_active(actor=request.user, member=member, active=active)
-        messages.success(request, _("%(name)s can log in again.") % {"name": member}
-                         if active else _("%(name)s can no longer log in.") % {"name": member})
+        messages.success(
+            request,
+            _("%(name)s can log in again.") % {"name": member}
+            if active
+            else _("%(name)s can no longer log in.") % {"name": member},
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:users")
@@ -127,12 +144,20 @@ def agreement(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Thank you: the agreement is accepted."))
                 return redirect("portal:home")
         else:
-            messages.error(request, _("A newer version has been published. Read it and "
-                                      "accept that one."))
+            messages.error(
+                request, _("A newer version has been published. Read it and accept that one.")
+            )
         return redirect("portal:agreement")
-    return render(request, "partners/portal_agreement.html", {
-        "partner": partner,
-        "current": current,
-        "accepted": partner.agreement_acceptances.filter(version=current)
-        .select_related("accepted_by").first() if current else None,
-    })
+    return render(
+        request,
+        "partners/portal_agreement.html",
+        {
+            "partner": partner,
+            "current": current,
+            "accepted": partner.agreement_acceptances.filter(version=current)
+            .select_related("accepted_by")
+            .first()
+            if current
+            else None,
+        },
+    )

@@ -216,14 +216,18 @@ def applications_waiting_on(user, *, limit: int = 20):
 
     waiting = applications_visible_to(user).filter(status=ApplicationStatus.SUBMITTED)
     total = waiting.count()
-    items = [
-        QueueItem(
-            kind=_("Application"),
-            title=application.company_name,
-            url=reverse("partners:application", kwargs={"pk": application.pk}),
-            waiting_since=application.submitted_at,
-            detail=f"{application.country} · {application.get_partner_type_display()}",
-        )
-        for application in waiting.order_by("submitted_at")[:limit]
-    ] if limit and total else []
+    items = (
+        [
+            QueueItem(
+                kind=_("Application"),
+                title=application.company_name,
+                url=reverse("partners:application", kwargs={"pk": application.pk}),
+                waiting_since=application.submitted_at,
+                detail=f"{application.country} · {application.get_partner_type_display()}",
+            )
+            for application in waiting.order_by("submitted_at")[:limit]
+        ]
+        if limit and total
+        else []
+    )
     return items, total

@@ -54,11 +54,28 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 #: Public mail providers: their domain says nothing about the company.
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
-    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me",
-    "protonmail.com", "yandex.ru", "mail.ru", "qq.com", "163.com",
-})
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+    }
+)
 
 
 def _locked(partner: Partner) -> Partner:
@@ -90,7 +107,9 @@ def partner_change_status(
     from partners.selectors import accepted_current_agreement
 
     own_admin_activating = (
-        by is not None and by.is_partner_admin and by.partner.pk == partner.pk
+        by is not None
+        and by.is_partner_admin
+        and by.partner.pk == partner.pk
         and to_status == PartnerStatus.ACTIVE  # by accepting the agreement
     )
     if by is not None and not own_admin_activating:
@@ -160,13 +179,18 @@ def partners_reassign(*, from_manager: User, to_manager: User, by: User) -> int:
     PartnerApplication.objects.filter(
         channel_manager=from_manager, status=ApplicationStatus.SUBMITTED
     ).update(channel_manager=to_manager)
-    return Partner.objects.filter(channel_manager=from_manager).update(
-        channel_manager=to_manager
-    )
+    return Partner.objects.filter(channel_manager=from_manager).update(channel_manager=to_manager)
 
 
-PROFILE_FIELDS = ("name", "legal_name", "website", "email_domains", "partner_type", "country",
-                  "currency")
+PROFILE_FIELDS = (
+    "name",
+    "legal_name",
+    "website",
+    "email_domains",
+    "partner_type",
+    "country",
+    "currency",
+)
 
 
 @transaction.atomic
@@ -203,8 +227,13 @@ MAX_TIER_RANK = 32767
 
 
 def _tier_errors(
-    *, tier: Tier | None, name: str, rank: int, min_yearly_sales: Decimal,
-    min_certified_reps: int, discount_percent: Decimal,
+    *,
+    tier: Tier | None,
+    name: str,
+    rank: int,
+    min_yearly_sales: Decimal,
+    min_certified_reps: int,
+    discount_percent: Decimal,
 ) -> dict[str, str]:
     """Field -> what to fix, for a tier about to be saved (`tier`: the one being edited)."""
     others = Tier.objects.exclude(pk=tier.pk) if tier is not None else Tier.objects.all()
@@ -213,7 +242,8 @@ def _tier_errors(
         errors["name"] = _("Give the tier a name.")
     elif others.filter(name__iexact=name).exists():
         errors["name"] = _("Another tier is already called %(name)s. Choose another name.") % {
-            "name": name}
+            "name": name
+        }
     if rank is None or not 0 <= rank <= MAX_TIER_RANK:
         errors["rank"] = _("Enter a rank from 0 to %(max)s.") % {"max": MAX_TIER_RANK}
     else:
@@ -239,8 +269,9 @@ def _tier_save(*, tier: Tier, by: User, **fields) -> Tier:
     for name in ("name", "benefits"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
-    check = {name: fields.get(name, getattr(tier, name))
-             for name in TIER_FIELDS if name != "benefits"}
+    check = {
+        name: fields.get(name, getattr(tier, name)) for name in TIER_FIELDS if name != "benefits"
+    }
     errors = _tier_errors(tier=tier if tier.pk else None, **check)
     if errors:
         raise ValidationError(errors)
@@ -253,13 +284,20 @@ def _tier_save(*, tier: Tier, by: User, **fields) -> Tier:
         # Another admin saved the same name or rank between the check and the save:
         # the check now sees their tier and says which.
         errors = _tier_errors(tier=tier if tier.pk else None, **check)
-        raise ValidationError(errors or _("Another tier was saved at the same time. "
-                                          "Check the list and try again.")) from None
+        raise ValidationError(
+            errors or _("Another tier was saved at the same time. Check the list and try again.")
+        ) from None
     return tier
 
 
-TIER_FIELDS = ("name", "rank", "min_yearly_sales", "min_certified_reps", "discount_percent",
-               "benefits")
+TIER_FIELDS = (
+    "name",
+    "rank",
+    "min_yearly_sales",
+    "min_certified_reps",
+    "discount_percent",
+    "benefits",
+)
 
 
 @transaction.atomic
@@ -291,7 +329,8 @@ def tier_delete(*, tier: Tier, by: User) -> None:
                 "%(count)d partner is in %(tier)s. Move it to another tier first.",
                 "%(count)d partners are in %(tier)s. Move them to another tier first.",
                 count,
-            ) % {"count": count, "tier": tier.name}
+            )
+            % {"count": count, "tier": tier.name}
         )
     tier.delete()
 
@@ -320,8 +359,10 @@ def application_submit(
         contact_email__iexact=contact_email.strip(), status=ApplicationStatus.SUBMITTED
     ).exists():
         raise ValidationError(
-            _("An application from this address is already waiting for review. You will "
-              "hear from us by e-mail.")
+            _(
+                "An application from this address is already waiting for review. You will "
+                "hear from us by e-mail."
+            )
         )
     territory = territory_for_country(country)
     application = PartnerApplication.objects.create(
@@ -370,9 +411,7 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def application_approve(
-    *, application: PartnerApplication, by: User
-) -> tuple[Partner, Invitation]:
+def application_approve(*, application: PartnerApplication, by: User) -> tuple[Partner, Invitation]:
     """Create the partner in onboarding and invite the applicant as its partner admin."""
     from channels.selectors import territory_for_country
 
@@ -381,13 +420,16 @@ def application_approve(
     application = _lock_open_application(application)
     if User.objects.filter(email__iexact=application.contact_email).exists():
         raise ValidationError(
-            _("%(email)s already has an account here. Reject this application and ask "
-              "the partner admin of their company to invite them.")
+            _(
+                "%(email)s already has an account here. Reject this application and ask "
+                "the partner admin of their company to invite them."
+            )
             % {"email": application.contact_email}
         )
     territory = territory_for_country(application.country)
     manager = (
-        by if by.is_channel_manager
+        by
+        if by.is_channel_manager
         else application.channel_manager or (territory.channel_manager if territory else None)
     )
     domain = application.contact_email.rpartition("@")[2]
@@ -450,9 +492,7 @@ def application_reject(
     application.reviewed_by = by
     application.reviewed_at = timezone.now()
     application.rejection_reason = reason.strip()
-    application.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"]
-    )
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
     _email_applicant_on_commit(application, "application_rejected")
     return application
 
@@ -515,8 +555,10 @@ def invitation_create(
     email = email.strip().lower()
     if role not in PARTNER_ROLES:
         raise ValidationError(_("Choose partner admin or sales rep."))
-    if by is not None and by.is_partner_user and (
-        not by.is_partner_admin or by.partner.pk != partner.pk
+    if (
+        by is not None
+        and by.is_partner_user
+        and (not by.is_partner_admin or by.partner.pk != partner.pk)
     ):
         raise PermissionDenied
     if by is not None and by.is_vendor_staff and not by.is_vendor_admin:
@@ -586,7 +628,11 @@ def invitation_check(*, invitation: Invitation | None, token: str) -> Invitation
 
 @transaction.atomic
 def invitation_accept(
-    *, invitation: Invitation, token: str, password: str, full_name: str = "",
+    *,
+    invitation: Invitation,
+    token: str,
+    password: str,
+    full_name: str = "",
     language: str = "",
 ) -> User:
     """Create the invited user with their chosen password; the link is then spent."""
@@ -614,9 +660,7 @@ def invitation_accept(
 
 
 def _active_admins(partner: Partner):
-    return User.objects.filter(
-        membership__partner=partner, role=Role.PARTNER_ADMIN, is_active=True
-    )
+    return User.objects.filter(membership__partner=partner, role=Role.PARTNER_ADMIN, is_active=True)
 
 
 def _check_own_member(actor: User, member: User) -> Membership:
@@ -691,24 +735,39 @@ def agreement_notify_admins(*, version_id: int) -> int:
     version = AgreementVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0
-    admins = User.objects.filter(
-        role=Role.PARTNER_ADMIN,
-        is_active=True,
-        membership__partner__status__in=[PartnerStatus.ONBOARDING, PartnerStatus.ACTIVE,
-                                          PartnerStatus.SUSPENDED],
-    ).exclude(membership__partner__agreement_acceptances__version=version).select_related(
-        "membership__partner"
+    admins = (
+        User.objects.filter(
+            role=Role.PARTNER_ADMIN,
+            is_active=True,
+            membership__partner__status__in=[
+                PartnerStatus.ONBOARDING,
+                PartnerStatus.ACTIVE,
+                PartnerStatus.SUSPENDED,
+            ],
+        )
+        .exclude(membership__partner__agreement_acceptances__version=version)
+        .select_related("membership__partner")
     )
     vendor_name = _vendor_name()
     url = vendor_url(current_vendor(), reverse("portal:agreement"))
     count = 0
     for admin in admins:
-        context = {"version": version, "partner_name": admin.membership.partner.name,
-                   "vendor_name": vendor_name, "url": url, "user": admin}
-        transaction.on_commit(functools.partial(
-            send_email, to=[admin.email], template_prefix="partners/email/agreement_published",
-            context=context, language=admin.language,
-        ))
+        context = {
+            "version": version,
+            "partner_name": admin.membership.partner.name,
+            "vendor_name": vendor_name,
+            "url": url,
+            "user": admin,
+        }
+        transaction.on_commit(
+            functools.partial(
+                send_email,
+                to=[admin.email],
+                template_prefix="partners/email/agreement_published",
+                context=context,
+                language=admin.language,
+            )
+        )
         count += 1
     return count
 

@@ -85,11 +85,7 @@ class TierProgress:
 
     @property
     def qualifies_for_next(self) -> bool:
-        return (
-            self.next is not None
-            and self.sales_needed == 0
-            and self.reps_needed == 0
-        )
+        return self.next is not None and self.sales_needed == 0 and self.reps_needed == 0
 
 
 def tier_progress(partner, *, sales: Decimal | None = None, today: date | None = None):
@@ -99,9 +95,11 @@ def tier_progress(partner, *, sales: Decimal | None = None, today: date | None =
     registered sources are asked.
     """
     if sales is None:
-        sales = yearly_sales([partner.pk], today=today).get(partner.pk) if (
-            yearly_sales_sources
-        ) else None
+        sales = (
+            yearly_sales([partner.pk], today=today).get(partner.pk)
+            if (yearly_sales_sources)
+            else None
+        )
         if yearly_sales_sources and sales is None:
             sales = Decimal(0)
     current = partner.tier
@@ -156,15 +154,18 @@ def tier_upgrades_waiting_on(user, *, limit: int = 20):
     items = []
     for partner in partners:
         earned = tier_earned(
-            tiers, sales=sales.get(partner.pk, Decimal(0) if yearly_sales_sources else None),
+            tiers,
+            sales=sales.get(partner.pk, Decimal(0) if yearly_sales_sources else None),
             reps=reps.get(partner.pk, 0),
         )
         if earned and (partner.tier is None or earned.rank > partner.tier.rank):
-            items.append(QueueItem(
-                kind=_("Tier review"),
-                title=partner.name,
-                url=reverse("partners:detail", kwargs={"pk": partner.pk}),
-                waiting_since=now,
-                detail=_("qualifies for %(tier)s") % {"tier": earned.name},
-            ))
+            items.append(
+                QueueItem(
+                    kind=_("Tier review"),
+                    title=partner.name,
+                    url=reverse("partners:detail", kwargs={"pk": partner.pk}),
+                    waiting_since=now,
+                    detail=_("qualifies for %(tier)s") % {"tier": earned.name},
+                )
+            )
     return items[:limit], len(items)

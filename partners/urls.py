@@ -17,12 +17,13 @@ urlpatterns = [
     path("<int:pk>/invite/", views.partner_invite, name="invite"),
     path("applications/", views.application_list, name="applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
-    path("applications/<int:pk>/approve/", views.application_approve,
-         name="application_approve"),
-    path("applications/<int:pk>/reject/", views.application_reject,
-         name="application_reject"),
-    path("applications/<int:pk>/refer/<int:partner_pk>/", views.application_refer,
-         name="application_refer"),
+    path("applications/<int:pk>/approve/", views.application_approve, name="application_approve"),
+    path("applications/<int:pk>/reject/", views.application_reject, name="application_reject"),
+    path(
+        "applications/<int:pk>/refer/<int:partner_pk>/",
+        views.application_refer,
+        name="application_refer",
+    ),
     path("agreement/", views.agreements, name="agreements"),
     path("tiers/", views.tier_list, name="tiers"),
     path("tiers/new/", views.tier_create, name="tier_create"),
@@ -31,6 +32,5 @@ urlpatterns = [
     # Public (no login): the "become a partner" page and invitation links.
     path("apply/", views.apply, name="apply"),
     path("apply/thanks/", views.apply_done, name="apply_done"),
-    path("invitation/<int:pk>/<str:token>/", views.invitation_accept,
-         name="invitation_accept"),
+    path("invitation/<int:pk>/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -87,20 +87,28 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         section = import_string(dotted)(request, partner)
         if section:
             sections.append(section)
-    return render(request, "partners/partner_detail.html", {
-        "partner": partner,
-        "members": partner_members(request.user, partner),
-        "invitations": open_invitations(request.user, partner),
-        "history": status_history(partner)[:20],
-        "acceptances": agreement_acceptances(partner)[:5],
-        "progress": tier_progress(partner),
-        "status_form": StatusForm(allowed=services.TRANSITIONS[partner.status]),
-        "assign_form": AssignForm(initial={"channel_manager": partner.channel_manager_id,
-                                           "territory": partner.territory_id}),
-        "tier_form": TierForm(initial={"tier": partner.tier_id}),
-        "invite_form": InviteForm(initial={"role": "partner_admin"}),
-        "sections": sections,
-    })
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {
+            "partner": partner,
+            "members": partner_members(request.user, partner),
+            "invitations": open_invitations(request.user, partner),
+            "history": status_history(partner)[:20],
+            "acceptances": agreement_acceptances(partner)[:5],
+            "progress": tier_progress(partner),
+            "status_form": StatusForm(allowed=services.TRANSITIONS[partner.status]),
+            "assign_form": AssignForm(
+                initial={
+                    "channel_manager": partner.channel_manager_id,
+                    "territory": partner.territory_id,
+                }
+            ),
+            "tier_form": TierForm(initial={"tier": partner.tier_id}),
+            "invite_form": InviteForm(initial={"role": "partner_admin"}),
+            "sections": sections,
+        },
+    )
 
 
 @vendor_staff_required
@@ -138,10 +146,12 @@ def _partner_action(request, pk, form_class, act, success, invalid="") -> HttpRe
 @vendor_staff_required
 def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _partner_action(
-        request, pk, StatusForm,
+        request,
+        pk,
+        StatusForm,
         lambda partner, data: services.partner_change_status(
-            partner=partner, to_status=data["to_status"], by=request.user,
-            reason=data["reason"]),
+            partner=partner, to_status=data["to_status"], by=request.user, reason=data["reason"]
+        ),
         lambda data: _("Status changed."),
         invalid=_("Choose a status."),
     )
@@ -151,7 +161,9 @@ def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
 @vendor_admin_required
 def partner_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _partner_action(
-        request, pk, AssignForm,
+        request,
+        pk,
+        AssignForm,
         lambda partner, data: services.partner_assign(partner=partner, by=request.user, **data),
         lambda data: _("Assignment saved."),
     )
@@ -161,9 +173,12 @@ def partner_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @vendor_staff_required
 def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
     return _partner_action(
-        request, pk, TierForm,
+        request,
+        pk,
+        TierForm,
         lambda partner, data: services.partner_set_tier(
-            partner=partner, tier=data["tier"], by=request.user),
+            partner=partner, tier=data["tier"], by=request.user
+        ),
         lambda data: _("Tier saved."),
     )
 
@@ -173,11 +188,13 @@ def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Vendor staff invite a partner's first admin (e.g. after an import) or a user."""
     return _partner_action(
-        request, pk, InviteForm,
-        lambda partner, data: services.invitation_create(
-            partner=partner, by=request.user, **data),
-        lambda data: _("Invitation sent to %(email)s. The link works for 7 days.")
-        % {"email": data["email"]},
+        request,
+        pk,
+        InviteForm,
+        lambda partner, data: services.invitation_create(partner=partner, by=request.user, **data),
+        lambda data: (
+            _("Invitation sent to %(email)s. The link works for 7 days.") % {"email": data["email"]}
+        ),
         invalid=_("Enter a valid e-mail address and choose a role."),
     )
 
@@ -261,8 +278,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         key = apply_throttle_key(request.META.get("REMOTE_ADDR", ""))
         cache.add(key, 0, timeout=60 * 60)
         if cache.incr(key) > APPLICATIONS_PER_HOUR:
-            form.add_error(None, _("Too many applications were sent from your network in "
-                                   "the last hour. Try again later."))
+            form.add_error(
+                None,
+                _(
+                    "Too many applications were sent from your network in "
+                    "the last hour. Try again later."
+                ),
+            )
             return render(request, "partners/apply.html", {"form": form}, status=429)
         try:
             services.application_submit(language=get_language() or "", **form.cleaned_data)
@@ -286,19 +308,29 @@ def application_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(applications.order_by("submitted_at", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "partners/application_list.html", {
-        "page": page, "status": status, "statuses": ApplicationStatus.choices,
-    })
+    return render(
+        request,
+        "partners/application_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ApplicationStatus.choices,
+        },
+    )
 
 
 @vendor_staff_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for(request.user, pk)
-    return render(request, "partners/application_detail.html", {
-        "application": application,
-        "reject_form": RejectForm(),
-        "matching_partners": partners_matching_email(request.user, application.contact_email),
-    })
+    return render(
+        request,
+        "partners/application_detail.html",
+        {
+            "application": application,
+            "reject_form": RejectForm(),
+            "matching_partners": partners_matching_email(request.user, application.contact_email),
+        },
+    )
 
 
 @require_POST
@@ -306,15 +338,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for(request.user, pk)
     try:
-        partner, invitation = services.application_approve(
-            application=application, by=request.user
-        )
+        partner, invitation = services.application_approve(application=application, by=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("partners:application", pk=application.pk)
-    messages.success(request, _(
-        "%(partner)s is now onboarding. %(email)s has been invited as partner admin."
-    ) % {"partner": partner.name, "email": invitation.email})
+    messages.success(
+        request,
+        _("%(partner)s is now onboarding. %(email)s has been invited as partner admin.")
+        % {"partner": partner.name, "email": invitation.email},
+    )
     return redirect("partners:detail", pk=partner.pk)
 
 
@@ -349,8 +381,11 @@ def application_refer(request: HttpRequest, pk: int, partner_pk: int) -> HttpRes
         services.application_refer_to_partner(
             application=application, partner=partner, by=request.user
         )
-        messages.success(request, _("%(email)s has been invited to join %(partner)s.") % {
-            "email": application.contact_email, "partner": partner.name})
+        messages.success(
+            request,
+            _("%(email)s has been invited to join %(partner)s.")
+            % {"email": application.contact_email, "partner": partner.name},
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("partners:applications")
@@ -365,12 +400,12 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
         invitation = invitation_for_link(pk, token)
     except services.InvitationInvalid:
         return render(request, "partners/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None,
-                                initial={"full_name": invitation.full_name})
+    form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                invitation=invitation, token=token,
+                invitation=invitation,
+                token=token,
                 password=form.cleaned_data["password1"],
                 full_name=form.cleaned_data["full_name"],
                 language=get_language() or "",
@@ -383,9 +418,14 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:home")
-    return render(request, "partners/invitation_accept.html", {
-        "form": form, "invitation": invitation,
-    })
+    return render(
+        request,
+        "partners/invitation_accept.html",
+        {
+            "form": form,
+            "invitation": invitation,
+        },
+    )
 
 
 # --- Programme agreement (vendor side) ---------------------------------------------------
@@ -400,10 +440,18 @@ def agreements(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             version = services.agreement_publish(by=request.user, **form.cleaned_data)
-            messages.success(request, _(
-                "Version %(number)s is published. Partner admins are asked to accept it."
-            ) % {"number": version.number})
+            messages.success(
+                request,
+                _("Version %(number)s is published. Partner admins are asked to accept it.")
+                % {"number": version.number},
+            )
             return redirect("partners:agreements")
-    return render(request, "partners/agreements.html", {
-        "form": form, "versions": agreement_versions(), "current": current_agreement(),
-    })
+    return render(
+        request,
+        "partners/agreements.html",
+        {
+            "form": form,
+            "versions": agreement_versions(),
+            "current": current_agreement(),
+        },
+    )

@@ -35,8 +35,8 @@ def main() -> int:
             [python, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"], cwd=REPO
         ),
         "worker": subprocess.Popen(
-            [python, "-m", "celery", "-A", "prm", "worker", "--loglevel=INFO",
-             "--concurrency=2"], cwd=REPO,
+            [python, "-m", "celery", "-A", "prm", "worker", "--loglevel=INFO", "--concurrency=2"],
+            cwd=REPO,
         ),
         "beat": subprocess.Popen(
             [python, "-m", "celery", "-A", "prm", "beat", "--loglevel=INFO"], cwd=REPO

@@ -10,13 +10,29 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-IGNORE = [".venv", "static", "staticfiles", "media", ".data", "tests", "bench", "scripts",
-          "node_modules"]
+IGNORE = [
+    ".venv",
+    "static",
+    "staticfiles",
+    "media",
+    ".data",
+    "tests",
+    "bench",
+    "scripts",
+    "node_modules",
+]
 
 
 def make_messages(root: Path = REPO) -> None:
-    args = [sys.executable, str(root / "manage.py"), "makemessages", "-l", "vi",
-            "--no-obsolete", "--no-location"]
+    args = [
+        sys.executable,
+        str(root / "manage.py"),
+        "makemessages",
+        "-l",
+        "vi",
+        "--no-obsolete",
+        "--no-location",
+    ]
     for pattern in IGNORE:
         args += ["--ignore", pattern]
     subprocess.run(args, cwd=root, check=True, capture_output=True)

@@ -191,9 +191,21 @@ def celery_worker(django_db_setup, django_db_blocker):
     log = LOG_DIR / "celery-worker.log"
     node = f"prm-test-{os.getpid()}@%h"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "prm", "worker", "--pool=prefork",
-         "--concurrency=1", "--loglevel=INFO", "-n", node, "--without-gossip",
-         "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "prm",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "-n",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=REPO,
         env=service_env(),
         stdout=log.open("w"),
@@ -254,9 +266,16 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-quic", "--no-first-run",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

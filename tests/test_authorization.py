@@ -123,9 +123,7 @@ def test_public_url_answers_each_role_as_expected(name, cast, db, client_for):
 
 
 def _admin_models():
-    return sorted(
-        (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
-    )
+    return sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), _admin_models())
@@ -161,8 +159,7 @@ def test_public_admin_changelist_is_for_the_operator_only(
     from prm.core.admin import model_lives_here
 
     lives_here = model_lives_here(apps.get_model(app_label, model_name))
-    expected = {"anonymous": 302, "operator": 200 if lives_here else 403,
-                "acme_vendor_admin": 302}
+    expected = {"anonymous": 302, "operator": 200 if lives_here else 403, "acme_vendor_admin": 302}
     wrong = {}
     for role in PUBLIC_ROLES:
         status = _public_client(client_for, cast, role).get(url).status_code

@@ -38,8 +38,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     language = translation.get_language_from_request(request)
     with translation.override(language):
         body = loader.get_template("503.html" if unavailable else "500.html").render(
-            {"request_id": getattr(request, "request_id", "") or current_request_id(),
-             "language": language}
+            {
+                "request_id": getattr(request, "request_id", "") or current_request_id(),
+                "language": language,
+            }
         )
     response = HttpResponse(body, status=503 if unavailable else 500)
     if unavailable:

@@ -74,7 +74,13 @@ class ContextFilter(logging.Filter):
 
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "request_id", "task_id", "schema", "schema_name", "domain_url",
+    "message",
+    "asctime",
+    "request_id",
+    "task_id",
+    "schema",
+    "schema_name",
+    "domain_url",
 }
 
 

@@ -23,14 +23,16 @@ class VendorAdmin(TenantAdminMixin, SchemaAwareModelAdmin):
     @admin.action(description=_("Suspend selected vendors"))
     def suspend(self, request, queryset):
         count = queryset.exclude(schema_name=get_public_schema_name()).update(is_active=False)
-        self.message_user(request, _("%(count)d vendor(s) suspended.") % {"count": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d vendor(s) suspended.") % {"count": count}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Reactivate selected vendors"))
     def reactivate(self, request, queryset):
         count = queryset.update(is_active=True)
-        self.message_user(request, _("%(count)d vendor(s) reactivated.") % {"count": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d vendor(s) reactivated.") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(Domain)

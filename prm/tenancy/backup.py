@@ -25,8 +25,14 @@ from prm.tenancy.models import Domain, Vendor
 
 HEADER = "-- prm-tenant-backup: "
 FORMAT = "prm-tenant-backup/1"
-VENDOR_FIELDS = ("name", "is_active", "reporting_currency", "protection_days",
-                 "review_target_days", "max_upload_mb")
+VENDOR_FIELDS = (
+    "name",
+    "is_active",
+    "reporting_currency",
+    "protection_days",
+    "review_target_days",
+    "max_upload_mb",
+)
 
 
 class BackupError(Exception):
@@ -57,8 +63,10 @@ def backup_vendor(*, schema: str, path: Path) -> dict:
         "schema": schema,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "vendor": {field: getattr(vendor, field) for field in VENDOR_FIELDS},
-        "domains": [{"domain": d.domain, "is_primary": d.is_primary}
-                    for d in vendor.domains.order_by("domain")],
+        "domains": [
+            {"domain": d.domain, "is_primary": d.is_primary}
+            for d in vendor.domains.order_by("domain")
+        ],
     }
     args, env = _client("pg_dump")
     path = Path(path)
@@ -67,7 +75,10 @@ def backup_vendor(*, schema: str, path: Path) -> dict:
         out.flush()
         done = subprocess.run(
             [*args, f"--schema={schema}", "--no-owner", "--no-privileges", "--format=plain"],
-            stdout=out, stderr=subprocess.PIPE, env=env, text=True,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
         )
     if done.returncode != 0:
         path.unlink(missing_ok=True)
@@ -80,7 +91,7 @@ def read_header(path: Path) -> dict:
         first = f.readline()
     if not first.startswith(HEADER):
         raise BackupError(f"{path} is not a PRM tenant backup (no header line)")
-    meta = json.loads(first[len(HEADER):])
+    meta = json.loads(first[len(HEADER) :])
     if meta.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {meta.get('format')!r}")
     return meta
@@ -105,7 +116,10 @@ def restore_vendor(*, path: Path, replace: bool = False) -> dict:
     with Path(path).open("rb") as dump:
         proc = subprocess.Popen(
             [*args, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         assert proc.stdin is not None
         try:

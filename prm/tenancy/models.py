@@ -19,9 +19,7 @@ class Vendor(TenantMixin):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     reporting_currency = models.CharField(_("reporting currency"), max_length=3, default="USD")
-    protection_days = models.PositiveIntegerField(
-        _("deal protection period (days)"), default=90
-    )
+    protection_days = models.PositiveIntegerField(_("deal protection period (days)"), default=90)
     review_target_days = models.PositiveIntegerField(
         _("deal review target (business days)"), default=2
     )

@@ -147,17 +147,27 @@ def dump_recipe(schema: str) -> str | None:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = [binary, "--dbname", db["NAME"], "--username", db.get("USER") or "postgres",
-            f"--schema={schema}", "--no-owner", "--no-privileges", "--column-inserts",
-            "--rows-per-insert=500"]
+    args = [
+        binary,
+        "--dbname",
+        db["NAME"],
+        "--username",
+        db.get("USER") or "postgres",
+        f"--schema={schema}",
+        "--no-owner",
+        "--no-privileges",
+        "--column-inserts",
+        "--rows-per-insert=500",
+    ]
     if db.get("HOST"):
         args += ["--host", db["HOST"]]
     if db.get("PORT"):
         args += ["--port", str(db["PORT"])]
     done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode != 0:
-        logger.warning("pg_dump failed, vendors are cloned with clone_schema(): %s",
-                       done.stderr.strip())
+        logger.warning(
+            "pg_dump failed, vendors are cloned with clone_schema(): %s", done.stderr.strip()
+        )
         return None
     lines = [line for line in done.stdout.splitlines() if not _SESSION_LINES.match(line)]
     return "\n".join(lines) + "\n"

@@ -22,8 +22,11 @@ def months_chart(rows, currency: str) -> dict:
         "currency": currency,
         "series": [
             {"label": _("Sales"), "data": [_number(r.amount) for r in rows], "style": "solid"},
-            {"label": _("Same month last year"), "data": [_number(r.last_year) for r in rows],
-             "style": "dashed"},
+            {
+                "label": _("Same month last year"),
+                "data": [_number(r.last_year) for r in rows],
+                "style": "dashed",
+            },
         ],
     }
 

@@ -34,7 +34,9 @@ def seed(vendor) -> None:
         if currency == vendor.reporting_currency:
             continue
         ExchangeRate.objects.get_or_create(
-            currency=currency, quote_currency=vendor.reporting_currency, valid_from=RATES_FROM,
+            currency=currency,
+            quote_currency=vendor.reporting_currency,
+            valid_from=RATES_FROM,
             defaults={"rate": Decimal(rate)},
         )
     _seed_claims()
@@ -56,26 +58,34 @@ def _seed_claims() -> None:
         if Deal.objects.filter(partner=partner, customer_name=customer).exists():
             continue
         rep = partner.memberships.filter(user__role=Role.PARTNER_REP).first()
-        products = dict(Product.objects.filter(vendor_sku__in=quantities).values_list(
-            "vendor_sku", "pk"))
+        products = dict(
+            Product.objects.filter(vendor_sku__in=quantities).values_list("vendor_sku", "pk")
+        )
         if rep is None or len(products) != len(quantities):
             continue
         deal = deals.deal_create(
             user=rep.user,
             data=deals.DealInput(customer_name=customer, customer_country=partner.country),
-            lines=[deals.LineInput(product_id=products[sku], quantity=qty)
-                   for sku, qty in quantities.items()],
+            lines=[
+                deals.LineInput(product_id=products[sku], quantity=qty)
+                for sku, qty in quantities.items()
+            ],
         )
         deal = deals.deal_submit(user=rep.user, deal_id=deal.pk, expected_version=deal.version)
-        deal = deals.deal_approve(user=partner.channel_manager, deal_id=deal.pk,
-                                  expected_version=deal.version)
+        deal = deals.deal_approve(
+            user=partner.channel_manager, deal_id=deal.pk, expected_version=deal.version
+        )
         if outcome == "won":
-            deal = deals.deal_close_won(user=rep.user, deal_id=deal.pk,
-                                        expected_version=deal.version,
-                                        final_amount=Decimal("5832.00"),
-                                        closed_on=date(2026, 9, 15))
+            deal = deals.deal_close_won(
+                user=rep.user,
+                deal_id=deal.pk,
+                expected_version=deal.version,
+                final_amount=Decimal("5832.00"),
+                closed_on=date(2026, 9, 15),
+            )
         submitted = datetime.combine(REGISTERED_ON, time(9), tzinfo=UTC)
         Deal.objects.filter(pk=deal.pk).update(
-            submitted_at=submitted, decided_at=submitted + timedelta(hours=20),
+            submitted_at=submitted,
+            decided_at=submitted + timedelta(hours=20),
             protected_until=REGISTERED_ON + timedelta(days=90),
         )

@@ -61,8 +61,15 @@ def to_xlsx(table: Table) -> bytes:
     buffer = io.BytesIO()
     # strings_to_formulas=False: text is never turned into a formula by xlsxwriter itself;
     # the apostrophe guards the file when someone saves it back as CSV.
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     sheet = book.add_worksheet(safe_text(table.name)[:31].replace("'", "") or "Sheet1")
     bold = book.add_format({"bold": True})
     day = book.add_format({"num_format": "yyyy-mm-dd"})

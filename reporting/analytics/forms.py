@@ -28,18 +28,26 @@ class DashboardFilterForm(forms.Form):
     """Period, partner, tier, territory, product and currency; choices only from the
     user's scope. ``filters()`` answers 404 for a partner outside it."""
 
-    start = forms.CharField(label=_("From month"), required=False,
-                            widget=forms.DateInput(attrs={"type": "month"}))
-    end = forms.CharField(label=_("To month"), required=False,
-                          widget=forms.DateInput(attrs={"type": "month"}))
-    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int,
-                                     empty_value=None)
+    start = forms.CharField(
+        label=_("From month"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=_("To month"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    partner = forms.TypedChoiceField(
+        label=_("Partner"), required=False, coerce=int, empty_value=None
+    )
     tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None)
-    territory = forms.TypedChoiceField(label=_("Territory"), required=False, coerce=int,
-                                       empty_value=None)
+    territory = forms.TypedChoiceField(
+        label=_("Territory"), required=False, coerce=int, empty_value=None
+    )
     product = forms.ChoiceField(label=_("Product"), required=False)
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
-                               widget=forms.TextInput(attrs={"size": 4, "placeholder": "EUR"}))
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=3,
+        widget=forms.TextInput(attrs={"size": 4, "placeholder": "EUR"}),
+    )
 
     def __init__(self, *args, user, with_partner: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,14 +55,17 @@ class DashboardFilterForm(forms.Form):
         everyone = [("", _("All"))]
         if with_partner:
             partners = list(
-                partners_visible_to(user).order_by("name").values_list("pk", "name")[
-                    :MAX_PARTNER_CHOICES + 1]
+                partners_visible_to(user)
+                .order_by("name")
+                .values_list("pk", "name")[: MAX_PARTNER_CHOICES + 1]
             )
             if len(partners) > MAX_PARTNER_CHOICES:
                 # A select of thousands of partners is slow to render and to use: type the
                 # partner's slug instead (or open its scorecard from the leaderboard).
                 self.fields["partner"] = forms.CharField(
-                    label=_("Partner (slug)"), required=False, max_length=60,
+                    label=_("Partner (slug)"),
+                    required=False,
+                    max_length=60,
                     widget=forms.TextInput(attrs={"placeholder": "northwind"}),
                 )
             else:
@@ -95,8 +106,7 @@ class DashboardFilterForm(forms.Form):
             value = str(data["partner"]).strip()
             lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
             partner_id = (
-                partners_visible_to(self.user).filter(**lookup).values_list("pk", flat=True)
-                .first()
+                partners_visible_to(self.user).filter(**lookup).values_list("pk", flat=True).first()
             )
             if partner_id is None:
                 raise Http404
@@ -144,7 +154,9 @@ class FindingDecisionForm(forms.Form):
 
 
 class FindingFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Finding"), required=False,
-                             choices=[("", _("All"))] + list(FindingKind.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All"))] + list(FindingStatus.choices))
+    kind = forms.ChoiceField(
+        label=_("Finding"), required=False, choices=[("", _("All"))] + list(FindingKind.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(FindingStatus.choices)
+    )

@@ -26,10 +26,10 @@ def connect() -> None:
         tiers = None
     if tiers is not None and yearly_sales_source not in tiers.yearly_sales_sources:
         tiers.yearly_sales_sources.append(yearly_sales_source)
-    post_save.connect(_deal_event_saved, sender="deals.DealEvent",
-                      dispatch_uid="analytics-deal-event")
-    post_save.connect(_partner_saved, sender="partners.Partner",
-                      dispatch_uid="analytics-partner")
+    post_save.connect(
+        _deal_event_saved, sender="deals.DealEvent", dispatch_uid="analytics-deal-event"
+    )
+    post_save.connect(_partner_saved, sender="partners.Partner", dispatch_uid="analytics-partner")
     try:
         from channels.queue import register_queue_source
     except ImportError:

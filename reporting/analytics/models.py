@@ -93,8 +93,11 @@ class SalesMonthProduct(models.Model):
         indexes = [
             models.Index(fields=["partner", "month"], name="salesmonthproduct_pm"),
             # Covering: a CM's product figures are an index-only scan of their partners.
-            models.Index(fields=["partner", "month"], name="salesmonthproduct_cover",
-                         include=["vendor_sku", "currency", "amount_reporting", "quantity"]),
+            models.Index(
+                fields=["partner", "month"],
+                name="salesmonthproduct_cover",
+                include=["vendor_sku", "currency", "amount_reporting", "quantity"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,17 +177,27 @@ class TenantMonth(models.Model):
         constraints = [
             # NULLS NOT DISTINCT: partners without a CM share one row per key too.
             models.UniqueConstraint(
-                fields=["dimension", "key", "month", "currency", "channel_manager_id",
-                        "vendor_wide"],
+                fields=[
+                    "dimension",
+                    "key",
+                    "month",
+                    "currency",
+                    "channel_manager_id",
+                    "vendor_wide",
+                ],
                 name="tenantmonth_key",
                 nulls_distinct=False,
             ),
         ]
         indexes = [
-            models.Index(fields=["dimension", "month"], condition=models.Q(vendor_wide=True),
-                         name="tenantmonth_wide_dm"),
-            models.Index(fields=["channel_manager_id", "dimension", "month"],
-                         name="tenantmonth_cdm"),
+            models.Index(
+                fields=["dimension", "month"],
+                condition=models.Q(vendor_wide=True),
+                name="tenantmonth_wide_dm",
+            ),
+            models.Index(
+                fields=["channel_manager_id", "dimension", "month"], name="tenantmonth_cdm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -251,8 +264,9 @@ class TenantDealMonth(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "status", "currency"],
-                                    name="tenantdealmonth_key"),
+            models.UniqueConstraint(
+                fields=["month", "status", "currency"], name="tenantdealmonth_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -296,12 +310,18 @@ class ReconciliationFinding(models.Model):
 
     kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
     partner = models.ForeignKey(
-        "partners.Partner", verbose_name=_("partner"), on_delete=models.CASCADE,
+        "partners.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
         related_name="+",
     )
     deal = models.ForeignKey(
-        "deals.Deal", verbose_name=_("registration"), on_delete=models.CASCADE, null=True,
-        blank=True, related_name="+",
+        "deals.Deal",
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     customer_key = models.CharField(max_length=200, blank=True)
     end_customer = models.CharField(_("end customer"), max_length=200, blank=True)
@@ -310,15 +330,16 @@ class ReconciliationFinding(models.Model):
     first_invoice_date = models.DateField(_("first invoice"), null=True, blank=True)
     last_invoice_date = models.DateField(_("last invoice"), null=True, blank=True)
     line_count = models.IntegerField(_("lines"), default=0)
-    amount_reporting = models.DecimalField(
-        _("amount"), max_digits=20, decimal_places=4, default=0
-    )
+    amount_reporting = models.DecimalField(_("amount"), max_digits=20, decimal_places=4, default=0)
     name_score = models.PositiveSmallIntegerField(_("name similarity"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)

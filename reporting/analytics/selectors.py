@@ -33,8 +33,7 @@ from reporting.analytics.models import (
 ZERO = Decimal(0)
 #: Statuses a registration reaches only after approval (expiry and closing start there).
 APPROVED_FAMILY = ("approved", "won", "lost", "expired")
-PIPELINE_ORDER = ("submitted", "more_information", "approved", "won", "lost", "rejected",
-                  "expired")
+PIPELINE_ORDER = ("submitted", "more_information", "approved", "won", "lost", "rejected", "expired")
 
 
 def month_start(day: date) -> date:
@@ -132,11 +131,7 @@ def rollup_scope(user, filters: Filters) -> Q | None:
     scope = partner_scope(user, via="")
     if scope == Q():
         return VENDOR_WIDE
-    if (
-        user.is_channel_manager
-        and scope == Q(channel_manager=user)
-        and _portfolio_is_current(user)
-    ):
+    if user.is_channel_manager and scope == Q(channel_manager=user) and _portfolio_is_current(user):
         return Q(channel_manager_id=user.pk, vendor_wide=False)
     return None
 
@@ -264,14 +259,24 @@ class SalesTotals:
 
 def sales_totals(user, filters: Filters) -> SalesTotals:
     period = filters.period.q()
-    row = _totals_source(user, filters).filter(_span(filters)).aggregate(
-        **_three_periods(filters),
-        lines=Sum("line_count", filter=period, default=0),
-        quantity=Sum("quantity", filter=period, default=0),
-        unconverted=Sum("unconverted_lines", filter=period, default=0),
+    row = (
+        _totals_source(user, filters)
+        .filter(_span(filters))
+        .aggregate(
+            **_three_periods(filters),
+            lines=Sum("line_count", filter=period, default=0),
+            quantity=Sum("quantity", filter=period, default=0),
+            unconverted=Sum("unconverted_lines", filter=period, default=0),
+        )
     )
-    return SalesTotals(row["current"], row["previous"], row["last_year"], row["lines"],
-                       row["quantity"], row["unconverted"])
+    return SalesTotals(
+        row["current"],
+        row["previous"],
+        row["last_year"],
+        row["lines"],
+        row["quantity"],
+        row["unconverted"],
+    )
 
 
 @dataclass(frozen=True)
@@ -299,8 +304,14 @@ def sales_by_month(user, filters: Filters) -> list[MonthRow]:
     for month in period.month_list():
         row = by_month.get(month, {})
         before = by_month.get(add_months(month, -12), {})
-        result.append(MonthRow(month, row.get("amount") or ZERO, before.get("amount") or ZERO,
-                               row.get("lines") or 0))
+        result.append(
+            MonthRow(
+                month,
+                row.get("amount") or ZERO,
+                before.get("amount") or ZERO,
+                row.get("lines") or 0,
+            )
+        )
     return result
 
 
@@ -324,8 +335,9 @@ class LeaderRow:
         return growth(self.current, self.last_year)
 
 
-def leaderboard(user, filters: Filters, *, limit: int | None = 10, offset: int = 0,
-                total: Decimal | None = None) -> list[LeaderRow]:
+def leaderboard(
+    user, filters: Filters, *, limit: int | None = 10, offset: int = 0, total: Decimal | None = None
+) -> list[LeaderRow]:
     """Partners by sales in the period, with growth; partners whose sales fell to nothing
     still show (they are the ones slipping). Aggregates by partner id first, then names
     the page's partners (two queries)."""
@@ -340,26 +352,35 @@ def leaderboard(user, filters: Filters, *, limit: int | None = 10, offset: int =
         .order_by("-current", "-previous", "partner_id")
     )
     if limit is not None:
-        rows = rows[offset:offset + limit]
+        rows = rows[offset : offset + limit]
     rows = list(rows)
     names = {
         pk: (name, tier)
-        for pk, name, tier in Partner.objects.filter(pk__in=[r["partner_id"] for r in rows])
-        .values_list("pk", "name", "tier__name")
+        for pk, name, tier in Partner.objects.filter(
+            pk__in=[r["partner_id"] for r in rows]
+        ).values_list("pk", "name", "tier__name")
     }
     result = []
     for position, row in enumerate(rows, start=offset + 1):
         share = (row["current"] * 100 / total).quantize(Decimal("0.1")) if total else None
         name, tier = names.get(row["partner_id"], ("", None))
-        result.append(LeaderRow(position, row["partner_id"], name, tier, row["current"],
-                                row["previous"], row["last_year"], share))
+        result.append(
+            LeaderRow(
+                position,
+                row["partner_id"],
+                name,
+                tier,
+                row["current"],
+                row["previous"],
+                row["last_year"],
+                share,
+            )
+        )
     return result
 
 
 def leaderboard_size(user, filters: Filters) -> int:
-    return (
-        _sales(user, filters).filter(_span(filters)).values("partner_id").distinct().count()
-    )
+    return _sales(user, filters).filter(_span(filters)).values("partner_id").distinct().count()
 
 
 @dataclass(frozen=True)
@@ -385,8 +406,7 @@ def sales_by_product(user, filters: Filters, *, limit: int | None = 15) -> list[
     else:
         source = _sales(user, filters, products=True)
     rows = (
-        source
-        .filter(month__gte=period.previous.start, month__lte=period.end)
+        source.filter(month__gte=period.previous.start, month__lte=period.end)
         .values("vendor_sku")
         .annotate(
             amount=Sum("amount_reporting", filter=period.q(), default=ZERO),
@@ -403,8 +423,13 @@ def sales_by_product(user, filters: Filters, *, limit: int | None = 15) -> list[
         )
     )
     return [
-        ProductRow(r["vendor_sku"], names.get(r["vendor_sku"], ""), r["amount"], r["quantity"],
-                   r["previous"])
+        ProductRow(
+            r["vendor_sku"],
+            names.get(r["vendor_sku"], ""),
+            r["amount"],
+            r["quantity"],
+            r["previous"],
+        )
         for r in rows
     ]
 
@@ -428,11 +453,9 @@ def sales_by_country(user, filters: Filters) -> list[CountryRow]:
         if filters.currency:
             source = source.filter(currency=filters.currency)
     rows = (
-        source
-        .filter(filters.period.q())
+        source.filter(filters.period.q())
         .values("country")
-        .annotate(amount=Sum("amount_reporting"), quantity=Sum("quantity"),
-                  lines=Sum("line_count"))
+        .annotate(amount=Sum("amount_reporting"), quantity=Sum("quantity"), lines=Sum("line_count"))
         .filter(lines__gt=0)  # rollup differences that cancel out leave nothing to show
         .order_by("-amount", "country")
     )
@@ -489,8 +512,7 @@ def pipeline(user, filters: Filters) -> Pipeline:
     else:
         source = _deals(user, filters)
     rows = (
-        source
-        .filter(filters.period.q())
+        source.filter(filters.period.q())
         .values("status")
         .annotate(
             count=Sum("deal_count"),
@@ -509,7 +531,8 @@ def pipeline(user, filters: Filters) -> Pipeline:
 
     statuses = [
         StatusRow(s, labels.get(s, s), by_status[s]["count"], by_status[s]["value"])
-        for s in PIPELINE_ORDER if s in by_status
+        for s in PIPELINE_ORDER
+        if s in by_status
     ]
     return Pipeline(
         statuses=statuses,
@@ -522,8 +545,13 @@ def pipeline(user, filters: Filters) -> Pipeline:
         decision_seconds=int(sum(row["seconds"] or 0 for row in by_status.values())),
         won_value=by_status.get("won", {}).get("won_value") or ZERO,
         open_value=sum(
-            (by_status[s]["value"] for s in ("submitted", "more_information", "approved")
-             if s in by_status), ZERO),
+            (
+                by_status[s]["value"]
+                for s in ("submitted", "more_information", "approved")
+                if s in by_status
+            ),
+            ZERO,
+        ),
         unconverted=sum(row["unconverted"] or 0 for row in by_status.values()),
     )
 
@@ -570,12 +598,14 @@ class HealthRow:
 def _due(month: date):
     from datetime import datetime, time, timedelta
 
-    return datetime.combine(add_months(month, 1) + timedelta(days=REPORT_DUE_DAYS),
-                            time.min, tzinfo=UTC)
+    return datetime.combine(
+        add_months(month, 1) + timedelta(days=REPORT_DUE_DAYS), time.min, tzinfo=UTC
+    )
 
 
-def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | None = None,
-                     offset: int = 0) -> list[HealthRow]:
+def reporting_health(
+    user, filters: Filters, *, months: int = 6, limit: int | None = None, offset: int = 0
+) -> list[HealthRow]:
     """Which active partners reported lines for which of the last ``months`` months before
     the current one (a month is due once it is over), on time or late (first report after
     the 15th of the next month); on each page most missing first."""
@@ -587,7 +617,7 @@ def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | No
         .order_by("name", "pk")
         .values_list("pk", "name")
     )
-    partners = list(partners[offset:offset + limit] if limit else partners)
+    partners = list(partners[offset : offset + limit] if limit else partners)
     ids = [pk for pk, _name in partners]
     reported = {}
     for row in (
@@ -599,8 +629,12 @@ def reporting_health(user, filters: Filters, *, months: int = 6, limit: int | No
         reported[(row["partner_id"], row["month"])] = (row["lines"], late)
     uploads = upload_errors(ids)
     rows = [
-        HealthRow(pk, name, [HealthMonth(m, *reported.get((pk, m), (0, False))) for m in window],
-                  *uploads.get(pk, (None, None)))
+        HealthRow(
+            pk,
+            name,
+            [HealthMonth(m, *reported.get((pk, m), (0, False))) for m in window],
+            *uploads.get(pk, (None, None)),
+        )
         for pk, name in partners
     ]
     return sorted(rows, key=lambda row: (-row.missing, -row.late))
@@ -647,19 +681,19 @@ def findings_visible_to(user) -> QuerySet[ReconciliationFinding]:
     return restrict_to_partners(ReconciliationFinding.objects.all(), user)
 
 
-def finding_list(user, *, kind: str = "", status: str = "", partner_id: int | None = None
-                 ) -> QuerySet[ReconciliationFinding]:
-    findings = findings_visible_to(user).select_related("partner", "deal", "deal__partner",
-                                                       "decided_by")
+def finding_list(
+    user, *, kind: str = "", status: str = "", partner_id: int | None = None
+) -> QuerySet[ReconciliationFinding]:
+    findings = findings_visible_to(user).select_related(
+        "partner", "deal", "deal__partner", "decided_by"
+    )
     if kind in FindingKind.values:
         findings = findings.filter(kind=kind)
     if status in FindingStatus.values:
         findings = findings.filter(status=status)
     if partner_id:
         findings = findings.filter(partner_id=partner_id)
-    return findings.order_by(
-        F("status").asc(), F("amount_reporting").desc(), "pk"
-    )
+    return findings.order_by(F("status").asc(), F("amount_reporting").desc(), "pk")
 
 
 def finding_counts(user, *, partner_id: int | None = None) -> dict[str, int]:
@@ -720,9 +754,12 @@ def scorecard(user, partner, filters: Filters) -> dict:
     try:
         from partners.tiers import tier_progress
 
-        progress = tier_progress(partner, sales=yearly_sales_source(
-            [partner.pk], add_months(month_start(timezone.localdate()), -12)
-        ).get(partner.pk, ZERO))
+        progress = tier_progress(
+            partner,
+            sales=yearly_sales_source(
+                [partner.pk], add_months(month_start(timezone.localdate()), -12)
+            ).get(partner.pk, ZERO),
+        )
     except ImportError:  # tiers not available in this build
         progress = None
     return {
@@ -754,11 +791,13 @@ def findings_waiting_on(user, *, limit: int = 20):
     if limit:
         url = reverse("analytics:reconciliation")
         for finding in waiting.select_related("partner").order_by("detected_at", "pk")[:limit]:
-            items.append(QueueItem(
-                kind=str(FindingKind(finding.kind).label),
-                title=finding.end_customer or finding.partner.name,
-                url=f"{url}?kind={finding.kind}&partner={finding.partner_id}",
-                waiting_since=finding.detected_at,
-                detail=finding.partner.name,
-            ))
+            items.append(
+                QueueItem(
+                    kind=str(FindingKind(finding.kind).label),
+                    title=finding.end_customer or finding.partner.name,
+                    url=f"{url}?kind={finding.kind}&partner={finding.partner_id}",
+                    waiting_since=finding.detected_at,
+                    detail=finding.partner.name,
+                )
+            )
     return items, total

@@ -144,7 +144,9 @@ def exchange_rate_save(
         raise ValidationError(_("Enter a rate above zero."))
     if rate_id is None:
         obj, _created = ExchangeRate.objects.update_or_create(
-            currency=currency, quote_currency=reporting, valid_from=valid_from,
+            currency=currency,
+            quote_currency=reporting,
+            valid_from=valid_from,
             defaults={"rate": rate, "updated_by": user},
         )
     else:
@@ -225,8 +227,13 @@ def exchange_rates_import(*, user, text: str) -> RateImportResult:
     latest = {(currency, valid_from): rate for currency, rate, valid_from in parsed}
     ExchangeRate.objects.bulk_create(
         [
-            ExchangeRate(currency=currency, quote_currency=reporting, valid_from=valid_from,
-                         rate=rate, updated_by=user)
+            ExchangeRate(
+                currency=currency,
+                quote_currency=reporting,
+                valid_from=valid_from,
+                rate=rate,
+                updated_by=user,
+            )
             for (currency, valid_from), rate in latest.items()
         ],
         update_conflicts=True,
@@ -243,9 +250,7 @@ def exchange_rates_import(*, user, text: str) -> RateImportResult:
 
 def _lock() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_LOCK_KEY]
-        )
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_LOCK_KEY])
 
 
 def _partner_filter(column: str, ids: list[int] | None) -> str:
@@ -269,7 +274,9 @@ def _ids(partner_ids: Iterable[int] | None) -> list[int] | None:
 
 
 PARTNER_SUMMARIES = (
-    "analytics_salesmonthproduct", "analytics_salesmonth", "analytics_salesmonthcountry",
+    "analytics_salesmonthproduct",
+    "analytics_salesmonth",
+    "analytics_salesmonthcountry",
 )
 
 
@@ -392,7 +399,9 @@ def _tenant_rollup_rows(sign: int, where: str) -> str:
     ]
     return (
         "INSERT INTO analytics_tenantmonth (dimension, key, month, currency,"
-        " channel_manager_id, vendor_wide, " + ", ".join(_ROLLUP_MEASURES) + ") "
+        " channel_manager_id, vendor_wide, "
+        + ", ".join(_ROLLUP_MEASURES)
+        + ") "
         + " UNION ALL ".join(parts)
         + " ON CONFLICT ON CONSTRAINT tenantmonth_key DO UPDATE SET "
         + ", ".join(f"{m} = analytics_tenantmonth.{m} + EXCLUDED.{m}" for m in _ROLLUP_MEASURES)
@@ -406,7 +415,7 @@ def _record_rollup_partners(cursor, params: dict, ids: list[int] | None) -> None
     cursor.execute(
         f"""
         INSERT INTO analytics_rolluppartner (partner_id, channel_manager_id)
-        SELECT id, channel_manager_id FROM partners_partner WHERE true{_partner_filter('id', ids)}
+        SELECT id, channel_manager_id FROM partners_partner WHERE true{_partner_filter("id", ids)}
         ON CONFLICT (partner_id) DO UPDATE SET channel_manager_id = EXCLUDED.channel_manager_id
         """,
         params,
@@ -419,8 +428,10 @@ def _tenant_rollup_delta(cursor, params: dict, *, sign: int) -> None:
     if sign == 1:
         # Keys nobody has figures for any more (a partner's only sales of a product were
         # replaced) would otherwise stay as rows of zeros.
-        cursor.execute("DELETE FROM analytics_tenantmonth WHERE line_count = 0"
-                       " AND quantity = 0 AND amount_reporting = 0")
+        cursor.execute(
+            "DELETE FROM analytics_tenantmonth WHERE line_count = 0"
+            " AND quantity = 0 AND amount_reporting = 0"
+        )
 
 
 def _rebuild_tenant_rollups(cursor) -> None:
@@ -470,7 +481,7 @@ def refresh_deal_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
               FROM deals_deal d
                    {_rate_join("r", "d.currency", day)}
                    {_rate_join("c", "d.currency", "d.closed_on")}
-             WHERE d.status <> 'draft'{_partner_filter('d.partner_id', ids)}
+             WHERE d.status <> 'draft'{_partner_filter("d.partner_id", ids)}
              GROUP BY 1, 2, 3, 4
             """,
             params,
@@ -482,8 +493,14 @@ def refresh_deal_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
     return rows
 
 
-_DEAL_MEASURES = ("deal_count", "expected_value_reporting", "final_amount_reporting",
-                  "unconverted_deals", "decided_count", "decision_seconds")
+_DEAL_MEASURES = (
+    "deal_count",
+    "expected_value_reporting",
+    "final_amount_reporting",
+    "unconverted_deals",
+    "decided_count",
+    "decision_seconds",
+)
 
 
 def _deal_rollup_rows(sign: int, *, every_partner: bool = False) -> str:
@@ -492,7 +509,8 @@ def _deal_rollup_rows(sign: int, *, every_partner: bool = False) -> str:
     where = "" if every_partner else " WHERE partner_id = ANY(%(ids)s)"
     return (
         "INSERT INTO analytics_tenantdealmonth (month, status, currency, "
-        + ", ".join(_DEAL_MEASURES) + ") SELECT month, status, currency, "
+        + ", ".join(_DEAL_MEASURES)
+        + ") SELECT month, status, currency, "
         + ", ".join(f"{sign} * sum({m})" for m in _DEAL_MEASURES)
         + f" FROM analytics_dealmonth{where} GROUP BY 1, 2, 3"
         " ON CONFLICT ON CONSTRAINT tenantdealmonth_key DO UPDATE SET "
@@ -500,8 +518,13 @@ def _deal_rollup_rows(sign: int, *, every_partner: bool = False) -> str:
     )
 
 
-def refresh_all(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
-                deals: bool = True, reconcile: bool = True) -> None:
+def refresh_all(
+    *,
+    partner_ids: Iterable[int] | None = None,
+    sales: bool = True,
+    deals: bool = True,
+    reconcile: bool = True,
+) -> None:
     """Everything a change can affect, each step in its own transaction."""
     if sales:
         refresh_sales_summaries(partner_ids=partner_ids)
@@ -524,11 +547,12 @@ def reconcile_all() -> None:
 
     ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), RECONCILE_BATCH):
-        reconcile_sales(partner_ids=ids[start:start + RECONCILE_BATCH])
+        reconcile_sales(partner_ids=ids[start : start + RECONCILE_BATCH])
 
 
-def queue_refresh(*, partner_ids: Iterable[int] | None = None, sales: bool = True,
-                  deals: bool = True) -> None:
+def queue_refresh(
+    *, partner_ids: Iterable[int] | None = None, sales: bool = True, deals: bool = True
+) -> None:
     """Queue a rebuild of the summaries (and reconciliation) once the transaction commits.
 
     The hook for imports (``queue_refresh(partner_ids=[id])``) and deal changes
@@ -577,7 +601,7 @@ class Claim:
 
 
 def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
-    start = (decided_at or submitted_at)
+    start = decided_at or submitted_at
     if start is None:
         return None
     start = timezone.localdate(start) if isinstance(start, datetime) else start
@@ -620,13 +644,16 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
         # share the whole name or a pair of words; all keys then rank the candidates.
         strong = [key for key in keys if key.startswith("=") or "+" in key]
         if strong:
-            queries.append({"idx": idx, "partner": group.partner_id, "strong": strong,
-                            "keys": keys})
+            queries.append(
+                {"idx": idx, "partner": group.partner_id, "strong": strong, "keys": keys}
+            )
     if not queries:
         return [[] for _ in groups]
     with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATES_SQL, {"groups": json.dumps(queries),
-                                         "statuses": list(statuses), "limit": MAX_CANDIDATES})
+        cursor.execute(
+            _CANDIDATES_SQL,
+            {"groups": json.dumps(queries), "statuses": list(statuses), "limit": MAX_CANDIDATES},
+        )
         found = cursor.fetchall()
     ids = {deal_id for _idx, deal_id in found}
     skus: dict[int, set[str]] = defaultdict(set)
@@ -634,14 +661,26 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
         "deal_id", "product__vendor_sku"
     ):
         skus[deal_id].add(sku)
+    rows = Deal.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "partner_id",
+        "status",
+        "customer_name",
+        "decided_at",
+        "protected_until",
+        "submitted_at",
+        "closed_on",
+    )
     claims = {
-        pk: Claim(pk, partner_id, status, name, skus.get(pk, set()),
-                  _claim_window(status, decided_at, until, submitted_at, closed_on))
-        for pk, partner_id, status, name, decided_at, until, submitted_at, closed_on
-        in Deal.objects.filter(pk__in=ids).values_list(
-            "pk", "partner_id", "status", "customer_name", "decided_at", "protected_until",
-            "submitted_at", "closed_on",
+        pk: Claim(
+            pk,
+            partner_id,
+            status,
+            name,
+            skus.get(pk, set()),
+            _claim_window(status, decided_at, until, submitted_at, closed_on),
         )
+        for pk, partner_id, status, name, decided_at, until, submitted_at, closed_on in rows
     }
     per_group: list[list[Claim]] = [[] for _ in groups]
     for idx, deal_id in found:  # in rank order within each group
@@ -699,13 +738,23 @@ def _lines_for(group: SaleGroup, claim: Claim):
         return []
     start, end = claim.window
     return [
-        line for line in group.lines
+        line
+        for line in group.lines
         if start <= line[1] <= end and (not claim.skus or line[0] in claim.skus)
     ]
 
 
-def _finding(kind, partner_id, group: SaleGroup | None, lines, *, deal_id=None, score=None,
-             key: str = "", now) -> ReconciliationFinding:
+def _finding(
+    kind,
+    partner_id,
+    group: SaleGroup | None,
+    lines,
+    *,
+    deal_id=None,
+    score=None,
+    key: str = "",
+    now,
+) -> ReconciliationFinding:
     lines = lines or []
     return ReconciliationFinding(
         kind=kind,
@@ -756,23 +805,43 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
             if claim.partner_id == group.partner_id and claim.status in OWN_CLAIM_STATUSES:
                 own_match = True
                 matched_deals.add(claim.deal_id)
-                findings.append(_finding(FindingKind.MATCH, group.partner_id, group, lines,
-                                         deal_id=claim.deal_id, score=score, now=now))
+                findings.append(
+                    _finding(
+                        FindingKind.MATCH,
+                        group.partner_id,
+                        group,
+                        lines,
+                        deal_id=claim.deal_id,
+                        score=score,
+                        now=now,
+                    )
+                )
             elif claim.partner_id != group.partner_id:
                 conflict = True
-                findings.append(_finding(FindingKind.CONFLICT, group.partner_id, group, lines,
-                                         deal_id=claim.deal_id, score=score, now=now))
+                findings.append(
+                    _finding(
+                        FindingKind.CONFLICT,
+                        group.partner_id,
+                        group,
+                        lines,
+                        deal_id=claim.deal_id,
+                        score=score,
+                        now=now,
+                    )
+                )
         if not own_match and not conflict:
-            findings.append(_finding(FindingKind.UNREGISTERED, group.partner_id, group,
-                                     group.lines, now=now))
+            findings.append(
+                _finding(FindingKind.UNREGISTERED, group.partner_id, group, group.lines, now=now)
+            )
     won = Deal.objects.filter(status="won")
     if ids is not None:
         won = won.filter(partner_id__in=ids)
     for deal_id, partner_id, name in won.values_list("pk", "partner_id", "customer_name"):
         if deal_id not in matched_deals:
             key = matching.normalise_company_name(name) or name.strip().lower()
-            finding = _finding(FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id,
-                               key=key, now=now)
+            finding = _finding(
+                FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id, key=key, now=now
+            )
             finding.end_customer = name
             findings.append(finding)
     ReconciliationFinding.objects.bulk_create(
@@ -781,8 +850,15 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
         update_conflicts=True,
         unique_fields=["kind", "partner", "deal", "customer_key"],
         update_fields=[
-            "end_customer", "country", "products", "first_invoice_date", "last_invoice_date",
-            "line_count", "amount_reporting", "name_score", "seen_at",
+            "end_customer",
+            "country",
+            "products",
+            "first_invoice_date",
+            "last_invoice_date",
+            "line_count",
+            "amount_reporting",
+            "name_score",
+            "seen_at",
         ],
     )
     stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)

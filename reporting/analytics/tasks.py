@@ -10,8 +10,9 @@ from reporting.analytics import services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def refresh_summaries(partner_ids: list[int] | None = None, sales: bool = True,
-                      deals: bool = True) -> None:
+def refresh_summaries(
+    partner_ids: list[int] | None = None, sales: bool = True, deals: bool = True
+) -> None:
     """Rebuild sales/deal summaries and reconciliation for ``partner_ids`` (None: all)."""
     services.refresh_all(partner_ids=partner_ids, sales=sales, deals=deals)
 

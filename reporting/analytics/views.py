@@ -45,14 +45,22 @@ def _template(request: HttpRequest, page: str, partial: str) -> str:
 def _charts(data: dict, currency: str) -> dict:
     result = {"months": charts.months_chart(data["months"], currency)}
     result["products"] = charts.bars_chart(
-        [p.vendor_sku for p in data["products"]], [p.amount for p in data["products"]],
-        label=_("Sales"), currency=currency)
+        [p.vendor_sku for p in data["products"]],
+        [p.amount for p in data["products"]],
+        label=_("Sales"),
+        currency=currency,
+    )
     result["countries"] = charts.bars_chart(
-        [c.country or "?" for c in data["countries"]], [c.amount for c in data["countries"]],
-        label=_("Sales"), currency=currency)
+        [c.country or "?" for c in data["countries"]],
+        [c.amount for c in data["countries"]],
+        label=_("Sales"),
+        currency=currency,
+    )
     result["pipeline"] = charts.bars_chart(
-        [s.label for s in data["pipeline"].statuses], [s.count for s in data["pipeline"].statuses],
-        label=_("Registrations"))
+        [s.label for s in data["pipeline"].statuses],
+        [s.count for s in data["pipeline"].statuses],
+        label=_("Registrations"),
+    )
     return result
 
 
@@ -60,8 +68,13 @@ def _page_context(request, form, data: dict) -> dict:
     currency = services.reporting_currency()
     query = request.GET.copy()
     query.pop("page", None)
-    return {"form": form, "currency": currency, "charts": _charts(data, currency),
-            "query": query.urlencode(), **data}
+    return {
+        "form": form,
+        "currency": currency,
+        "charts": _charts(data, currency),
+        "query": query.urlencode(),
+        **data,
+    }
 
 
 @vendor_staff_required
@@ -83,8 +96,13 @@ class _LazyLeaderboard:
         return selectors.leaderboard_size(self.user, self.filters)
 
     def __getitem__(self, item: slice):
-        return selectors.leaderboard(self.user, self.filters, limit=item.stop - item.start,
-                                     offset=item.start, total=self.total)
+        return selectors.leaderboard(
+            self.user,
+            self.filters,
+            limit=item.stop - item.start,
+            offset=item.start,
+            total=self.total,
+        )
 
 
 @vendor_staff_required
@@ -96,8 +114,14 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "totals": totals, "filters": filters,
-               "currency": services.reporting_currency(), "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "filters": filters,
+        "currency": services.reporting_currency(),
+        "query": query.urlencode(),
+    }
     return render(request, _template(request, "leaderboard.html", "rows"), context)
 
 
@@ -148,12 +172,21 @@ def health(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     paginator = Paginator(range(selectors.health_size(request.user, filters)), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.reporting_health(request.user, filters, limit=PAGE_SIZE,
-                                      offset=page.start_index() - 1 if page.object_list else 0)
+    rows = selectors.reporting_health(
+        request.user,
+        filters,
+        limit=PAGE_SIZE,
+        offset=page.start_index() - 1 if page.object_list else 0,
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(),
-               "months": rows[0].months if rows else []}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "months": rows[0].months if rows else [],
+    }
     return render(request, _template(request, "health.html", "rows"), context)
 
 
@@ -168,14 +201,17 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             partner_id = get_partner_for(request.user, int(request.GET["partner"])).pk
         except ValueError:
             raise Http404 from None
-    findings = selectors.finding_list(request.user, kind=kind, status=status,
-                                      partner_id=partner_id)
+    findings = selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(),
-               "counts": selectors.finding_counts(request.user, partner_id=partner_id),
-               "currency": services.reporting_currency()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "counts": selectors.finding_counts(request.user, partner_id=partner_id),
+        "currency": services.reporting_currency(),
+    }
     return render(request, _template(request, "reconciliation.html", "rows"), context)
 
 
@@ -186,15 +222,21 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingDecisionForm(request.POST)
     if form.is_valid():
         finding = services.finding_decide(
-            user=request.user, finding_id=finding.pk, decision=form.cleaned_data["decision"],
+            user=request.user,
+            finding_id=finding.pk,
+            decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
         )
     if request.htmx:
-        return render(request, "analytics/reconciliation.html#finding",
-                      {"finding": finding, "currency": services.reporting_currency()})
+        return render(
+            request,
+            "analytics/reconciliation.html#finding",
+            {"finding": finding, "currency": services.reporting_currency()},
+        )
     if form.is_valid():
-        messages.success(request, _("Finding marked “%(status)s”.") % {
-            "status": finding.get_status_display()})
+        messages.success(
+            request, _("Finding marked “%(status)s”.") % {"status": finding.get_status_display()}
+        )
     else:
         messages.error(request, _("Choose confirm or dismiss, then send again."))
     return redirect("analytics:reconciliation")
@@ -265,12 +307,17 @@ def rates_import(request: HttpRequest) -> HttpResponse:
         return redirect("analytics:rates")
     result = services.exchange_rates_import(user=request.user, text=text)
     if result.errors:
-        messages.error(request, _(
-            "Nothing was imported. Correct these lines and try again: %(errors)s"
-        ) % {"errors": "; ".join(result.errors)})
+        messages.error(
+            request,
+            _("Nothing was imported. Correct these lines and try again: %(errors)s")
+            % {"errors": "; ".join(result.errors)},
+        )
     else:
-        messages.success(request, _("%(count)d rates imported. Dashboards are being recalculated.")
-                         % {"count": result.saved})
+        messages.success(
+            request,
+            _("%(count)d rates imported. Dashboards are being recalculated.")
+            % {"count": result.saved},
+        )
     return redirect("analytics:rates")
 
 

@@ -18,8 +18,11 @@ def _finding_of_partner_a(cast) -> dict:
     from reporting.analytics.models import FindingKind, ReconciliationFinding
 
     finding, _ = ReconciliationFinding.objects.get_or_create(
-        kind=FindingKind.UNREGISTERED, partner=cast.partner_a, deal=None,
-        customer_key="authz customer", defaults={"end_customer": "Authz Customer"},
+        kind=FindingKind.UNREGISTERED,
+        partner=cast.partner_a,
+        deal=None,
+        customer_key="authz customer",
+        defaults={"end_customer": "Authz Customer"},
     )
     return {"pk": finding.pk}
 
@@ -28,7 +31,9 @@ def _rate(cast) -> dict:
     from reporting.analytics.models import ExchangeRate
 
     rate, _ = ExchangeRate.objects.get_or_create(
-        currency="EUR", quote_currency="USD", valid_from=date(2026, 1, 1),
+        currency="EUR",
+        quote_currency="USD",
+        valid_from=date(2026, 1, 1),
         defaults={"rate": Decimal("1.08")},
     )
     return {"pk": rate.pk}
@@ -43,7 +48,9 @@ EXPECTATIONS = {
     ),
     "analytics:reconciliation": Expect(vendor_staff_only()),
     "analytics:finding_decide": Expect(
-        vendor_staff_only(REDIRECT, cm_b=404), kwargs=_finding_of_partner_a, method="post",
+        vendor_staff_only(REDIRECT, cm_b=404),
+        kwargs=_finding_of_partner_a,
+        method="post",
         data=lambda cast: {"decision": "dismissed"},
     ),
     "analytics:rates": Expect(vendor_staff_only()),

@@ -58,14 +58,35 @@ class SalesLines:
 
     def _insert_rows(self, lines: list[Line]) -> None:
         r = self.relation
-        columns = [r.partner, r.invoice_number, r.invoice_date, r.end_customer,
-                   r.end_customer_country, r.vendor_sku, r.quantity, r.amount, r.currency]
+        columns = [
+            r.partner,
+            r.invoice_number,
+            r.invoice_date,
+            r.end_customer,
+            r.end_customer_country,
+            r.vendor_sku,
+            r.quantity,
+            r.amount,
+            r.currency,
+        ]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {r.table} ({', '.join(columns)}) "
                 f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(x.partner_id, x.invoice_number, x.invoice_date, x.end_customer, x.country,
-                  x.vendor_sku, x.quantity, x.amount, x.currency) for x in lines],
+                [
+                    (
+                        x.partner_id,
+                        x.invoice_number,
+                        x.invoice_date,
+                        x.end_customer,
+                        x.country,
+                        x.vendor_sku,
+                        x.quantity,
+                        x.amount,
+                        x.currency,
+                    )
+                    for x in lines
+                ],
             )
 
     def _insert_models(self, model, lines: list[Line]) -> None:
@@ -77,26 +98,32 @@ class SalesLines:
             upload = self.uploads.get(x.partner_id)
             if upload is None:
                 upload = self.uploads[x.partner_id] = upload_model.objects.create(
-                    partner_id=x.partner_id, original_name="report.csv",
-                    file="reports/test.csv", size=1,
+                    partner_id=x.partner_id,
+                    original_name="report.csv",
+                    file="reports/test.csv",
+                    size=1,
                     sha256=f"{x.partner_id:032d}{len(self.written) + n:032d}",
                 )
-            rows.append(model(**{
-                "upload": upload,
-                f"{fields['partner']}_id": x.partner_id,
-                fields["invoice_number"]: x.invoice_number,
-                fields["invoice_date"]: x.invoice_date,
-                fields["end_customer"]: x.end_customer,
-                fields["end_customer_country"]: x.country,
-                fields["vendor_sku"]: x.vendor_sku,
-                fields["quantity"]: x.quantity,
-                fields["amount"]: x.amount,
-                fields["currency"]: x.currency,
-                "unit_price": (x.amount / x.quantity) if x.quantity else x.amount,
-                "source_row": n,
-                "raw_row": "",
-                "transaction_type": "return" if x.quantity < 0 else "sale",
-            }))
+            rows.append(
+                model(
+                    **{
+                        "upload": upload,
+                        f"{fields['partner']}_id": x.partner_id,
+                        fields["invoice_number"]: x.invoice_number,
+                        fields["invoice_date"]: x.invoice_date,
+                        fields["end_customer"]: x.end_customer,
+                        fields["end_customer_country"]: x.country,
+                        fields["vendor_sku"]: x.vendor_sku,
+                        fields["quantity"]: x.quantity,
+                        fields["amount"]: x.amount,
+                        fields["currency"]: x.currency,
+                        "unit_price": (x.amount / x.quantity) if x.quantity else x.amount,
+                        "source_row": n,
+                        "raw_row": "",
+                        "transaction_type": "return" if x.quantity < 0 else "sale",
+                    }
+                )
+            )
         model.objects.bulk_create(rows)
 
 
@@ -114,8 +141,7 @@ def sales(acme, monkeypatch) -> SalesLines:
             )
         relation = sources.Relation(
             table="analytics_test_salesline",
-            columns={name: name for name in sources.SALES_LINE_FIELDS}
-            | {"partner": "partner_id"},
+            columns={name: name for name in sources.SALES_LINE_FIELDS} | {"partner": "partner_id"},
         )
         monkeypatch.setattr(sources, "sales_lines", lambda: relation)
     return SalesLines(relation)
@@ -123,16 +149,22 @@ def sales(acme, monkeypatch) -> SalesLines:
 
 @pytest.fixture
 def products(acme) -> dict[str, Product]:
-    rows = [("SW-24", "Switch 24", "1200"), ("SW-48", "Switch 48", "2100"),
-            ("AP-7", "Access point", "450")]
-    return {sku: Product.objects.create(vendor_sku=sku, name=name, list_price=Decimal(price))
-            for sku, name, price in rows}
+    rows = [
+        ("SW-24", "Switch 24", "1200"),
+        ("SW-48", "Switch 48", "2100"),
+        ("AP-7", "Access point", "450"),
+    ]
+    return {
+        sku: Product.objects.create(vendor_sku=sku, name=name, list_price=Decimal(price))
+        for sku, name, price in rows
+    }
 
 
 @pytest.fixture
 def eur_rate(acme) -> ExchangeRate:
-    return ExchangeRate.objects.create(currency="EUR", quote_currency="USD",
-                                       rate=Decimal("1.10"), valid_from=date(2020, 1, 1))
+    return ExchangeRate.objects.create(
+        currency="EUR", quote_currency="USD", rate=Decimal("1.10"), valid_from=date(2020, 1, 1)
+    )
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -144,26 +176,49 @@ def deal(products):
     """`deal(partner, registered_by, status, submitted=date, ...)` -> Deal written directly
     (the services are tested by the deals app; here dates and statuses must be exact)."""
 
-    def make(partner, user, status, *, submitted: date, decided_after_hours: int | None = None,
-             value="1000", currency="USD", customer="Blue Harbor Logistics", skus=("SW-24",),
-             final_amount=None, closed_on=None, protected_days=90):
-        decided = None if decided_after_hours is None else (
-            at(submitted) + timedelta(hours=decided_after_hours))
+    def make(
+        partner,
+        user,
+        status,
+        *,
+        submitted: date,
+        decided_after_hours: int | None = None,
+        value="1000",
+        currency="USD",
+        customer="Blue Harbor Logistics",
+        skus=("SW-24",),
+        final_amount=None,
+        closed_on=None,
+        protected_days=90,
+    ):
+        decided = (
+            None
+            if decided_after_hours is None
+            else (at(submitted) + timedelta(hours=decided_after_hours))
+        )
         approved_family = status in ("approved", "won", "lost", "expired")
         deal = Deal(
-            partner=partner, registered_by=user, status=status, customer_name=customer,
-            customer_country="US", expected_value=Decimal(value), currency=currency,
-            submitted_at=at(submitted), decided_at=decided,
+            partner=partner,
+            registered_by=user,
+            status=status,
+            customer_name=customer,
+            customer_country="US",
+            expected_value=Decimal(value),
+            currency=currency,
+            submitted_at=at(submitted),
+            decided_at=decided,
             protected_until=(decided.date() + timedelta(days=protected_days))
-            if approved_family and decided else None,
+            if approved_family and decided
+            else None,
             final_amount=Decimal(final_amount) if final_amount is not None else None,
             closed_on=closed_on,
         )
         deal.refresh_matching_keys()
         deal.save()
         for sku in skus:
-            DealLine.objects.create(deal=deal, product=products[sku], quantity=1,
-                                    unit_price=Decimal(value))
+            DealLine.objects.create(
+                deal=deal, product=products[sku], quantity=1, unit_price=Decimal(value)
+            )
         return deal
 
     return make

@@ -29,18 +29,37 @@ def committed_sales(cast, django_db_blocker):
     with django_db_blocker.unblock(), schema_context("acme"):
         for sku in skus:
             Product.objects.create(vendor_sku=sku, name=f"Chart product {sku}", list_price=1)
-        partner = Partner.objects.create(name=f"Chart Partner {slug}", slug=slug, country="US",
-                                         channel_manager=cast.cm_a)
-        upload = uploads.objects.create(partner=partner, original_name="r.csv", file="r.csv",
-                                        size=1, sha256=uuid.uuid4().hex * 2)
-        model.objects.bulk_create([
-            model(upload=upload, partner=partner, invoice_number=f"C-{month}",
-                  invoice_date=date(2026, month, 5), end_customer="Chart Customer",
-                  end_customer_country="US", vendor_sku=skus[month % 3], quantity=month,
-                  unit_price=100, amount=100 * month, currency="USD", source_row=month,
-                  raw_row="", transaction_type="sale")
-            for month in range(1, 7)
-        ])
+        partner = Partner.objects.create(
+            name=f"Chart Partner {slug}", slug=slug, country="US", channel_manager=cast.cm_a
+        )
+        upload = uploads.objects.create(
+            partner=partner,
+            original_name="r.csv",
+            file="r.csv",
+            size=1,
+            sha256=uuid.uuid4().hex * 2,
+        )
+        model.objects.bulk_create(
+            [
+                model(
+                    upload=upload,
+                    partner=partner,
+                    invoice_number=f"C-{month}",
+                    invoice_date=date(2026, month, 5),
+                    end_customer="Chart Customer",
+                    end_customer_country="US",
+                    vendor_sku=skus[month % 3],
+                    quantity=month,
+                    unit_price=100,
+                    amount=100 * month,
+                    currency="USD",
+                    source_row=month,
+                    raw_row="",
+                    transaction_type="sale",
+                )
+                for month in range(1, 7)
+            ]
+        )
         services.refresh_sales_summaries(partner_ids=[partner.pk])
     yield partner, skus
     with django_db_blocker.unblock(), schema_context("acme"):
@@ -64,15 +83,13 @@ def test_it_draws_the_charts_and_redraws_them_after_filtering(
     page.goto(f"{base}/analytics/?start=2026-01&end=2026-06")
     months = page.locator('canvas[data-chart="chart-months"]')
     expect(months).to_have_attribute("data-ready", "1")
-    expect(page.locator('canvas[data-chart="chart-products"]')).to_have_attribute(
-        "data-ready", "1")
+    expect(page.locator('canvas[data-chart="chart-products"]')).to_have_attribute("data-ready", "1")
     page.get_by_text("Table", exact=True).first.click()
     expect(page.get_by_test_id("month-amount").first).to_have_text("100.00")
 
     _partner, skus = committed_sales
     page.locator("#id_product").select_option(skus[1])
     expect(page).to_have_url(re.compile(f"product={skus[1]}"))
-    expect(page.locator('canvas[data-chart="chart-months"]')).to_have_attribute(
-        "data-ready", "1")
+    expect(page.locator('canvas[data-chart="chart-months"]')).to_have_attribute("data-ready", "1")
     expect(page.get_by_test_id("product-amount")).to_have_count(1)
     assert not [p for p in problems if "Content Security Policy" in p or "Chart" in p], problems

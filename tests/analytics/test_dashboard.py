@@ -64,7 +64,8 @@ def test_it_filters_by_product_and_partner(cast, client_for, reported):
     assert context["totals"].current == figures.total(reported, START, END, sku="AP-7")
     context = client.get("/analytics/", PERIOD | {"partner": cast.partner_a.pk}).context
     assert context["totals"].current == figures.total(
-        reported, START, END, partner_ids={cast.partner_a.pk})
+        reported, START, END, partner_ids={cast.partner_a.pk}
+    )
 
 
 def test_it_shows_a_cm_only_their_partners(cast, client_for, reported):
@@ -107,8 +108,9 @@ def test_it_keeps_the_query_count_flat_as_rows_grow(
     with django_assert_max_num_queries(40) as few:
         client.get("/analytics/", PERIOD)
     for n in range(30):
-        partner = Partner.objects.create(name=f"Extra {n}", slug=f"extra-{n}", country="FR",
-                                         channel_manager=cast.cm_a)
+        partner = Partner.objects.create(
+            name=f"Extra {n}", slug=f"extra-{n}", country="FR", channel_manager=cast.cm_a
+        )
         for month in range(1, 7):
             sales.add(partner, date(2026, month, 3), "SW-24", 1, "100", country="FR")
     services.refresh_sales_summaries()
@@ -135,13 +137,16 @@ def test_it_keeps_the_tenant_rollup_right_after_refreshing_one_partner(
     assert {r.vendor_sku: r.amount for r in context["products"]} == by_product
 
 
-@pytest.mark.parametrize("url", [
-    "/analytics/health/",
-    "/analytics/reconciliation/?status=",
-    "/analytics/export/partners.csv",
-    "/analytics/export/findings.xlsx",
-    "SCORECARD",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/analytics/health/",
+        "/analytics/reconciliation/?status=",
+        "/analytics/export/partners.csv",
+        "/analytics/export/findings.xlsx",
+        "SCORECARD",
+    ],
+)
 def test_it_keeps_other_pages_flat_as_rows_grow(
     cast, client_for, reported, sales, url, django_assert_max_num_queries
 ):
@@ -152,12 +157,16 @@ def test_it_keeps_other_pages_flat_as_rows_grow(
 
     def grow(n):
         for i in range(n):
-            partner = Partner.objects.create(name=f"Grow {n} {i}", slug=f"grow-{n}-{i}",
-                                             country="FR", channel_manager=cast.cm_a)
+            partner = Partner.objects.create(
+                name=f"Grow {n} {i}", slug=f"grow-{n}-{i}", country="FR", channel_manager=cast.cm_a
+            )
             sales.add(partner, date(2026, 3, 3), "SW-24", 1, "100", country="FR")
             ReconciliationFinding.objects.create(
-                kind=FindingKind.UNREGISTERED, partner=partner, customer_key=f"c{n}{i}",
-                end_customer=f"Customer {n} {i}")
+                kind=FindingKind.UNREGISTERED,
+                partner=partner,
+                customer_key=f"c{n}{i}",
+                end_customer=f"Customer {n} {i}",
+            )
         services.refresh_sales_summaries()
 
     grow(2)

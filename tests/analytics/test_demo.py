@@ -23,15 +23,26 @@ def demo_partners(cast, acme):
     for sku, name, price, _currency in csv.reader(
         (SAMPLES / "products.csv").read_text().splitlines()[1:]
     ):
-        Product.objects.get_or_create(vendor_sku=sku, defaults={"name": name,
-                                                                "list_price": Decimal(price)})
+        Product.objects.get_or_create(
+            vendor_sku=sku, defaults={"name": name, "list_price": Decimal(price)}
+        )
     partners = {}
-    for slug, country in (("northwind", "US"), ("mueller", "DE"), ("lonestar", "US"),
-                          ("saigon", "VN")):
-        partners[slug] = Partner.objects.create(name=slug.title(), slug=slug, country=country,
-                                                channel_manager=cast.cm_a)
-        user_create(email=f"rep@{slug}.test", password="x-demo-pass-2026", role=Role.PARTNER_REP,
-                    full_name="Rep", partner=partners[slug])
+    for slug, country in (
+        ("northwind", "US"),
+        ("mueller", "DE"),
+        ("lonestar", "US"),
+        ("saigon", "VN"),
+    ):
+        partners[slug] = Partner.objects.create(
+            name=slug.title(), slug=slug, country=country, channel_manager=cast.cm_a
+        )
+        user_create(
+            email=f"rep@{slug}.test",
+            password="x-demo-pass-2026",
+            role=Role.PARTNER_REP,
+            full_name="Rep",
+            partner=partners[slug],
+        )
     return partners
 
 
@@ -41,12 +52,19 @@ def test_it_gives_the_demo_cm_one_finding_of_each_kind(cast, client_for, sales, 
     lines = []
     for path in sorted((SAMPLES / "expected").glob("*.csv")):
         for row in csv.DictReader(path.open(encoding="utf-8")):
-            lines.append(Line(
-                demo_partners[row["partner"]].pk, date.fromisoformat(row["invoice_date"]),
-                row["vendor_sku"], int(row["quantity"]), Decimal(row["amount"]),
-                row["currency"], row["end_customer"], row["end_customer_country"],
-                row["invoice_number"],
-            ))
+            lines.append(
+                Line(
+                    demo_partners[row["partner"]].pk,
+                    date.fromisoformat(row["invoice_date"]),
+                    row["vendor_sku"],
+                    int(row["quantity"]),
+                    Decimal(row["amount"]),
+                    row["currency"],
+                    row["end_customer"],
+                    row["end_customer_country"],
+                    row["invoice_number"],
+                )
+            )
     sales.insert(lines)
 
     demo.seed(cast.acme)

@@ -12,7 +12,7 @@ from reporting.analytics import services
 from reporting.analytics.exports import Table, safe_text, to_csv, to_xlsx
 
 PERIOD = {"start": "2026-01", "end": "2026-06"}
-DANGEROUS = ["=HYPERLINK(\"http://evil\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -28,8 +28,10 @@ def test_it_leaves_ordinary_text_and_numbers_alone():
 
 def _xlsx_cells(body: bytes) -> tuple[str, str]:
     with zipfile.ZipFile(io.BytesIO(body)) as book:
-        return (book.read("xl/worksheets/sheet1.xml").decode(),
-                book.read("xl/sharedStrings.xml").decode())
+        return (
+            book.read("xl/worksheets/sheet1.xml").decode(),
+            book.read("xl/sharedStrings.xml").decode(),
+        )
 
 
 def test_it_writes_xlsx_numbers_as_numbers_and_formulas_as_text():
@@ -74,8 +76,13 @@ def test_it_exports_only_the_cms_partners(cast, client_for, hostile):
 
 def test_it_exports_a_partners_own_months_only(cast, client_for, hostile):
     client = client_for(cast.partner_b_admin)
-    rows = list(csv.reader(io.StringIO(
-        client.get("/analytics/my/export/months.csv", PERIOD).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/analytics/my/export/months.csv", PERIOD).content.decode("utf-8-sig")
+            )
+        )
+    )
     february = next(row for row in rows if row[0] == "2026-02")
     assert february[1] == "220.0000"  # partner B's own line; A's 100 USD is not added
     # the partner filter of the vendor export is not available on the portal

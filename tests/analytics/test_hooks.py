@@ -23,10 +23,18 @@ def test_it_adds_a_scorecard_summary_to_the_partner_page(cast, client_for, sales
 
 def test_it_queues_open_conflicts_for_the_partners_cm(cast, acme):
     queue = pytest.importorskip("channels.queue")
-    ReconciliationFinding.objects.create(kind=FindingKind.CONFLICT, partner=cast.partner_b,
-                                         customer_key="x", end_customer="Queue Hotel")
-    ReconciliationFinding.objects.create(kind=FindingKind.UNREGISTERED, partner=cast.partner_b,
-                                         customer_key="y", end_customer="Not Queued")
+    ReconciliationFinding.objects.create(
+        kind=FindingKind.CONFLICT,
+        partner=cast.partner_b,
+        customer_key="x",
+        end_customer="Queue Hotel",
+    )
+    ReconciliationFinding.objects.create(
+        kind=FindingKind.UNREGISTERED,
+        partner=cast.partner_b,
+        customer_key="y",
+        end_customer="Not Queued",
+    )
 
     titles = [item.title for item in queue.work_queue(cast.cm_b)]
     assert "Queue Hotel" in titles and "Not Queued" not in titles
@@ -39,8 +47,9 @@ def test_it_is_a_yearly_sales_source_for_tier_progress(cast, sales, products):
 
     from reporting.analytics.selectors import add_months, month_start
 
-    sales.add(cast.partner_a, add_months(month_start(timezone.localdate()), -2), "SW-24", 1,
-              "777.00")
+    sales.add(
+        cast.partner_a, add_months(month_start(timezone.localdate()), -2), "SW-24", 1, "777.00"
+    )
     services.refresh_sales_summaries()
     assert tiers.yearly_sales([cast.partner_a.pk]) == {cast.partner_a.pk: 777}
 

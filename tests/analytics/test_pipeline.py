@@ -16,20 +16,71 @@ def registered(cast, deal, eur_rate):
     a, b = cast.partner_a, cast.partner_b
     deals = [
         deal(a, cast.rep_a1, "submitted", submitted=date(2026, 1, 5), value="1000"),
-        deal(a, cast.rep_a1, "approved", submitted=date(2026, 1, 6), decided_after_hours=24,
-             value="2000"),
-        deal(a, cast.rep_a2, "won", submitted=date(2026, 2, 1), decided_after_hours=48,
-             value="3000", final_amount="2800", closed_on=date(2026, 4, 1)),
-        deal(a, cast.rep_a2, "lost", submitted=date(2026, 2, 2), decided_after_hours=72,
-             value="500", closed_on=date(2026, 3, 1)),
-        deal(a, cast.rep_a1, "rejected", submitted=date(2026, 3, 3), decided_after_hours=12,
-             value="700"),
-        deal(a, cast.rep_a1, "won", submitted=date(2025, 3, 3), decided_after_hours=1,
-             value="9999", final_amount="9999", closed_on=date(2025, 6, 1)),  # outside
-        deal(b, cast.rep_b, "won", submitted=date(2026, 5, 1), decided_after_hours=96,
-             value="1000", currency="EUR", final_amount="1000", closed_on=date(2026, 6, 1)),
-        deal(b, cast.rep_b, "rejected", submitted=date(2026, 5, 2), decided_after_hours=24,
-             value="400", currency="EUR"),
+        deal(
+            a,
+            cast.rep_a1,
+            "approved",
+            submitted=date(2026, 1, 6),
+            decided_after_hours=24,
+            value="2000",
+        ),
+        deal(
+            a,
+            cast.rep_a2,
+            "won",
+            submitted=date(2026, 2, 1),
+            decided_after_hours=48,
+            value="3000",
+            final_amount="2800",
+            closed_on=date(2026, 4, 1),
+        ),
+        deal(
+            a,
+            cast.rep_a2,
+            "lost",
+            submitted=date(2026, 2, 2),
+            decided_after_hours=72,
+            value="500",
+            closed_on=date(2026, 3, 1),
+        ),
+        deal(
+            a,
+            cast.rep_a1,
+            "rejected",
+            submitted=date(2026, 3, 3),
+            decided_after_hours=12,
+            value="700",
+        ),
+        deal(
+            a,
+            cast.rep_a1,
+            "won",
+            submitted=date(2025, 3, 3),
+            decided_after_hours=1,
+            value="9999",
+            final_amount="9999",
+            closed_on=date(2025, 6, 1),
+        ),  # outside
+        deal(
+            b,
+            cast.rep_b,
+            "won",
+            submitted=date(2026, 5, 1),
+            decided_after_hours=96,
+            value="1000",
+            currency="EUR",
+            final_amount="1000",
+            closed_on=date(2026, 6, 1),
+        ),
+        deal(
+            b,
+            cast.rep_b,
+            "rejected",
+            submitted=date(2026, 5, 2),
+            decided_after_hours=24,
+            value="400",
+            currency="EUR",
+        ),
         deal(b, cast.rep_b, "draft", submitted=date(2026, 5, 3), value="100"),
     ]
     services.refresh_deal_summaries()
@@ -38,8 +89,13 @@ def registered(cast, deal, eur_rate):
 
 def expected(deals, partner_ids):
     rates = {"USD": Decimal(1), "EUR": Decimal("1.10")}
-    chosen = [d for d in deals if d.partner_id in partner_ids and d.status != "draft"
-              and date(2026, 1, 1) <= d.submitted_at.date() <= date(2026, 6, 30)]
+    chosen = [
+        d
+        for d in deals
+        if d.partner_id in partner_ids
+        and d.status != "draft"
+        and date(2026, 1, 1) <= d.submitted_at.date() <= date(2026, 6, 30)
+    ]
     approved = [d for d in chosen if d.status in ("approved", "won", "lost", "expired")]
     rejected = [d for d in chosen if d.status == "rejected"]
     won = [d for d in chosen if d.status == "won"]
@@ -48,8 +104,9 @@ def expected(deals, partner_ids):
     seconds = sum((d.decided_at - d.submitted_at for d in decided), timedelta()).total_seconds()
     return {
         "registered": len(chosen),
-        "approval_rate": (Decimal(len(approved)) * 100 / (len(approved) + len(rejected)))
-        .quantize(Decimal("0.1")),
+        "approval_rate": (Decimal(len(approved)) * 100 / (len(approved) + len(rejected))).quantize(
+            Decimal("0.1")
+        ),
         "win_rate": (Decimal(len(won)) * 100 / (len(won) + len(lost))).quantize(Decimal("0.1")),
         "decision_days": (Decimal(seconds) / len(decided) / 86400).quantize(Decimal("0.1")),
         "won_value": sum(d.final_amount * rates[d.currency] for d in won),
@@ -101,8 +158,7 @@ def test_it_queues_a_refresh_when_a_deal_event_is_recorded(
     from reporting.analytics import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.refresh_summaries, "delay",
-                        lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(tasks.refresh_summaries, "delay", lambda **kwargs: queued.append(kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         deal_services.deal_create(
             user=cast.rep_a1,

@@ -13,8 +13,9 @@ from reporting.analytics.models import ExchangeRate
 @pytest.fixture
 def rates(acme):
     for day, rate in ((date(2026, 1, 1), "1.10"), (date(2026, 4, 1), "1.20")):
-        ExchangeRate.objects.create(currency="EUR", quote_currency="USD", rate=Decimal(rate),
-                                    valid_from=day)
+        ExchangeRate.objects.create(
+            currency="EUR", quote_currency="USD", rate=Decimal(rate), valid_from=day
+        )
 
 
 def test_it_converts_at_the_rate_valid_on_the_day(rates):
@@ -37,7 +38,8 @@ def test_it_converts_summaries_at_each_invoice_dates_rate(cast, rates, sales, pr
 
 def test_it_lets_a_vendor_admin_add_a_rate(cast, client_for, acme):
     response = client_for(cast.vendor_admin).post(
-        "/analytics/rates/", {"currency": "vnd", "rate": "0.00004", "valid_from": "2026-01-01"})
+        "/analytics/rates/", {"currency": "vnd", "rate": "0.00004", "valid_from": "2026-01-01"}
+    )
 
     assert response.status_code == 302
     rate = ExchangeRate.objects.get(currency="VND")
@@ -46,14 +48,16 @@ def test_it_lets_a_vendor_admin_add_a_rate(cast, client_for, acme):
 
 def test_it_refuses_a_rate_for_the_reporting_currency(cast, client_for, acme):
     response = client_for(cast.vendor_admin).post(
-        "/analytics/rates/", {"currency": "USD", "rate": "1", "valid_from": "2026-01-01"})
+        "/analytics/rates/", {"currency": "USD", "rate": "1", "valid_from": "2026-01-01"}
+    )
     assert response.status_code == 200
     assert "reporting currency" in response.content.decode()
 
 
 def test_it_does_not_let_a_cm_change_rates(cast, client_for, acme):
     response = client_for(cast.cm_a).post(
-        "/analytics/rates/", {"currency": "EUR", "rate": "1", "valid_from": "2026-01-01"})
+        "/analytics/rates/", {"currency": "EUR", "rate": "1", "valid_from": "2026-01-01"}
+    )
     assert response.status_code == 403
     assert not ExchangeRate.objects.exists()
 
@@ -61,15 +65,19 @@ def test_it_does_not_let_a_cm_change_rates(cast, client_for, acme):
 def test_it_imports_rates_from_csv(cast, client_for, acme):
     csv = b"currency,rate,valid_from\nEUR,1.08,2026-01-01\nJPY,0.0067,2026-01-01\n"
     client_for(cast.vendor_admin).post(
-        "/analytics/rates/import/", {"file": SimpleUploadedFile("rates.csv", csv)})
+        "/analytics/rates/import/", {"file": SimpleUploadedFile("rates.csv", csv)}
+    )
     assert dict(ExchangeRate.objects.values_list("currency", "rate")) == {
-        "EUR": Decimal("1.08"), "JPY": Decimal("0.0067")}
+        "EUR": Decimal("1.08"),
+        "JPY": Decimal("0.0067"),
+    }
 
 
 def test_it_imports_nothing_when_a_line_is_wrong(cast, client_for, acme):
     csv = b"currency,rate,valid_from\nEUR,1.08,2026-01-01\nJPY,abc,2026-01-01\n"
     response = client_for(cast.vendor_admin).post(
-        "/analytics/rates/import/", {"file": SimpleUploadedFile("rates.csv", csv)}, follow=True)
+        "/analytics/rates/import/", {"file": SimpleUploadedFile("rates.csv", csv)}, follow=True
+    )
     assert not ExchangeRate.objects.exists()
     assert "line 3" in response.content.decode()
 
@@ -77,8 +85,10 @@ def test_it_imports_nothing_when_a_line_is_wrong(cast, client_for, acme):
 def test_it_edits_and_deletes_a_rate(cast, client_for, rates):
     client = client_for(cast.vendor_admin)
     rate = ExchangeRate.objects.get(valid_from=date(2026, 4, 1))
-    client.post(f"/analytics/rates/{rate.pk}/",
-                {"currency": "EUR", "rate": "1.25", "valid_from": "2026-04-01"})
+    client.post(
+        f"/analytics/rates/{rate.pk}/",
+        {"currency": "EUR", "rate": "1.25", "valid_from": "2026-04-01"},
+    )
     rate.refresh_from_db()
     assert rate.rate == Decimal("1.25")
     client.post(f"/analytics/rates/{rate.pk}/delete/")

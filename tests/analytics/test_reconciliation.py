@@ -14,23 +14,39 @@ APPROVED_ON = date(2026, 1, 10)  # protected for 90 days: until 2026-04-10
 @pytest.fixture
 def claims(cast, deal):
     return {
-        "harbor": deal(cast.partner_a, cast.rep_a1, "approved", submitted=date(2026, 1, 9),
-                       decided_after_hours=24, customer="Blue Harbor Logistics Inc.",
-                       skus=("SW-24",)),
-        "quiet": deal(cast.partner_a, cast.rep_a2, "won", submitted=date(2026, 1, 9),
-                      decided_after_hours=24, customer="Quiet Customer AG", skus=("AP-7",),
-                      final_amount="900", closed_on=date(2026, 2, 1)),
+        "harbor": deal(
+            cast.partner_a,
+            cast.rep_a1,
+            "approved",
+            submitted=date(2026, 1, 9),
+            decided_after_hours=24,
+            customer="Blue Harbor Logistics Inc.",
+            skus=("SW-24",),
+        ),
+        "quiet": deal(
+            cast.partner_a,
+            cast.rep_a2,
+            "won",
+            submitted=date(2026, 1, 9),
+            decided_after_hours=24,
+            customer="Quiet Customer AG",
+            skus=("AP-7",),
+            final_amount="900",
+            closed_on=date(2026, 2, 1),
+        ),
     }
 
 
 def findings(partner, kind):
-    return list(ReconciliationFinding.objects.filter(partner=partner, kind=kind)
-                .order_by("end_customer"))
+    return list(
+        ReconciliationFinding.objects.filter(partner=partner, kind=kind).order_by("end_customer")
+    )
 
 
 def test_it_matches_a_sale_inside_the_protection_period(cast, sales, claims):
-    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 2, "2400",
-              end_customer="BLUE HARBOR LOGISTICS")
+    sales.add(
+        cast.partner_a, date(2026, 2, 1), "SW-24", 2, "2400", end_customer="BLUE HARBOR LOGISTICS"
+    )
     services.reconcile_sales()
 
     [match] = findings(cast.partner_a, FindingKind.MATCH)
@@ -40,10 +56,12 @@ def test_it_matches_a_sale_inside_the_protection_period(cast, sales, claims):
 
 
 def test_it_matches_a_near_miss_spelling_but_not_a_different_company(cast, sales, claims):
-    sales.add(cast.partner_a, date(2026, 2, 2), "SW-24", 1, "1200",
-              end_customer="Blue Harbour Logistic")
-    sales.add(cast.partner_a, date(2026, 2, 3), "SW-24", 1, "1200",
-              end_customer="Blue Ocean Logistics")
+    sales.add(
+        cast.partner_a, date(2026, 2, 2), "SW-24", 1, "1200", end_customer="Blue Harbour Logistic"
+    )
+    sales.add(
+        cast.partner_a, date(2026, 2, 3), "SW-24", 1, "1200", end_customer="Blue Ocean Logistics"
+    )
     services.reconcile_sales()
 
     [match] = findings(cast.partner_a, FindingKind.MATCH)
@@ -54,10 +72,12 @@ def test_it_matches_a_near_miss_spelling_but_not_a_different_company(cast, sales
 
 def test_it_reports_sales_without_a_registration(cast, sales, claims):
     sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Zephyr Foods")
-    sales.add(cast.partner_a, date(2026, 9, 1), "SW-24", 1, "1200",
-              end_customer="Blue Harbor Logistics")  # after the protection ended
-    sales.add(cast.partner_a, date(2026, 2, 1), "SW-48", 1, "2100",
-              end_customer="Blue Harbor Logistics")  # a product not registered
+    sales.add(
+        cast.partner_a, date(2026, 9, 1), "SW-24", 1, "1200", end_customer="Blue Harbor Logistics"
+    )  # after the protection ended
+    sales.add(
+        cast.partner_a, date(2026, 2, 1), "SW-48", 1, "2100", end_customer="Blue Harbor Logistics"
+    )  # a product not registered
     services.reconcile_sales()
 
     assert not findings(cast.partner_a, FindingKind.MATCH)
@@ -66,8 +86,15 @@ def test_it_reports_sales_without_a_registration(cast, sales, claims):
 
 
 def test_it_flags_a_sale_to_a_customer_another_partner_registered(cast, sales, claims):
-    sales.add(cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000",
-              end_customer="Blue Harbor Logistics GmbH", currency="USD")
+    sales.add(
+        cast.partner_b,
+        date(2026, 3, 1),
+        "SW-24",
+        1,
+        "1000",
+        end_customer="Blue Harbor Logistics GmbH",
+        currency="USD",
+    )
     services.reconcile_sales()
 
     [conflict] = findings(cast.partner_b, FindingKind.CONFLICT)
@@ -76,8 +103,9 @@ def test_it_flags_a_sale_to_a_customer_another_partner_registered(cast, sales, c
 
 
 def test_it_lists_won_deals_without_reported_sales(cast, sales, claims):
-    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200",
-              end_customer="Blue Harbor Logistics")
+    sales.add(
+        cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Blue Harbor Logistics"
+    )
     services.reconcile_sales()
 
     [won] = findings(cast.partner_a, FindingKind.WON_NO_SALE)
@@ -85,16 +113,20 @@ def test_it_lists_won_deals_without_reported_sales(cast, sales, claims):
 
 
 def test_it_keeps_a_cms_decision_when_it_runs_again(cast, client_for, sales, claims):
-    sales.add(cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000",
-              end_customer="Blue Harbor Logistics")
+    sales.add(
+        cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000", end_customer="Blue Harbor Logistics"
+    )
     services.reconcile_sales()
     [conflict] = findings(cast.partner_b, FindingKind.CONFLICT)
 
-    response = client_for(cast.cm_b).post(f"/analytics/reconciliation/{conflict.pk}/decide/",
-                                          {"decision": "confirmed", "comment": "told them"})
+    response = client_for(cast.cm_b).post(
+        f"/analytics/reconciliation/{conflict.pk}/decide/",
+        {"decision": "confirmed", "comment": "told them"},
+    )
     assert response.status_code == 302
-    sales.add(cast.partner_b, date(2026, 3, 2), "SW-24", 1, "500",
-              end_customer="Blue Harbor Logistics")
+    sales.add(
+        cast.partner_b, date(2026, 3, 2), "SW-24", 1, "500", end_customer="Blue Harbor Logistics"
+    )
     services.reconcile_sales(partner_ids=[cast.partner_b.pk])
 
     conflict.refresh_from_db()
@@ -109,8 +141,12 @@ def test_it_hides_findings_outside_the_cms_partners(cast, client_for, sales, cla
 
     client = client_for(cast.cm_b)
     assert "Zephyr" not in client.get("/analytics/reconciliation/").content.decode()
-    assert client.post(f"/analytics/reconciliation/{finding.pk}/decide/",
-                       {"decision": "dismissed"}).status_code == 404
+    assert (
+        client.post(
+            f"/analytics/reconciliation/{finding.pk}/decide/", {"decision": "dismissed"}
+        ).status_code
+        == 404
+    )
     assert "Zephyr" in client_for(cast.cm_a).get("/analytics/reconciliation/").content.decode()
 
 
@@ -119,8 +155,11 @@ def test_it_answers_a_decision_with_the_row_partial(cast, client_for, sales, cla
     services.reconcile_sales()
     [finding] = findings(cast.partner_a, FindingKind.UNREGISTERED)
 
-    response = client_for(cast.cm_a).post(f"/analytics/reconciliation/{finding.pk}/decide/",
-                                          {"decision": "dismissed"}, HTTP_HX_REQUEST="true")
+    response = client_for(cast.cm_a).post(
+        f"/analytics/reconciliation/{finding.pk}/decide/",
+        {"decision": "dismissed"},
+        HTTP_HX_REQUEST="true",
+    )
     body = response.content.decode()
     assert body.strip().startswith(f'<tr id="finding-{finding.pk}"') and "Dismissed" in body
 
@@ -131,14 +170,26 @@ def test_it_finds_the_partners_own_registration_among_many_rivals_of_the_same_na
     # Six older rival registrations of the very same name come first by id; only a few
     # candidates are scored per customer, and the partner's own must be one of them.
     rivals = [
-        deal(cast.partner_b, cast.rep_b, "submitted", submitted=date(2026, 1, 2 + day),
-             customer="Blue Harbor Logistics")
+        deal(
+            cast.partner_b,
+            cast.rep_b,
+            "submitted",
+            submitted=date(2026, 1, 2 + day),
+            customer="Blue Harbor Logistics",
+        )
         for day in range(6)
     ]
-    own = deal(cast.partner_a, cast.rep_a1, "approved", submitted=date(2026, 1, 9),
-               decided_after_hours=24, customer="Blue Harbor Logistics")
-    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200",
-              end_customer="Blue Harbor Logistics")
+    own = deal(
+        cast.partner_a,
+        cast.rep_a1,
+        "approved",
+        submitted=date(2026, 1, 9),
+        decided_after_hours=24,
+        customer="Blue Harbor Logistics",
+    )
+    sales.add(
+        cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Blue Harbor Logistics"
+    )
     services.reconcile_sales(partner_ids=[cast.partner_a.pk])
 
     [match] = findings(cast.partner_a, FindingKind.MATCH)

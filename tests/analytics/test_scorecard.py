@@ -17,8 +17,15 @@ def reported(cast, sales, products, eur_rate, deal):
     sales.add(cast.partner_a, date(2026, 1, 15), "SW-24", 2, "2400.00")
     sales.add(cast.partner_a, date(2026, 2, 15), "AP-7", 1, "450.00")
     sales.add(cast.partner_b, date(2026, 2, 20), "SW-48", 3, "777.77", currency="EUR")
-    deal(cast.partner_b, cast.rep_b, "won", submitted=date(2026, 2, 1), decided_after_hours=5,
-         final_amount="5", closed_on=date(2026, 3, 1))
+    deal(
+        cast.partner_b,
+        cast.rep_b,
+        "won",
+        submitted=date(2026, 2, 1),
+        decided_after_hours=5,
+        final_amount="5",
+        closed_on=date(2026, 3, 1),
+    )
     services.refresh_sales_summaries()
     services.refresh_deal_summaries()
     return sales.written
@@ -38,21 +45,28 @@ def test_it_shows_a_partner_its_own_scorecard(cast, client_for, reported):
 
 def test_it_keeps_the_portal_partial_to_the_partners_own_numbers(cast, client_for, reported):
     response = client_for(cast.partner_b_admin).get(
-        "/analytics/my/", PERIOD | {"partner": cast.partner_a.pk}, HTTP_HX_REQUEST="true")
+        "/analytics/my/", PERIOD | {"partner": cast.partner_a.pk}, HTTP_HX_REQUEST="true"
+    )
 
     body = response.content.decode()
     assert "<html" not in body
     assert response.context["totals"].current == figures.total(
-        reported, START, END, partner_ids={cast.partner_b.pk})
-    assert figures.money(figures.total(reported, START, END, partner_ids={cast.partner_a.pk})) \
+        reported, START, END, partner_ids={cast.partner_b.pk}
+    )
+    assert (
+        figures.money(figures.total(reported, START, END, partner_ids={cast.partner_a.pk}))
         not in body
+    )
 
 
 def test_it_answers_404_for_another_partners_scorecard(cast, client_for, reported):
-    assert client_for(cast.cm_b).get(f"/analytics/partners/{cast.partner_a.pk}/").status_code \
-        == 404
-    assert client_for(cast.partner_b_admin).get(
-        f"/analytics/partners/{cast.partner_a.pk}/").status_code == 403
+    assert client_for(cast.cm_b).get(f"/analytics/partners/{cast.partner_a.pk}/").status_code == 404
+    assert (
+        client_for(cast.partner_b_admin)
+        .get(f"/analytics/partners/{cast.partner_a.pk}/")
+        .status_code
+        == 403
+    )
 
 
 def test_it_shows_the_cm_the_partners_scorecard_with_health(cast, client_for, reported):
@@ -60,7 +74,8 @@ def test_it_shows_the_cm_the_partners_scorecard_with_health(cast, client_for, re
 
     assert response.status_code == 200
     assert response.context["totals"].current == figures.total(
-        reported, START, END, partner_ids={cast.partner_a.pk})
+        reported, START, END, partner_ids={cast.partner_a.pk}
+    )
     assert len(response.context["health"].months) == 12
 
 
@@ -91,8 +106,7 @@ def test_it_tells_reported_late_and_missing_months_apart(cast, client_for, sales
     this_month = month_start(timezone.localdate())
     on_time, late = add_months(this_month, -3), add_months(this_month, -2)
     sales.add(cast.partner_a, on_time, "SW-24", 1, "100")
-    early = datetime.combine(add_months(on_time, 1) + timedelta(days=3), time(9),
-                             tzinfo=UTC)
+    early = datetime.combine(add_months(on_time, 1) + timedelta(days=3), time(9), tzinfo=UTC)
     upload = sales.uploads.pop(cast.partner_a.pk)
     type(upload).objects.filter(pk=upload.pk).update(created_at=early)
     sales.add(cast.partner_a, late, "SW-24", 1, "100")  # a new upload, arriving today

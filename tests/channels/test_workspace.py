@@ -13,8 +13,7 @@ def test_it_shows_a_cm_only_their_partners(cast, acme, client_for):
 def test_it_queues_applications_waiting_on_the_cm(cast, acme, client_for):
     make_application(company_name="Queued For A", channel_manager=cast.cm_a)
     make_application(company_name="Queued For B", channel_manager=cast.cm_b)
-    make_application(company_name="Reviewed Already", channel_manager=cast.cm_a,
-                     status="approved")
+    make_application(company_name="Reviewed Already", channel_manager=cast.cm_a, status="approved")
     page = client_for(cast.cm_a).get("/workspace/").content.decode()
     assert "Queued For A" in page
     assert "Queued For B" not in page and "Reviewed Already" not in page
@@ -25,8 +24,9 @@ def test_it_merges_items_from_sources_other_apps_register(cast, acme, client_for
     from django.utils import timezone
 
     def deals_source(user, *, limit):
-        item = QueueItem(kind="Deal", title="Deal to review", url="/deals/1/",
-                         waiting_since=timezone.now())
+        item = QueueItem(
+            kind="Deal", title="Deal to review", url="/deals/1/", waiting_since=timezone.now()
+        )
         return ([item] if limit else []), 1
 
     monkeypatch.setitem(queue._sources, "test-deals", deals_source)

@@ -14,9 +14,23 @@ REDIRECT = 302
 
 EXPECTATIONS = {
     "home": Expect(logged_in(REDIRECT)),
-    "login": Expect({**everyone(OK), **{r: REDIRECT for r in (
-        "vendor_admin", "cm_a", "cm_b", "partner_a_admin", "rep_a1", "partner_b_admin",
-        "rep_b")}}),
+    "login": Expect(
+        {
+            **everyone(OK),
+            **{
+                r: REDIRECT
+                for r in (
+                    "vendor_admin",
+                    "cm_a",
+                    "cm_b",
+                    "partner_a_admin",
+                    "rep_a1",
+                    "partner_b_admin",
+                    "rep_b",
+                )
+            },
+        }
+    ),
     "logout": Expect(everyone(REDIRECT), method="post"),
     "password_reset": Expect(everyone(OK)),
     "password_reset_done": Expect(everyone(OK)),
@@ -26,8 +40,9 @@ EXPECTATIONS = {
     "password_reset_complete": Expect(everyone(OK)),
     "password_change": Expect(logged_in(OK)),
     "password_change_done": Expect(logged_in(OK)),
-    "set_language": Expect(everyone(REDIRECT), method="post", data=lambda cast: {
-        "language": "vi", "next": "/"}),
+    "set_language": Expect(
+        everyone(REDIRECT), method="post", data=lambda cast: {"language": "vi", "next": "/"}
+    ),
     "health": Expect(everyone(OK)),
 }
 

@@ -22,9 +22,7 @@ def test_it_has_a_vietnamese_translation_for_every_string(tmp_path):
         pytest.fail("GNU gettext is needed (make test installs it): apt-get install gettext")
     copy = tmp_path / "repo"
     shutil.copytree(REPO, copy, ignore=lambda d, names: [n for n in names if n in SKIP])
-    subprocess.run(
-        [sys.executable, "scripts/make_messages.py", str(copy)], cwd=REPO, check=True
-    )
+    subprocess.run([sys.executable, "scripts/make_messages.py", str(copy)], cwd=REPO, check=True)
     gaps = {}
     catalogues = list(copy.glob("**/locale/vi/LC_MESSAGES/django.po"))
     assert catalogues, "no Vietnamese catalogue found"

@@ -20,8 +20,7 @@ from tests.cast import PASSWORD
 def test_it_lands_each_role_on_its_home_page(cast, acme, client_for, cast_name, home):
     user = cast.users()[cast_name]
     client = client_for(None)
-    response = client.post("/login/", {"username": user.email, "password": PASSWORD},
-                           follow=True)
+    response = client.post("/login/", {"username": user.email, "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == home
     assert response.status_code == 200
 
@@ -71,9 +70,12 @@ def test_it_e_mails_a_working_password_reset_link(cast, acme, client_for):
         {"new_password1": "a-new-long-password-2026", "new_password2": "a-new-long-password-2026"},
     )
     assert response.status_code == 302
-    assert client.post(
-        "/login/", {"username": cast.rep_a2.email, "password": "a-new-long-password-2026"}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/login/", {"username": cast.rep_a2.email, "password": "a-new-long-password-2026"}
+        ).status_code
+        == 302
+    )
 
 
 def test_it_logs_out_and_the_old_session_is_dead(cast, acme, client_for):

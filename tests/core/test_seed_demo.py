@@ -22,8 +22,7 @@ def test_it_seeds_the_demo_cast_once(cast, db):
     assert counts() == first
     with schema_context("acme"):
         cm1 = User.objects.get(email="cm1@acme.example")
-        assert set(cm1.managed_partners.values_list("slug", flat=True)) == {"mueller",
-                                                                            "northwind"}
+        assert set(cm1.managed_partners.values_list("slug", flat=True)) == {"mueller", "northwind"}
         rep = User.objects.get(email="rep@saigon.example")
         assert rep.partner.slug == "saigon"
         assert rep.check_password("prm-demo-2026")

@@ -28,8 +28,13 @@ def test_it_restores_a_vendor_after_its_schema_and_rows_are_lost(cast, django_db
     backup = tmp_path / f"{schema}.sql"
     with django_db_blocker.unblock():
         try:
-            vendor_create(schema=schema, name="Backup Networks", domain=f"{schema}.localhost",
-                          admin_email="boss@backup.example", admin_password="a-long-pass-2026")
+            vendor_create(
+                schema=schema,
+                name="Backup Networks",
+                domain=f"{schema}.localhost",
+                admin_email="boss@backup.example",
+                admin_password="a-long-pass-2026",
+            )
             with schema_context(schema):
                 Partner.objects.create(name="Ardent Backup", slug="ardent-backup", country="US")
             call_command("backup_tenant", "--schema", schema, "--output", str(backup))
@@ -44,7 +49,8 @@ def test_it_restores_a_vendor_after_its_schema_and_rows_are_lost(cast, django_db
             with schema_context(schema):
                 assert Partner.objects.get(slug="ardent-backup").name == "Ardent Backup"
                 assert User.objects.get(email="boss@backup.example").check_password(
-                    "a-long-pass-2026")
+                    "a-long-pass-2026"
+                )
                 # Sequences come back too: new rows do not collide with restored ones.
                 Partner.objects.create(name="After Restore", slug="after-restore", country="DE")
         finally:

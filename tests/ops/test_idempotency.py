@@ -61,7 +61,9 @@ def test_it_keeps_keys_apart_per_vendor(cast, db):
     with schema_context("globex"), transaction.atomic():
         assert claim_once(key) is True
     assert set(TaskRun.objects.filter(key=key).values_list("schema_name", flat=True)) == {
-        "acme", "globex"}
+        "acme",
+        "globex",
+    }
 
 
 def test_it_refuses_to_claim_outside_a_transaction(cast, db):

@@ -28,10 +28,10 @@ def catalogue(schema: str) -> dict[str, set[str]]:
         "tables": "SELECT tablename FROM pg_tables WHERE schemaname = %s",
         "indexes": "SELECT indexname FROM pg_indexes WHERE schemaname = %s",
         "constraints": "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n "
-                       "ON n.oid = c.connamespace WHERE n.nspname = %s",
+        "ON n.oid = c.connamespace WHERE n.nspname = %s",
         "triggers": "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND NOT t.tgisinternal",
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND NOT t.tgisinternal",
         "sequences": "SELECT sequencename FROM pg_sequences WHERE schemaname = %s",
     }
     found = {}
@@ -66,8 +66,13 @@ def test_it_provisions_a_vendor_by_replaying_the_template_recipe(cast, db, monke
     library_clones = spy_on_clone_schema(monkeypatch)
     connection.set_schema_to_public()
     started = time.perf_counter()
-    vendor = vendor_create(schema="clonecheck", name="Clone Check", domain="clonecheck.localhost",
-                           admin_email="boss@clonecheck.example", admin_password="a-long-pass-2026")
+    vendor = vendor_create(
+        schema="clonecheck",
+        name="Clone Check",
+        domain="clonecheck.localhost",
+        admin_email="boss@clonecheck.example",
+        admin_password="a-long-pass-2026",
+    )
     elapsed = time.perf_counter() - started
     assert library_clones == []
     # The target is 2 s (docs/benchmarks.md measures it); a shared test machine gets slack.
@@ -96,8 +101,7 @@ def test_it_falls_back_to_clone_schema_without_pg_dump(cast, db, monkeypatch):
 
 def test_it_refreshes_a_recipe_made_from_other_migrations(cast, django_db_blocker):
     with django_db_blocker.unblock():  # committed: pg_dump is another connection
-        TemplateRecipe.objects.filter(template="tenant_template").update(state="old",
-                                                                         sql="broken")
+        TemplateRecipe.objects.filter(template="tenant_template").update(state="old", sql="broken")
         try:
             vendor_create(schema="fresh", name="Fresh", domain="fresh.localhost")
             assert catalogue("fresh") == catalogue("acme")
@@ -129,8 +133,7 @@ def test_it_reports_an_up_to_date_template(cast, db):
     assert "up to date" in out.getvalue()
 
 
-def test_it_copies_the_template_for_vendors_added_in_the_operators_admin(cast, db,
-                                                                        monkeypatch):
+def test_it_copies_the_template_for_vendors_added_in_the_operators_admin(cast, db, monkeypatch):
     """Any Vendor saved for the first time gets the same copy, not only vendor_create's."""
     library_clones = spy_on_clone_schema(monkeypatch)
     connection.set_schema_to_public()

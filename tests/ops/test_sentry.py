@@ -22,8 +22,9 @@ class CapturingTransport(sentry_sdk.transport.Transport):
 @pytest.fixture
 def sentry():
     transport = CapturingTransport()
-    assert init_sentry("https://key@errors.example.invalid/1", environment="test",
-                       transport=transport)
+    assert init_sentry(
+        "https://key@errors.example.invalid/1", environment="test", transport=transport
+    )
     yield transport
     sentry_sdk.get_client().close()
     sentry_sdk.init(dsn=None)

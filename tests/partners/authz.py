@@ -27,8 +27,12 @@ def application_for_cm_a(cast, *, email="lead@ardent.example"):
 
     application, _ = PartnerApplication.objects.get_or_create(
         contact_email=email,
-        defaults={"company_name": "Lead Co", "country": "US", "contact_name": "Lee",
-                  "channel_manager": cast.cm_a},
+        defaults={
+            "company_name": "Lead Co",
+            "country": "US",
+            "contact_name": "Lee",
+            "channel_manager": cast.cm_a,
+        },
     )
     return application
 
@@ -45,8 +49,11 @@ def invitation_of_partner_a(cast):
 
     now = timezone.now()
     invitation = Invitation.objects.create(
-        partner=cast.partner_a, email="newbie@ardent.example", role="partner_rep",
-        nonce="n" * 32, expires_at=now + timedelta(days=7),
+        partner=cast.partner_a,
+        email="newbie@ardent.example",
+        role="partner_rep",
+        nonce="n" * 32,
+        expires_at=now + timedelta(days=7),
     )
     return {"pk": invitation.pk}
 
@@ -61,8 +68,13 @@ def tier_of_acme(cast):
 
 def forged_tier(cast):
     """A valid-looking tier, so a write that got through would show."""
-    return {"name": "Forged", "rank": 91, "min_yearly_sales": "0", "min_certified_reps": "0",
-            "discount_percent": "50"}
+    return {
+        "name": "Forged",
+        "rank": 91,
+        "min_yearly_sales": "0",
+        "min_certified_reps": "0",
+        "discount_percent": "50",
+    }
 
 
 partner_a_users_admin_action = partner_admins_only(REDIRECT, partner_b_admin=NOT_FOUND)
@@ -76,21 +88,25 @@ EXPECTATIONS = {
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": cast.partner_a.pk}
     ),
     "partners:status": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post",
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": cast.partner_a.pk},
     ),
     "partners:tier": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post",
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": cast.partner_a.pk},
         data=lambda cast: {"tier": ""},
     ),
     "partners:assign": Expect(
-        vendor_admin_only(REDIRECT), method="post",
+        vendor_admin_only(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": cast.partner_a.pk},
         data=lambda cast: {"channel_manager": cast.cm_a.pk, "territory": ""},
     ),
     "partners:invite": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post",
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": cast.partner_a.pk},
     ),
     "partners:applications": Expect(vendor_staff_only()),
@@ -98,24 +114,30 @@ EXPECTATIONS = {
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": application_for_cm_a(cast).pk}
     ),
     "partners:application_approve": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post",
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": application_for_cm_a(cast).pk},
     ),
     "partners:application_reject": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post",
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
         kwargs=lambda cast: {"pk": application_for_cm_a(cast).pk},
     ),
     "partners:application_refer": Expect(
-        partner_a_object_for_staff(REDIRECT), method="post", kwargs=referable_application,
+        partner_a_object_for_staff(REDIRECT),
+        method="post",
+        kwargs=referable_application,
     ),
     "partners:agreements": Expect(vendor_staff_only()),
     "partners:tiers": Expect(vendor_staff_only()),
     "partners:tier_create": Expect(vendor_admin_only(REDIRECT), method="post", data=forged_tier),
     "partners:tier_edit": Expect(
-        vendor_admin_only(REDIRECT), method="post", kwargs=tier_of_acme, data=forged_tier,
+        vendor_admin_only(REDIRECT),
+        method="post",
+        kwargs=tier_of_acme,
+        data=forged_tier,
     ),
-    "partners:tier_delete": Expect(vendor_admin_only(REDIRECT), method="post",
-                                   kwargs=tier_of_acme),
+    "partners:tier_delete": Expect(vendor_admin_only(REDIRECT), method="post", kwargs=tier_of_acme),
     "partners:apply": Expect(everyone(OK)),
     "partners:apply_done": Expect(everyone(OK)),
     "partners:invitation_accept": Expect(
@@ -124,16 +146,21 @@ EXPECTATIONS = {
     "portal:home": Expect(partner_users_only()),
     "portal:users": Expect(partner_admins_only()),
     "portal:user_active": Expect(
-        partner_a_users_admin_action, method="post",
-        kwargs=lambda cast: {"pk": cast.rep_a1.pk}, data=lambda cast: {"active": "1"},
+        partner_a_users_admin_action,
+        method="post",
+        kwargs=lambda cast: {"pk": cast.rep_a1.pk},
+        data=lambda cast: {"active": "1"},
     ),
     "portal:user_role": Expect(
-        partner_a_users_admin_action, method="post",
-        kwargs=lambda cast: {"pk": cast.rep_a1.pk}, data=lambda cast: {"role": "partner_rep"},
+        partner_a_users_admin_action,
+        method="post",
+        kwargs=lambda cast: {"pk": cast.rep_a1.pk},
+        data=lambda cast: {"role": "partner_rep"},
     ),
     "portal:invitation_revoke": Expect(
-        partner_a_users_admin_action, method="post", kwargs=invitation_of_partner_a,
+        partner_a_users_admin_action,
+        method="post",
+        kwargs=invitation_of_partner_a,
     ),
     "portal:agreement": Expect(partner_users_only()),
 }
-

@@ -29,10 +29,16 @@ def make_application(**fields) -> PartnerApplication:
 def make_tiers() -> tuple[Tier, Tier, Tier]:
     return (
         Tier.objects.create(name="Registered", rank=1, discount_percent=5),
-        Tier.objects.create(name="Silver", rank=2, min_yearly_sales=100_000,
-                            min_certified_reps=2, discount_percent=10),
-        Tier.objects.create(name="Gold", rank=3, min_yearly_sales=500_000,
-                            min_certified_reps=4, discount_percent=20),
+        Tier.objects.create(
+            name="Silver",
+            rank=2,
+            min_yearly_sales=100_000,
+            min_certified_reps=2,
+            discount_percent=10,
+        ),
+        Tier.objects.create(
+            name="Gold", rank=3, min_yearly_sales=500_000, min_certified_reps=4, discount_percent=20
+        ),
     )
 
 

@@ -7,7 +7,8 @@ from tests.partners.helpers import make_partner
 
 def test_it_lets_a_vendor_admin_publish_a_version(cast, acme, client_for):
     response = client_for(cast.vendor_admin).post(
-        "/partners/agreement/", {"title": "Programme terms", "body": "Sell well."})
+        "/partners/agreement/", {"title": "Programme terms", "body": "Sell well."}
+    )
     assert response.status_code == 302
     assert AgreementVersion.objects.get().number == 1
 
@@ -25,8 +26,12 @@ def test_it_records_the_admins_acceptance_and_activates_the_partner(cast, acme, 
 
     version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
     partner = make_partner(status=PartnerStatus.ONBOARDING)
-    admin = user_create(email="owner@fresh.example", role=Role.PARTNER_ADMIN,
-                        partner=partner, password="x-very-long-password-1")
+    admin = user_create(
+        email="owner@fresh.example",
+        role=Role.PARTNER_ADMIN,
+        partner=partner,
+        password="x-very-long-password-1",
+    )
     client = client_for(admin)
     assert "Accept on behalf of" in client.get("/portal/agreement/").content.decode()
     response = client.post("/portal/agreement/", {"version": version.pk})

@@ -17,8 +17,12 @@ def fresh_throttle(acme):
 
 
 def submit(**overrides):
-    fields = {"company_name": "Maple & Sons Networks", "country": "CA",
-              "contact_name": "Mia Maple", "contact_email": "mia@maple.example"}
+    fields = {
+        "company_name": "Maple & Sons Networks",
+        "country": "CA",
+        "contact_name": "Mia Maple",
+        "contact_email": "mia@maple.example",
+    }
     return services.application_submit(**{**fields, **overrides})
 
 
@@ -67,8 +71,13 @@ def test_it_acknowledges_an_application_sent_from_the_public_page(
     cast, acme, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for(None)
-    data = {"company_name": "Nimbus Cloud", "country": "US", "partner_type": "reseller",
-            "contact_name": "Nia", "contact_email": "nia@nimbus.example"}
+    data = {
+        "company_name": "Nimbus Cloud",
+        "country": "US",
+        "partner_type": "reseller",
+        "contact_name": "Nia",
+        "contact_email": "nia@nimbus.example",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/partners/apply/", data).status_code == 302
         again = client.post("/partners/apply/", {**data, "company_name": "Nimbus Two"})

@@ -20,7 +20,9 @@ from tests.partners.helpers import make_application
 def test_it_routes_an_application_to_the_cm_of_its_territory(cast, acme):
     Territory.objects.create(name="DACH", countries=["DE", "AT", "CH"], channel_manager=cast.cm_b)
     application = services.application_submit(
-        company_name="Alpen IT", country="at", contact_name="Udo",
+        company_name="Alpen IT",
+        country="at",
+        contact_name="Udo",
         contact_email="Udo@Alpen.example",
     )
     assert application.channel_manager == cast.cm_b
@@ -38,12 +40,14 @@ def test_it_leaves_an_application_for_any_cm_when_no_territory_covers_it(cast, a
 def test_it_creates_an_onboarding_partner_and_invites_the_applicant_on_approval(
     cast, acme, django_capture_on_commit_callbacks
 ):
-    application = make_application(company_name="Nimbus Cloud", contact_name="Nia",
-                                   contact_email="nia@nimbus.example", country="US")
+    application = make_application(
+        company_name="Nimbus Cloud",
+        contact_name="Nia",
+        contact_email="nia@nimbus.example",
+        country="US",
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        partner, invitation = services.application_approve(
-            application=application, by=cast.cm_a
-        )
+        partner, invitation = services.application_approve(application=application, by=cast.cm_a)
     assert partner.status == PartnerStatus.ONBOARDING
     assert partner.slug == "nimbus-cloud" and partner.email_domains == ["nimbus.example"]
     assert partner.channel_manager == cast.cm_a
@@ -62,8 +66,9 @@ def test_it_creates_an_onboarding_partner_and_invites_the_applicant_on_approval(
 
 def test_it_does_not_take_a_free_mail_domain_as_the_partner_domain(cast, acme):
     application = make_application(contact_email="someone@gmail.com")
-    partner, _invitation = services.application_approve(application=application,
-                                                         by=cast.vendor_admin)
+    partner, _invitation = services.application_approve(
+        application=application, by=cast.vendor_admin
+    )
     assert partner.email_domains == []
 
 
@@ -88,8 +93,9 @@ def test_it_records_and_emails_the_reason_of_a_rejection(
     with pytest.raises(ValidationError):
         services.application_reject(application=application, by=cast.cm_a, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_reject(application=application, by=cast.cm_a,
-                                    reason="No presence in our markets yet.")
+        services.application_reject(
+            application=application, by=cast.cm_a, reason="No presence in our markets yet."
+        )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
     assert application.rejection_reason == "No presence in our markets yet."
@@ -114,8 +120,12 @@ def test_it_invites_an_applicant_to_the_existing_partner_of_their_domain(cast, a
 def test_it_writes_the_invitation_in_the_language_the_applicant_used(
     cast, acme, django_capture_on_commit_callbacks
 ):
-    application = make_application(company_name="Công ty Sao Mai", language="vi",
-                                   contact_email="lan@saomai.example", country="VN")
+    application = make_application(
+        company_name="Công ty Sao Mai",
+        language="vi",
+        contact_email="lan@saomai.example",
+        country="VN",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.application_approve(application=application, by=cast.vendor_admin)
     message = mail.outbox[0]

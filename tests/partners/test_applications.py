@@ -26,8 +26,9 @@ def test_it_answers_404_to_a_cm_on_another_cms_application(cast, acme, client_fo
 def test_it_approves_an_application_into_an_onboarding_partner(
     cast, acme, client_for, django_capture_on_commit_callbacks
 ):
-    application = make_application(company_name="Helix Data", channel_manager=cast.cm_a,
-                                   contact_email="hal@helix.example")
+    application = make_application(
+        company_name="Helix Data", channel_manager=cast.cm_a, contact_email="hal@helix.example"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(cast.cm_a).post(
             f"/partners/applications/{application.pk}/approve/", follow=True
@@ -44,8 +45,9 @@ def test_it_rejects_with_a_reason(cast, acme, client_for):
     client.post(f"/partners/applications/{application.pk}/reject/", {"reason": ""})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    client.post(f"/partners/applications/{application.pk}/reject/",
-                {"reason": "Outside our markets"})
+    client.post(
+        f"/partners/applications/{application.pk}/reject/", {"reason": "Outside our markets"}
+    )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
     assert application.rejection_reason == "Outside our markets"
@@ -53,8 +55,7 @@ def test_it_rejects_with_a_reason(cast, acme, client_for):
 
 def test_it_suggests_the_existing_partner_of_the_applicants_domain(cast, acme, client_for):
     Partner.objects.filter(pk=cast.partner_a.pk).update(email_domains=["ardent.example"])
-    application = make_application(channel_manager=cast.cm_a,
-                                   contact_email="ivy@ardent.example")
+    application = make_application(channel_manager=cast.cm_a, contact_email="ivy@ardent.example")
     client = client_for(cast.cm_a)
     page = client.get(f"/partners/applications/{application.pk}/").content.decode()
     assert "Invite them to join Ardent Systems instead" in page
@@ -70,8 +71,7 @@ def test_it_never_suggests_a_partner_outside_the_reviewers_scope(cast, acme, cli
     client = client_for(cast.cm_a)
     page = client.get(f"/partners/applications/{application.pk}/").content.decode()
     assert "Bergmann" not in page
-    response = client.post(
-        f"/partners/applications/{application.pk}/refer/{cast.partner_b.pk}/")
+    response = client.post(f"/partners/applications/{application.pk}/refer/{cast.partner_b.pk}/")
     assert response.status_code == 404
 
 

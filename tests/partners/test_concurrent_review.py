@@ -19,7 +19,9 @@ def test_it_lets_only_one_of_two_simultaneous_approvals_through(cast, django_db_
     tag = uuid.uuid4().hex[:8]
     with django_db_blocker.unblock(), schema_context("acme"):
         application = PartnerApplication.objects.create(
-            company_name=f"Race Co {tag}", country="US", contact_name="Rae",
+            company_name=f"Race Co {tag}",
+            country="US",
+            contact_name="Rae",
             contact_email=f"rae@race{tag}.example",
         )
     barrier = threading.Barrier(2)

@@ -20,7 +20,11 @@ def test_it_creates_and_updates_partners(cast, acme):
     assert (result.created, result.updated, result.errors) == (1, 1, [])
     zenith = Partner.objects.get(slug="zenith")
     assert (zenith.country, zenith.partner_type, zenith.tier, zenith.currency) == (
-        "FR", PartnerType.DISTRIBUTOR, silver, "EUR")
+        "FR",
+        PartnerType.DISTRIBUTOR,
+        silver,
+        "EUR",
+    )
     assert zenith.channel_manager == cast.cm_a and zenith.status == PartnerStatus.ACTIVE
     assert Partner.objects.get(slug="ardent").name == "Ardent Systems Inc"
 
@@ -31,7 +35,10 @@ def test_it_keeps_current_values_where_an_update_leaves_cells_empty(cast, acme):
     bergmann = Partner.objects.get(slug="bergmann")
     assert bergmann.name == "Bergmann IT"
     assert (bergmann.country, bergmann.currency, bergmann.channel_manager) == (
-        "DE", "EUR", cast.cm_b)
+        "DE",
+        "EUR",
+        cast.cm_b,
+    )
 
 
 def test_it_reports_every_row_error_and_imports_nothing(cast, acme):
@@ -44,8 +51,16 @@ def test_it_reports_every_row_error_and_imports_nothing(cast, acme):
     lines = {line for line, _message in result.errors}
     assert lines == {3, 4}
     messages = " ".join(message for _line, message in result.errors)
-    for expected in ("slug", "name is empty", "country", "type", "Platinum",
-                     "nobody@acme.example", "currency", "twice"):
+    for expected in (
+        "slug",
+        "name is empty",
+        "country",
+        "type",
+        "Platinum",
+        "nobody@acme.example",
+        "currency",
+        "twice",
+    ):
         assert expected in messages
     assert not Partner.objects.filter(slug="good-one").exists()
 

@@ -13,9 +13,13 @@ PASSWORD = "a-long-unusual-passphrase-42"
 
 
 def invitation(cast, email="join@ardent.example"):
-    return services.invitation_create(partner=cast.partner_a, email=email,
-                                      role=Role.PARTNER_REP, by=cast.partner_a_admin,
-                                      full_name="Jo Join")
+    return services.invitation_create(
+        partner=cast.partner_a,
+        email=email,
+        role=Role.PARTNER_REP,
+        by=cast.partner_a_admin,
+        full_name="Jo Join",
+    )
 
 
 def test_it_sets_a_password_and_logs_the_new_user_in(cast, acme, client_for):
@@ -23,8 +27,10 @@ def test_it_sets_a_password_and_logs_the_new_user_in(cast, acme, client_for):
     client = client_for(None)
     page = client.get(invitation_path(invite)).content.decode()
     assert "Join Ardent Systems" in page and "join@ardent.example" in page
-    response = client.post(invitation_path(invite), {
-        "full_name": "Jo Join", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        invitation_path(invite),
+        {"full_name": "Jo Join", "password1": PASSWORD, "password2": PASSWORD},
+    )
     assert response.status_code == 302 and response["Location"] == "/portal/"
     user = User.objects.get(email="join@ardent.example")
     assert user.partner == cast.partner_a and user.check_password(PASSWORD)
@@ -51,10 +57,13 @@ def test_it_refuses_an_expired_or_tampered_link(cast, acme, client_for):
 def test_it_explains_mismatched_or_weak_passwords(cast, acme, client_for):
     invite = invitation(cast)
     client = client_for(None)
-    page = client.post(invitation_path(invite), {
-        "full_name": "Jo", "password1": PASSWORD, "password2": "other"}).content.decode()
+    page = client.post(
+        invitation_path(invite), {"full_name": "Jo", "password1": PASSWORD, "password2": "other"}
+    ).content.decode()
     assert "The two passwords differ" in page
-    response = client.post(invitation_path(invite), {
-        "full_name": "Jo", "password1": "12345678", "password2": "12345678"})
+    response = client.post(
+        invitation_path(invite),
+        {"full_name": "Jo", "password1": "12345678", "password2": "12345678"},
+    )
     assert response.status_code == 200
     assert not User.objects.filter(email="join@ardent.example").exists()

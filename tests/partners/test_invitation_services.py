@@ -32,7 +32,9 @@ def test_it_emails_an_invitation_link(cast, acme, django_capture_on_commit_callb
 def test_it_creates_the_user_in_the_inviting_partner_on_acceptance(cast, acme):
     invitation = invite(cast)
     user = services.invitation_accept(
-        invitation=invitation, token=invitation_token(invitation), password=GOOD_PASSWORD,
+        invitation=invitation,
+        token=invitation_token(invitation),
+        password=GOOD_PASSWORD,
         full_name="Nina Newrep",
     )
     assert user.partner == cast.partner_a and user.role == Role.PARTNER_REP
@@ -54,19 +56,22 @@ def test_it_refuses_an_expired_revoked_or_forged_link(cast, acme):
     Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
     expired.refresh_from_db()
     with pytest.raises(services.InvitationInvalid):
-        services.invitation_accept(invitation=expired, token=invitation_token(expired),
-                                   password=GOOD_PASSWORD)
+        services.invitation_accept(
+            invitation=expired, token=invitation_token(expired), password=GOOD_PASSWORD
+        )
     revoked = invite(cast, email="gone@ardent.example")
     services.invitation_revoke(invitation=revoked, by=cast.partner_a_admin)
     revoked.refresh_from_db()
     with pytest.raises(services.InvitationInvalid):
-        services.invitation_accept(invitation=revoked, token=invitation_token(revoked),
-                                   password=GOOD_PASSWORD)
+        services.invitation_accept(
+            invitation=revoked, token=invitation_token(revoked), password=GOOD_PASSWORD
+        )
     fresh = invite(cast, email="fresh@ardent.example")
     with pytest.raises(services.InvitationInvalid):
         services.invitation_accept(invitation=fresh, token="0" * 40, password=GOOD_PASSWORD)
-    assert not User.objects.filter(email__in=["late@ardent.example", "gone@ardent.example",
-                                              "fresh@ardent.example"]).exists()
+    assert not User.objects.filter(
+        email__in=["late@ardent.example", "gone@ardent.example", "fresh@ardent.example"]
+    ).exists()
 
 
 def test_it_invalidates_the_old_link_when_someone_is_invited_again(cast, acme):
@@ -80,17 +85,23 @@ def test_it_invalidates_the_old_link_when_someone_is_invited_again(cast, acme):
 def test_it_rejects_a_weak_password(cast, acme):
     invitation = invite(cast)
     with pytest.raises(ValidationError):
-        services.invitation_accept(invitation=invitation, token=invitation_token(invitation),
-                                   password="123")
+        services.invitation_accept(
+            invitation=invitation, token=invitation_token(invitation), password="123"
+        )
 
 
 def test_it_lets_a_partner_admin_invite_only_to_their_own_partner(cast, acme):
     with pytest.raises(PermissionDenied):
-        services.invitation_create(partner=cast.partner_b, email="x@b.example",
-                                   role=Role.PARTNER_REP, by=cast.partner_a_admin)
+        services.invitation_create(
+            partner=cast.partner_b,
+            email="x@b.example",
+            role=Role.PARTNER_REP,
+            by=cast.partner_a_admin,
+        )
     with pytest.raises(PermissionDenied):
-        services.invitation_create(partner=cast.partner_a, email="x@a.example",
-                                   role=Role.PARTNER_REP, by=cast.rep_a1)
+        services.invitation_create(
+            partner=cast.partner_a, email="x@a.example", role=Role.PARTNER_REP, by=cast.rep_a1
+        )
 
 
 def test_it_refuses_to_invite_an_existing_user_or_a_vendor_role(cast, acme):
@@ -101,35 +112,42 @@ def test_it_refuses_to_invite_an_existing_user_or_a_vendor_role(cast, acme):
 
 
 def test_it_lets_a_partner_admin_deactivate_their_own_rep(cast, acme):
-    rep = services.partner_user_set_active(actor=cast.partner_a_admin, member=cast.rep_a1,
-                                           active=False)
+    rep = services.partner_user_set_active(
+        actor=cast.partner_a_admin, member=cast.rep_a1, active=False
+    )
     assert not User.objects.get(pk=rep.pk).is_active
 
 
 def test_it_never_lets_a_partner_admin_touch_another_partners_user(cast, acme):
     with pytest.raises(PermissionDenied):
-        services.partner_user_set_active(actor=cast.partner_a_admin, member=cast.rep_b,
-                                         active=False)
+        services.partner_user_set_active(
+            actor=cast.partner_a_admin, member=cast.rep_b, active=False
+        )
     with pytest.raises(PermissionDenied):
-        services.partner_user_set_role(actor=cast.partner_a_admin, member=cast.rep_b,
-                                       role=Role.PARTNER_ADMIN)
+        services.partner_user_set_role(
+            actor=cast.partner_a_admin, member=cast.rep_b, role=Role.PARTNER_ADMIN
+        )
     with pytest.raises(PermissionDenied):
         services.partner_user_set_active(actor=cast.rep_a1, member=cast.rep_a2, active=False)
     assert User.objects.get(pk=cast.rep_b.pk).is_active
 
 
 def test_it_changes_a_role_but_keeps_one_admin(cast, acme):
-    services.partner_user_set_role(actor=cast.partner_a_admin, member=cast.rep_a1,
-                                   role=Role.PARTNER_ADMIN)
+    services.partner_user_set_role(
+        actor=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_ADMIN
+    )
     assert User.objects.get(pk=cast.rep_a1.pk).role == Role.PARTNER_ADMIN
-    services.partner_user_set_role(actor=cast.partner_a_admin, member=cast.rep_a1,
-                                   role=Role.PARTNER_REP)
+    services.partner_user_set_role(
+        actor=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_REP
+    )
     with pytest.raises(ValidationError):
-        services.partner_user_set_role(actor=cast.partner_a_admin, member=cast.partner_a_admin,
-                                       role=Role.PARTNER_REP)
+        services.partner_user_set_role(
+            actor=cast.partner_a_admin, member=cast.partner_a_admin, role=Role.PARTNER_REP
+        )
     with pytest.raises(ValidationError):
-        services.partner_user_set_active(actor=cast.partner_a_admin,
-                                         member=cast.partner_a_admin, active=False)
+        services.partner_user_set_active(
+            actor=cast.partner_a_admin, member=cast.partner_a_admin, active=False
+        )
 
 
 def test_it_lets_only_the_partners_admin_or_vendor_staff_withdraw_an_invitation(cast, acme):

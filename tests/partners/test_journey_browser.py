@@ -43,13 +43,22 @@ def journey(django_db_blocker, cast):
     from partners.models import AgreementVersion
 
     tag = uuid.uuid4().hex[:8]
-    data = {"company": f"Journey Networks {tag}", "admin": f"owner-{tag}@journey{tag}.example",
-            "rep": f"rep-{tag}@journey{tag}.example"}
+    data = {
+        "company": f"Journey Networks {tag}",
+        "admin": f"owner-{tag}@journey{tag}.example",
+        "rep": f"rep-{tag}@journey{tag}.example",
+    }
     with committed(django_db_blocker):
         version = AgreementVersion.objects.create(
-            number=(AgreementVersion.objects.order_by("-number").values_list(
-                "number", flat=True).first() or 0) + 1,
-            title=f"Programme terms {tag}", body="Sell well. Report monthly.",
+            number=(
+                AgreementVersion.objects.order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+                or 0
+            )
+            + 1,
+            title=f"Programme terms {tag}",
+            body="Sell well. Report monthly.",
         )
     try:
         yield data
@@ -101,8 +110,7 @@ def test_it_takes_an_applicant_to_an_active_partner_that_invites_a_rep(
         # 2. A channel manager finds it in the work queue and approves it.
         login_in_browser(manager, cast.cm_a.email)
         expect(manager).to_have_url(f"{base}/workspace/")
-        manager.get_by_test_id("work-queue").get_by_role(
-            "link", name=journey["company"]).click()
+        manager.get_by_test_id("work-queue").get_by_role("link", name=journey["company"]).click()
         manager.get_by_role("button", name="Approve").click()
         expect(manager.get_by_text(f"{journey['company']} is now onboarding")).to_be_visible()
         expect(manager.get_by_test_id("partner-status")).to_have_text("Onboarding")
@@ -137,7 +145,8 @@ def test_it_takes_an_applicant_to_an_active_partner_that_invites_a_rep(
         # The link the e-mail carries works only once: the admin's is spent.
         owner.goto(f"{base}{path}")
         expect(owner.get_by_role("heading", level=1)).to_have_text(
-            "This invitation link does not work")
+            "This invitation link does not work"
+        )
     finally:
         for context in contexts:
             context.close()

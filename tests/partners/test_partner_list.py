@@ -21,8 +21,13 @@ def test_it_refuses_partner_users(cast, acme, client_for):
 
 def test_it_searches_and_filters(cast, acme, client_for):
     _r, silver, _g = make_tiers()
-    make_partner(name="Zephyr Systems", country="FR", tier=silver,
-                 status=PartnerStatus.SUSPENDED, email_domains=["zephyr.example"])
+    make_partner(
+        name="Zephyr Systems",
+        country="FR",
+        tier=silver,
+        status=PartnerStatus.SUSPENDED,
+        email_domains=["zephyr.example"],
+    )
     client = client_for(cast.vendor_admin)
     page = client.get("/partners/", {"q": "zephyr.exa"}).content.decode()
     assert "Zephyr Systems" in page and "Ardent" not in page

@@ -16,11 +16,9 @@ def test_it_shows_status_tier_and_progress(cast, acme, client_for):
 
 
 def test_it_shows_announcements_that_reached_the_partner_only(cast, acme, client_for):
-    for_a = Announcement.objects.create(title="News for Ardent", body="Hello A",
-                                        author=cast.cm_a)
+    for_a = Announcement.objects.create(title="News for Ardent", body="Hello A", author=cast.cm_a)
     AnnouncementRecipient.objects.create(announcement=for_a, partner=cast.partner_a)
-    for_b = Announcement.objects.create(title="News for Bergmann", body="Hello B",
-                                        author=cast.cm_b)
+    for_b = Announcement.objects.create(title="News for Bergmann", body="Hello B", author=cast.cm_b)
     AnnouncementRecipient.objects.create(announcement=for_b, partner=cast.partner_b)
     page = client_for(cast.rep_a1).get("/portal/").content.decode()
     assert "News for Ardent" in page and "News for Bergmann" not in page

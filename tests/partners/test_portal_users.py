@@ -22,9 +22,15 @@ def test_it_refuses_reps_and_vendor_staff(cast, acme, client_for):
 def test_it_invites_a_colleague(cast, acme, client_for, django_capture_on_commit_callbacks):
     client = client_for(cast.partner_a_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/portal/users/", {
-            "email": "Newbie@Ardent.example", "full_name": "Newbie", "role": "partner_rep",
-            "partner": cast.partner_b.pk})  # a forged partner changes nothing
+        response = client.post(
+            "/portal/users/",
+            {
+                "email": "Newbie@Ardent.example",
+                "full_name": "Newbie",
+                "role": "partner_rep",
+                "partner": cast.partner_b.pk,
+            },
+        )  # a forged partner changes nothing
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="newbie@ardent.example")
     assert invitation.partner == cast.partner_a and invitation.invited_by == cast.partner_a_admin
@@ -32,8 +38,11 @@ def test_it_invites_a_colleague(cast, acme, client_for, django_capture_on_commit
 
 
 def test_it_explains_why_an_invitation_cannot_be_sent(cast, acme, client_for):
-    page = client_for(cast.partner_a_admin).post("/portal/users/", {
-        "email": cast.rep_b.email, "role": "partner_rep"}).content.decode()
+    page = (
+        client_for(cast.partner_a_admin)
+        .post("/portal/users/", {"email": cast.rep_b.email, "role": "partner_rep"})
+        .content.decode()
+    )
     assert "already has an account" in page
 
 
@@ -46,33 +55,38 @@ def test_it_deactivates_and_reactivates_a_rep(cast, acme, client_for):
 
 
 def test_it_changes_a_users_role(cast, acme, client_for):
-    client_for(cast.partner_a_admin).post(f"/portal/users/{cast.rep_a2.pk}/role/",
-                                          {"role": "partner_admin"})
+    client_for(cast.partner_a_admin).post(
+        f"/portal/users/{cast.rep_a2.pk}/role/", {"role": "partner_admin"}
+    )
     assert User.objects.get(pk=cast.rep_a2.pk).role == Role.PARTNER_ADMIN
 
 
 def test_it_answers_404_for_another_partners_user(cast, acme, client_for):
     client = client_for(cast.partner_a_admin)
-    assert client.post(f"/portal/users/{cast.rep_b.pk}/active/",
-                       {"active": "0"}).status_code == 404
-    assert client.post(f"/portal/users/{cast.rep_b.pk}/role/",
-                       {"role": "partner_admin"}).status_code == 404
+    assert client.post(f"/portal/users/{cast.rep_b.pk}/active/", {"active": "0"}).status_code == 404
+    assert (
+        client.post(f"/portal/users/{cast.rep_b.pk}/role/", {"role": "partner_admin"}).status_code
+        == 404
+    )
     rep_b = User.objects.get(pk=cast.rep_b.pk)
     assert rep_b.is_active and rep_b.role == Role.PARTNER_REP
 
 
 def test_it_answers_403_to_a_rep_on_admin_actions(cast, acme, client_for):
     client = client_for(cast.rep_a1)
-    assert client.post(f"/portal/users/{cast.rep_a2.pk}/active/",
-                       {"active": "0"}).status_code == 403
+    assert (
+        client.post(f"/portal/users/{cast.rep_a2.pk}/active/", {"active": "0"}).status_code == 403
+    )
     assert User.objects.get(pk=cast.rep_a2.pk).is_active
 
 
 def test_it_stops_a_deactivated_user_from_logging_in(cast, acme, client_for):
-    client_for(cast.partner_a_admin).post(f"/portal/users/{cast.rep_a1.pk}/active/",
-                                          {"active": "0"})
-    response = client_for(None).post("/login/", {"username": cast.rep_a1.email,
-                                                 "password": "cast-password-2026"})
+    client_for(cast.partner_a_admin).post(
+        f"/portal/users/{cast.rep_a1.pk}/active/", {"active": "0"}
+    )
+    response = client_for(None).post(
+        "/login/", {"username": cast.rep_a1.email, "password": "cast-password-2026"}
+    )
     assert response.status_code == 200  # the form again, not a redirect
 
 
@@ -82,10 +96,13 @@ def test_it_keeps_a_constant_number_of_queries_as_users_grow(
     client = client_for(cast.partner_a_admin)
     before = queries_for(client, "/portal/users/")
     for n in range(10):
-        user_create(email=f"extra{n}@ardent.example", role=Role.PARTNER_REP,
-                    partner=cast.partner_a)
-        Invitation.objects.create(partner=cast.partner_a, email=f"inv{n}@ardent.example",
-                                  role=Role.PARTNER_REP, nonce="x" * 32,
-                                  expires_at="2099-01-01T00:00:00Z")
+        user_create(email=f"extra{n}@ardent.example", role=Role.PARTNER_REP, partner=cast.partner_a)
+        Invitation.objects.create(
+            partner=cast.partner_a,
+            email=f"inv{n}@ardent.example",
+            role=Role.PARTNER_REP,
+            nonce="x" * 32,
+            expires_at="2099-01-01T00:00:00Z",
+        )
     with django_assert_max_num_queries(before):
         assert queries_for(client, "/portal/users/") == before

@@ -74,13 +74,12 @@ def test_it_says_when_there_is_no_higher_tier(cast, acme):
     assert progress.next is None and progress.reps_needed == 0
 
 
-def test_it_queues_partners_whose_figures_earn_a_better_tier(
-    cast, acme, client_for, sales_source
-):
+def test_it_queues_partners_whose_figures_earn_a_better_tier(cast, acme, client_for, sales_source):
     registered, silver, _gold = make_tiers()
     Partner.objects.filter(pk__in=[cast.partner_a.pk, cast.partner_b.pk]).update(tier=registered)
     Membership.objects.filter(user__in=[cast.rep_a1, cast.rep_a2]).update(
-        certified_on=date(2026, 1, 5))
+        certified_on=date(2026, 1, 5)
+    )
     sales_source[cast.partner_a.pk] = Decimal("150000")  # Silver needs 100k and 2 reps
     sales_source[cast.partner_b.pk] = Decimal("900000")  # ...but B has no certified reps
     items, total = tiers.tier_upgrades_waiting_on(cast.vendor_admin)

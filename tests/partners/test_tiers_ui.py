@@ -21,8 +21,14 @@ def delete_url(tier: Tier) -> str:
 
 
 def tier_data(**overrides) -> dict:
-    data = {"name": "Platinum", "rank": 4, "min_yearly_sales": "1000000",
-            "min_certified_reps": "6", "discount_percent": "25", "benefits": "Demo kit"}
+    data = {
+        "name": "Platinum",
+        "rank": 4,
+        "min_yearly_sales": "1000000",
+        "min_certified_reps": "6",
+        "discount_percent": "25",
+        "benefits": "Demo kit",
+    }
     return {**data, **overrides}
 
 
@@ -127,16 +133,19 @@ def test_it_refuses_writes_in_the_service_too(cast, acme):
         services.tier_delete(tier=silver, by=cast.rep_a1)
 
 
-@pytest.mark.parametrize(("forged", "field", "message"), [
-    ({"name": "silver"}, "name", "Another tier is already called silver."),
-    ({"name": "   "}, "name", "This field is required."),
-    ({"rank": "2"}, "rank", "Silver already has rank 2. Each tier needs its own rank."),
-    ({"rank": "-1"}, "rank", "greater than or equal to 0"),
-    ({"rank": "99999"}, "rank", "less than or equal to 32767"),
-    ({"rank": "gold"}, "rank", "Enter a whole number."),
-    ({"discount_percent": "150"}, "discount_percent", "less than or equal to 100"),
-    ({"min_yearly_sales": "-5"}, "min_yearly_sales", "greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    ("forged", "field", "message"),
+    [
+        ({"name": "silver"}, "name", "Another tier is already called silver."),
+        ({"name": "   "}, "name", "This field is required."),
+        ({"rank": "2"}, "rank", "Silver already has rank 2. Each tier needs its own rank."),
+        ({"rank": "-1"}, "rank", "greater than or equal to 0"),
+        ({"rank": "99999"}, "rank", "less than or equal to 32767"),
+        ({"rank": "gold"}, "rank", "Enter a whole number."),
+        ({"discount_percent": "150"}, "discount_percent", "less than or equal to 100"),
+        ({"min_yearly_sales": "-5"}, "min_yearly_sales", "greater than or equal to 0"),
+    ],
+)
 def test_it_explains_a_forged_name_or_rank_next_to_the_field(
     cast, acme, client_for, forged, field, message
 ):
@@ -152,7 +161,8 @@ def test_it_explains_a_forged_name_or_rank_next_to_the_field(
 def test_it_explains_a_clash_when_editing_a_tier(cast, acme, client_for):
     registered, silver, _gold = make_tiers()
     response = client_for(cast.vendor_admin).post(
-        edit_url(silver), tier_data(name="Registered", rank=registered.rank))
+        edit_url(silver), tier_data(name="Registered", rank=registered.rank)
+    )
     errors = response.context["form"].errors
     assert "Another tier is already called Registered." in errors["name"][0]
     assert "Registered already has rank 1." in errors["rank"][0]

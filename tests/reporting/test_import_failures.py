@@ -71,8 +71,6 @@ def _in_thread(results: dict, key: str, upload_id: int) -> threading.Thread:
     return thread
 
 
-
-
 def _lines(upload_id: int) -> tuple[int, int]:
     """(lines, distinct source rows) the upload has in the database."""
     with schema_context("acme"):

@@ -46,8 +46,6 @@ def _receive(created, cast, name: str, content: bytes) -> Upload:
         return upload
 
 
-
-
 def _importing(upload: Upload) -> bool:
     """Lines are being written: the run reports progress (from its own connection)."""
     with schema_context("acme"):

@@ -89,22 +89,28 @@ def build_data(cast) -> Data:
 
     products = {
         sku: Product.objects.create(vendor_sku=sku, name=name, list_price=Decimal(price))
-        for sku, name, price in [("CRW-SW", "Crawler switch", "1200.00"),
-                                 ("CRW-AP", "Crawler access point", "450.00")]
+        for sku, name, price in [
+            ("CRW-SW", "Crawler switch", "1200.00"),
+            ("CRW-AP", "Crawler access point", "450.00"),
+        ]
     }
 
     def register(user, customer, domain, *, submit=True):
         deal = deal_services.deal_create(
             user=user,
             data=deal_services.DealInput(
-                customer_name=customer, customer_domain=domain, customer_country="US",
-                contact_name="Dana Buyer", expected_close_date=date.today() + timedelta(days=60),
+                customer_name=customer,
+                customer_domain=domain,
+                customer_country="US",
+                contact_name="Dana Buyer",
+                expected_close_date=date.today() + timedelta(days=60),
             ),
             lines=[deal_services.LineInput(product_id=products["CRW-SW"].pk, quantity=2)],
         )
         if submit:
             deal = deal_services.deal_submit(
-                user=user, deal_id=deal.pk, expected_version=deal.version)
+                user=user, deal_id=deal.pk, expected_version=deal.version
+            )
         deal.refresh_from_db()
         return deal
 
@@ -114,8 +120,9 @@ def build_data(cast) -> Data:
     assert DealConflict.objects.exists(), "the pair should conflict"
     register(cast.rep_a1, "Kestrel Freight Draftworks", "kestrel-freight.com", submit=False)
     approved = register(cast.rep_a2, "Quillon Aerospace Partners", "quillon-aero.com")
-    deal_services.deal_approve(user=cast.cm_a, deal_id=approved.pk,
-                               expected_version=approved.version)
+    deal_services.deal_approve(
+        user=cast.cm_a, deal_id=approved.pk, expected_version=approved.version
+    )
     register(cast.partner_a_admin, "Marrowby Dental Clinics", "marrowby.com")
     register(cast.partner_b_admin, "Zellerfeld Brauerei AG", "zellerfeld.de")
 
@@ -125,7 +132,8 @@ def build_data(cast) -> Data:
     ]:
         body = _report(invoice, customer, bad_invoice=bad).encode()
         upload = report_services.upload_receive(
-            user=admin, uploaded_file=SimpleUploadedFile(f"{invoice}.csv", body))
+            user=admin, uploaded_file=SimpleUploadedFile(f"{invoice}.csv", body)
+        )
         upload = report_services.upload_process(upload_id=upload.pk)
         assert SalesLine.objects.filter(upload=upload).count() == 3, upload.message
         assert upload.error_rows == 1, upload.message
@@ -139,12 +147,27 @@ def build_data(cast) -> Data:
         analytics.reconcile_all()
 
     return Data(
-        markers_a=[cast.partner_a.name, cast.partner_a_admin.email, cast.rep_a1.email,
-                   cast.rep_a2.email, "Blue Harbor Logistics Inc.", "Kestrel Freight",
-                   "Quillon Aerospace", "Marrowby Dental", "INV-ARD-", "Ardmore Endco"],
-        markers_b=[cast.partner_b.name, cast.partner_b_admin.email, cast.rep_b.email,
-                   "Blue Harbour Logistics GmbH", "Zellerfeld Brauerei", "RE-BERG-",
-                   "Bodensee Endkunde"],
+        markers_a=[
+            cast.partner_a.name,
+            cast.partner_a_admin.email,
+            cast.rep_a1.email,
+            cast.rep_a2.email,
+            "Blue Harbor Logistics Inc.",
+            "Kestrel Freight",
+            "Quillon Aerospace",
+            "Marrowby Dental",
+            "INV-ARD-",
+            "Ardmore Endco",
+        ],
+        markers_b=[
+            cast.partner_b.name,
+            cast.partner_b_admin.email,
+            cast.rep_b.email,
+            "Blue Harbour Logistics GmbH",
+            "Zellerfeld Brauerei",
+            "RE-BERG-",
+            "Bodensee Endkunde",
+        ],
         rep_a1_only=["Blue Harbor Logistics Inc.", "Kestrel Freight"],
         rep_a2_only=["Quillon Aerospace"],
     )
@@ -215,8 +238,11 @@ def body_text(response) -> str:
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     if raw[:2] == b"PK":  # an Office file: the text is in the XML parts of the zip
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            return "\n".join(archive.read(name).decode("utf-8", errors="replace")
-                             for name in archive.namelist() if name.endswith(".xml"))
+            return "\n".join(
+                archive.read(name).decode("utf-8", errors="replace")
+                for name in archive.namelist()
+                if name.endswith(".xml")
+            )
     return raw.decode("utf-8", errors="replace")
 
 
@@ -273,8 +299,11 @@ def crawl(client) -> set[Visit]:
             continue
         parser = Links()
         parser.feed(body)
-        queue.extend((t, as_htmx) for t, as_htmx in
-                     ((crawlable(path, href), as_htmx) for href, as_htmx in parser.found) if t)
+        queue.extend(
+            (t, as_htmx)
+            for t, as_htmx in ((crawlable(path, href), as_htmx) for href, as_htmx in parser.found)
+            if t
+        )
     return seen
 
 
@@ -285,8 +314,16 @@ def crawl(client) -> set[Visit]:
 CONFLICT_READERS = ("cm_a", "cm_b")
 CONFLICT_ROW = re.compile(r'<tr data-testid="conflict">.*?</tr>', re.DOTALL)
 
-CRAWLERS = ("vendor_admin", "cm_a", "cm_b", "partner_a_admin", "rep_a1", "rep_a2",
-            "partner_b_admin", "rep_b")
+CRAWLERS = (
+    "vendor_admin",
+    "cm_a",
+    "cm_b",
+    "partner_a_admin",
+    "rep_a1",
+    "rep_a2",
+    "partner_b_admin",
+    "rep_b",
+)
 OUTSIDERS = ("globex_admin", "globex_partner_admin")  # the other vendor's session cookies
 REPLAYERS = (*CRAWLERS, "anonymous", *OUTSIDERS)
 
@@ -299,15 +336,17 @@ def client_as(role, cast, client_for):
     return client_for(cast.users()[role])
 
 
-def test_it_shows_every_role_only_what_it_may_see(cast, acme, client_for, zeal,
-                                                  private_media):
+def test_it_shows_every_role_only_what_it_may_see(cast, acme, client_for, zeal, private_media):
     """One test, so the data and the crawl (the slow parts) are built once."""
     started = time.monotonic()
     data = build_data(cast)
     markers = forbidden_markers(data)
     # A role's own markers must show up somewhere, or the check below proves nothing.
-    own = {"partner_a_admin": data.markers_a, "partner_b_admin": data.markers_b,
-           "vendor_admin": data.markers_a + data.markers_b}
+    own = {
+        "partner_a_admin": data.markers_a,
+        "partner_b_admin": data.markers_b,
+        "vendor_admin": data.markers_a + data.markers_b,
+    }
     crawled: dict[str, set[Visit]] = {}
     for role in CRAWLERS:
         crawled[role] = crawl(client_as(role, cast, client_for))
@@ -318,8 +357,12 @@ def test_it_shows_every_role_only_what_it_may_see(cast, acme, client_for, zeal,
     assert downloads, "the crawl should reach the error reports and exports"
     assert any(htmx for _, htmx in all_visits), "the crawl should reach htmx partials"
 
-    print(f"crawled {len(all_visits)} URLs ({len(downloads)} downloads, "
-          f"{sum(htmx for _, htmx in all_visits)} htmx):", *all_visits, sep="\n  ")
+    print(
+        f"crawled {len(all_visits)} URLs ({len(downloads)} downloads, "
+        f"{sum(htmx for _, htmx in all_visits)} htmx):",
+        *all_visits,
+        sep="\n  ",
+    )
     wrong: dict[str, object] = {}
     seen_markers: dict[str, set[str]] = defaultdict(set)
     for role in REPLAYERS:
@@ -344,7 +387,8 @@ def test_it_shows_every_role_only_what_it_may_see(cast, acme, client_for, zeal,
         missing = set(expected) - seen_markers[role]
         assert not missing, f"{role} never saw its own {missing}: the data set is not reached"
     assert not N_PLUS_ONES, "N+1 queries (first URL that showed each):\n" + "\n".join(
-        f"{url}: {message}" for message, url in N_PLUS_ONES.items())
+        f"{url}: {message}" for message, url in N_PLUS_ONES.items()
+    )
     assert time.monotonic() - started < 120, "keep the crawler fast"
 
 

@@ -40,8 +40,7 @@ def unsafe_targets(urlconf: str) -> list[tuple[str, str]]:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
                     continue
-                walk(pattern.url_patterns, ":".join(p for p in (namespace, pattern.namespace)
-                                                    if p))
+                walk(pattern.url_patterns, ":".join(p for p in (namespace, pattern.namespace) if p))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 converters = getattr(pattern.pattern, "converters", {})

@@ -67,7 +67,9 @@ def test_it_sends_a_strict_csp_on_every_page_a_vendor_admin_opens(cast, acme, cl
     assert checked >= 3
 
 
-@pytest.mark.parametrize("host,path", [("acme.localhost", "/login/"), ("localhost", "/"),
-                                        ("acme.localhost", "/admin/login/")])
+@pytest.mark.parametrize(
+    "host,path",
+    [("acme.localhost", "/login/"), ("localhost", "/"), ("acme.localhost", "/admin/login/")],
+)
 def test_it_sends_a_strict_csp_to_visitors(cast, db, host, path):
     assert_strict_csp(TenantClient(host).get(path), f"{host}{path}")

@@ -52,9 +52,14 @@ def test_it_kills_every_other_session_at_password_change(cast, acme):
     login(phone, cast.rep_a2)
     laptop_before = laptop.cookies[SESSION].value
     new_password = "changed-password-2026-long"
-    response = laptop.post("/password/change/", {
-        "old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password,
-    })
+    response = laptop.post(
+        "/password/change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
     assert response.status_code == 302
     # The device that changed it stays in, on a new key; its old key and the phone are out.
     assert laptop.get("/portal/").status_code == 200

@@ -5,5 +5,5 @@ from prm.core.csv_import import TenantCsvImportCommand
 
 
 class Command(TenantCsvImportCommand):
-    help = 'Import catalogue products (vendor_sku,name,list_price,currency); all rows or none.'
+    help = "Import catalogue products (vendor_sku,name,list_price,currency); all rows or none."
     import_text = staticmethod(products_import)

@@ -22,8 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--timeout", type=float, default=10.0)
-        parser.add_argument("--schema", default="public",
-                            help="run the round-trip task in this tenant schema")
+        parser.add_argument(
+            "--schema", default="public", help="run the round-trip task in this tenant schema"
+        )
 
     def handle(self, *args, timeout, schema, **options):
         started = time.perf_counter()
@@ -41,8 +42,12 @@ class Command(BaseCommand):
             raise CommandError(f"task round trip failed: {exc!r}") from exc
         if answer.get("schema") != schema:
             raise CommandError(f"task ran in {answer.get('schema')}, expected {schema}")
-        self.stdout.write(json.dumps({
-            "status": "ok",
-            "workers": sorted(name for reply in replies for name in reply),
-            "round_trip_ms": round((time.perf_counter() - started) * 1000),
-        }))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "status": "ok",
+                    "workers": sorted(name for reply in replies for name in reply),
+                    "round_trip_ms": round((time.perf_counter() - started) * 1000),
+                }
+            )
+        )

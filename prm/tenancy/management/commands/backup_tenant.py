@@ -18,6 +18,8 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         size = Path(output).stat().st_size
-        self.stdout.write(self.style.SUCCESS(
-            f"Backed up {meta['vendor']['name']} ({schema}) to {output} ({size} bytes)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backed up {meta['vendor']['name']} ({schema}) to {output} ({size} bytes)."
+            )
+        )

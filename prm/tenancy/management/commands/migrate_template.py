@@ -23,8 +23,10 @@ class Command(BaseCommand):
             applied = migrate_template(verbosity=max(0, verbosity - 1))
             recipe = current_recipe(schema)
         if recipe is None:
-            self.stderr.write("pg_dump unavailable: new vendors are cloned with the slower "
-                              "clone_schema() (docs/operations.md).")
+            self.stderr.write(
+                "pg_dump unavailable: new vendors are cloned with the slower "
+                "clone_schema() (docs/operations.md)."
+            )
         if applied:
             self.stdout.write(
                 self.style.SUCCESS(f"Template {schema}: applied {len(applied)} migration(s).")

@@ -22,20 +22,27 @@ def schemas_needing_migrations() -> tuple[list[str], int]:
     """(schemas whose recorded migrations differ from the code's, number of schemas)."""
     connection.set_schema_to_public()
     expected = set(MigrationLoader(connection, ignore_no_migrations=True).graph.nodes)
-    schemas = list(Vendor.objects.exclude(schema_name="public")
-                   .order_by("schema_name").values_list("schema_name", flat=True))
+    schemas = list(
+        Vendor.objects.exclude(schema_name="public")
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
     recorded: dict[str, set] = {schema: set() for schema in schemas}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
-            "WHERE c.relname = 'django_migrations' AND n.nspname = ANY(%s)", [schemas]
+            "WHERE c.relname = 'django_migrations' AND n.nspname = ANY(%s)",
+            [schemas],
         )
         present = [row[0] for row in cursor.fetchall()]
         for start in range(0, len(present), 200):
-            chunk = present[start:start + 200]
-            cursor.execute(" UNION ALL ".join(
-                f"SELECT %s, app, name FROM \"{schema}\".django_migrations" for schema in chunk
-            ), chunk)
+            chunk = present[start : start + 200]
+            cursor.execute(
+                " UNION ALL ".join(
+                    f'SELECT %s, app, name FROM "{schema}".django_migrations' for schema in chunk
+                ),
+                chunk,
+            )
             for schema, app, name in cursor.fetchall():
                 recorded[schema].add((app, name))
     stale = [schema for schema in schemas if recorded[schema] != expected]
@@ -46,8 +53,9 @@ class Command(BaseCommand):
     help = "Migrate only the vendor schemas whose migrations differ from the code's."
 
     def add_arguments(self, parser):
-        parser.add_argument("--executor", default="standard",
-                            choices=["standard", "multiprocessing"])
+        parser.add_argument(
+            "--executor", default="standard", choices=["standard", "multiprocessing"]
+        )
         parser.add_argument("--dry-run", action="store_true", help="only list them")
 
     def handle(self, *args, executor, dry_run, verbosity=1, **options):
@@ -58,9 +66,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {schema}")
             return
         if len(stale) > total // 2:
-            call_command("migrate_schemas", tenant=True, executor=executor,
-                         interactive=False, verbosity=verbosity)
+            call_command(
+                "migrate_schemas",
+                tenant=True,
+                executor=executor,
+                interactive=False,
+                verbosity=verbosity,
+            )
             return
         for schema in stale:
-            call_command("migrate_schemas", tenant=True, schema_name=schema,
-                         interactive=False, verbosity=verbosity)
+            call_command(
+                "migrate_schemas",
+                tenant=True,
+                schema_name=schema,
+                interactive=False,
+                verbosity=verbosity,
+            )

@@ -10,15 +10,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--input", required=True)
-        parser.add_argument("--replace", action="store_true",
-                            help="drop the vendor's current schema first (same transaction)")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="drop the vendor's current schema first (same transaction)",
+        )
 
     def handle(self, *args, input, replace, **options):
         try:
             meta = restore_vendor(path=Path(input), replace=replace)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Restored {meta['vendor']['name']} ({meta['schema']}) from the backup of "
-            f"{meta['created']}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {meta['vendor']['name']} ({meta['schema']}) from the backup of "
+                f"{meta['created']}."
+            )
+        )
