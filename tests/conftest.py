@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -146,19 +147,28 @@ def _tenant_of(cast: Cast, user):
 # --- Real services ------------------------------------------------------------------
 
 
-def _test_database_url() -> str:
+def child_database_url() -> str:
+    """DATABASE_URL with the test database's name in place of the configured one.
+
+    The rest of the URL is passed through untouched, so a socket directory
+    (`postgres://postgres@%2Fpath%2Fto%2Fpgdata/prm`, the embedded server), a TCP host
+    with a port, a password and query options all reach child processes as they were.
+    """
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    configured = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/prm"
+    test_name = connection.settings_dict["NAME"]
+    assert test_name.startswith("test_"), "the test database is not set up yet"
+    assert settings.DATABASES["default"]["NAME"] == test_name
+    parts = urllib.parse.urlsplit(configured)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + urllib.parse.quote(test_name)))
 
 
 def service_env(**extra) -> dict[str, str]:
     """Environment for child processes: same code, the test database, the same Redis."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=child_database_url(),
         DJANGO_SETTINGS_MODULE="prm.settings",
         PYTHONUNBUFFERED="1",
         AXES_ENABLED="0",

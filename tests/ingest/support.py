@@ -1,8 +1,4 @@
-"""Helpers for the ingestion core tests: where the shared samples are, and small files.
-
-The shared samples live beside the repository (`<checkout>/../shared`), wherever CI
-clones it; `shared_dir()` walks up from this file until it finds them.
-"""
+"""Helpers for the ingestion core tests: where the sample reports are, and small files."""
 
 import csv
 import io
@@ -15,16 +11,10 @@ from reporting.ingest import inspect, normalise, propose_mapping
 from reporting.ingest.model import LINE_COLUMNS
 
 
-def shared_dir() -> Path:
-    """The `shared` directory next to the repository checkout."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared"
-        if (candidate / "data" / "partner-reports").is_dir():
-            return candidate
-    raise FileNotFoundError("no shared/data/partner-reports beside the repository")
-
-
-SAMPLES = shared_dir() / "data" / "partner-reports"
+#: The sample partner reports, the catalogue, the SKU aliases and the canonical lines each
+#: report must give (`expected/<file>.csv`); the repository carries them so that a clone
+#: anywhere runs its tests.
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "partner-reports"
 
 
 def catalogue() -> set[str]:

@@ -21,7 +21,7 @@ def expected_rows(name: str) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_it_covers_every_sample_in_the_shared_folder():
+def test_it_covers_every_sample_in_the_samples_folder():
     on_disk = {path.name for path in SAMPLES.iterdir() if path.is_file()}
     on_disk -= {"README.md", "products.csv", "sku_aliases.csv"}
     assert on_disk == set(SAMPLE_FILES)
