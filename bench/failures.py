@@ -400,7 +400,7 @@ def postgres_drill(args) -> dict:
 
 # --- Imports --------------------------------------------------------------------------
 
-SHARED = REPO.parent / "shared" / "data" / "partner-reports"
+SHARED = REPO / "tests" / "data" / "partner-reports"
 # slug: (name, country, currency, sample file, its text encoding or None for XLSX)
 SAMPLE_PARTNERS = {
     "northwind": ("Northwind Traders", "US", "USD", "northwind_pos_2026-09.csv", "utf-8"),

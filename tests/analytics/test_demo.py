@@ -3,7 +3,6 @@
 import csv
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,7 @@ from prm.accounts.services import user_create
 from reporting.analytics import demo
 from reporting.analytics.models import FindingKind, ReconciliationFinding
 from tests.analytics.conftest import Line
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "partner-reports"
+from tests.ingest.support import SAMPLES
 
 
 @pytest.fixture
