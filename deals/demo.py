@@ -16,7 +16,8 @@ from deals.models import Deal, DirectAccount, Product
 from partners.models import Partner
 from prm.accounts.models import User
 
-#: The catalogue the sample partner reports (reporting/demo_reports) refer to (vendor_sku, name, price).
+#: The catalogue the sample partner reports (reporting/demo_reports) refer to
+#: (vendor_sku, name, price).
 CATALOGUE = (
     ("AN-SW-24P", "Switch 24-port PoE", "1290.00"),
     ("AN-SW-48P", "Switch 48-port PoE", "2390.00"),

@@ -10,7 +10,6 @@ import polars as pl
 from reporting.ingest import inspect, normalise, propose_mapping
 from reporting.ingest.model import LINE_COLUMNS
 
-
 #: The sample partner reports, the catalogue, the SKU aliases and the canonical lines each
 #: report must give (`expected/<file>.csv`); the repository carries them so that a clone
 #: anywhere runs its tests.
