@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from deals.models import Deal, DealEvent, DealLine, DirectAccount, Product
+from deals.models import (
+    Deal,
+    DealEvent,
+    DealLine,
+    DirectAccount,
+    PriceBook,
+    PriceBookEntry,
+    Product,
+)
 from prm.core.admin import SchemaAwareModelAdmin
 
 
@@ -24,7 +32,7 @@ class DealLineInline(admin.TabularInline):
     model = DealLine
     extra = 0
     can_delete = False
-    readonly_fields = ("product", "quantity", "unit_price")
+    readonly_fields = ("product", "quantity", "list_price", "unit_price")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -60,3 +68,19 @@ class DealAdmin(SchemaAwareModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PriceBookEntryInline(admin.TabularInline):
+    model = PriceBookEntry
+    extra = 1
+    autocomplete_fields = ("product",)
+
+
+@admin.register(PriceBook)
+class PriceBookAdmin(SchemaAwareModelAdmin):
+    """Prices per currency (and tier) for a period; deals in that currency use them."""
+
+    list_display = ("name", "currency", "tier", "valid_from", "valid_until")
+    list_filter = ("currency", "tier")
+    search_fields = ("name",)
+    inlines = [PriceBookEntryInline]

@@ -2,16 +2,20 @@
 status are never fields (the services take them from the logged-in user)."""
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from deals import services
+from deals import pricing, services
 from deals.models import Product
 from deals.selectors import catalogue_for_registration
+from prm.core.money import Money
 
 #: Empty product rows offered on the registration form (no JavaScript needed to add rows).
 LINE_ROWS = 5
@@ -97,12 +101,30 @@ class CatalogueProductField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         self.catalogue: list[Product] = []
         self._by_pk: dict[str, Product] = {}
+        self.prices: dict[int, Decimal | None] = {}
+        self.currency = ""
         super().__init__(queryset=Product.objects.none(), **kwargs)
 
-    def use_catalogue(self, catalogue: list[Product]) -> None:
+    def use_catalogue(
+        self, catalogue: list[Product], *, prices: dict | None = None, currency: str = ""
+    ) -> None:
         self.catalogue = catalogue
         self._by_pk = {str(product.pk): product for product in catalogue}
+        self.prices, self.currency = prices or {}, currency
         self.widget.choices = self.choices  # a deep-copied widget still has the class's
+
+    def label_from_instance(self, obj: Product) -> str:
+        """The product with its list price in the deal's currency, so the partner sees
+        what the vendor lists before typing its own price."""
+        if not self.currency:
+            return str(obj)
+        price = self.prices.get(obj.pk)
+        if price is None:
+            return gettext("%(product)s (no list price in %(currency)s)") % {
+                "product": obj,
+                "currency": self.currency,
+            }
+        return f"{obj} · {Money(price, self.currency)}"
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -126,12 +148,38 @@ class LineForm(forms.Form):
         label=_("Product"), required=False, empty_label=_("Choose a product")
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
+    unit_price = forms.DecimalField(
+        label=_("Your unit price"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to use the list price."),
+    )
 
-    def __init__(self, *args, catalogue: list[Product] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        catalogue: list[Product] | None = None,
+        prices: dict | None = None,
+        currency: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if catalogue is None:
             catalogue = list(catalogue_for_registration())
-        self.fields["product"].use_catalogue(catalogue)
+        self.fields["product"].use_catalogue(catalogue, prices=prices, currency=currency)
+        self.currency = currency
+
+    def list_price(self) -> Money | None:
+        """The list price, in the deal's currency, of the product this row holds."""
+        field = self.fields["product"]
+        value = self["product"].value()
+        product = field._by_pk.get(str(value.pk if isinstance(value, Product) else value))
+        if product is None or not self.currency:
+            return None
+        price = field.prices.get(product.pk)
+        return None if price is None else Money(price, self.currency)
 
     def clean(self):
         data = super().clean()
@@ -143,14 +191,38 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
-    """The product rows; they share one read of the catalogue."""
+    """The product rows; they share one read of the catalogue and of its prices.
+
+    ``currency``, ``tier_id`` and ``day`` say which list prices to show (the deal's
+    currency, the partner's tier, the registration date); without a currency, none.
+    """
+
+    def __init__(self, *args, currency: str = "", tier_id=None, day: date | None = None, **kw):
+        self.currency, self.tier_id, self.day = currency, tier_id, day
+        super().__init__(*args, **kw)
 
     @cached_property
     def catalogue(self) -> list[Product]:
         return list(catalogue_for_registration())
 
+    @cached_property
+    def prices(self) -> dict[int, Decimal | None]:
+        if not self.currency:
+            return {}
+        return pricing.list_prices(
+            self.catalogue,
+            currency=self.currency,
+            tier_id=self.tier_id,
+            day=self.day or timezone.localdate(),
+        )
+
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "catalogue": self.catalogue}
+        return {
+            **super().get_form_kwargs(index),
+            "catalogue": self.catalogue,
+            "prices": self.prices,
+            "currency": self.currency,
+        }
 
     def clean(self):
         if any(self.errors):
@@ -161,7 +233,9 @@ class BaseLineFormSet(forms.BaseFormSet):
     def lines(self) -> list[services.LineInput]:
         return [
             services.LineInput(
-                product_id=form.cleaned_data["product"].pk, quantity=form.cleaned_data["quantity"]
+                product_id=form.cleaned_data["product"].pk,
+                quantity=form.cleaned_data["quantity"],
+                unit_price=form.cleaned_data.get("unit_price"),
             )
             for form in self.forms
             if form.cleaned_data.get("product")
@@ -198,7 +272,7 @@ class CloseForm(VersionForm):
     OUTCOMES = (("won", _("Won")), ("lost", _("Lost")))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)
     final_amount = forms.DecimalField(
-        label=_("Final amount (if won)"),
+        label=_("Final amount (if won), in the deal's currency"),
         max_digits=14,
         decimal_places=2,
         min_value=0,

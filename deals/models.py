@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -86,6 +86,72 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor_sku} - {self.name}"
+
+
+class PriceBook(models.Model):
+    """The vendor's prices in one currency, optionally for one partner tier, for a period.
+
+    A deal line takes its list price from the book in the deal's currency valid on the
+    registration date (the partner's tier's book before a book for every tier); a product
+    in no such book is priced by converting its catalogue price (see :mod:`deals.pricing`).
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code."))],
+    )
+    tier = models.ForeignKey(
+        "partners.Tier",
+        verbose_name=_("tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: for every tier."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty: until further notice.")
+    )
+
+    class Meta:
+        verbose_name = _("price book")
+        verbose_name_plural = _("price books")
+        ordering = ["currency", "-valid_from", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="pricebook_valid_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class PriceBookEntry(models.Model):
+    """One product's price in a :class:`PriceBook` (in the book's currency)."""
+
+    price_book = models.ForeignKey(PriceBook, on_delete=models.CASCADE, related_name="entries")
+    product = models.ForeignKey(
+        "deals.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+    price = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("price book entry")
+        verbose_name_plural = _("price book entries")
+        ordering = ["product__vendor_sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_book", "product"], name="pricebookentry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.price}"
 
 
 class DirectAccount(CustomerIdentity):
@@ -248,6 +314,12 @@ class DealLine(models.Model):
     unit_price = models.DecimalField(
         _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
+    #: The vendor's list price in the deal's currency on the registration date (from a
+    #: price book or converted); None when none could be worked out. ``unit_price`` is the
+    #: partner's quoted price when they entered one, else this.
+    list_price = models.DecimalField(
+        _("list price"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("deal line")
@@ -344,6 +416,7 @@ class DealEvent(models.Model):
         EXTENSION_DENIED = "extension_denied", _("Extension denied")
         EXPIRED = "expired", _("Expired")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        REPRICED = "repriced", _("Prices corrected")
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(

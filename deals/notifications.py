@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal, Notification
 from prm.accounts.models import Role, User
+from prm.core.money import Money
 
 Kind = Notification.Kind
 
@@ -79,7 +80,7 @@ def _params(deal: Deal) -> dict:
     return {
         "customer": deal.customer_name,
         "partner": deal.partner.name,
-        "value": f"{deal.expected_value} {deal.currency}",
+        "value": str(Money(deal.expected_value, deal.currency)),
         "until": deal.protected_until.isoformat() if deal.protected_until else "",
         "comment": deal.decision_comment or deal.extension_reason,
     }

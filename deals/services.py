@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deals import conflicts, matching, notifications
+from deals import conflicts, matching, notifications, pricing
 from deals.models import (
     Deal,
     DealConflict,
@@ -27,6 +27,7 @@ from deals.models import (
     DealStatus,
     Product,
 )
+from prm.core import money
 
 Kind = DealEvent.Kind
 
@@ -186,6 +187,7 @@ def _apply_input(deal: Deal, data: DealInput) -> None:
 
 
 def _replace_lines(deal: Deal, lines: list[LineInput]) -> None:
+    """The deal's lines, priced in the deal's currency (see :mod:`deals.pricing`)."""
     products = Product.objects.in_bulk([line.product_id for line in lines])
     merged: dict[int, LineInput] = {}
     for line in lines:
@@ -194,27 +196,50 @@ def _replace_lines(deal: Deal, lines: list[LineInput]) -> None:
             raise ValidationError(_("Choose products from the current catalogue."))
         if line.quantity < 1:
             raise ValidationError(_("Quantities must be at least 1."))
+        if line.unit_price is not None and line.unit_price < 0:
+            raise ValidationError(_("Prices cannot be negative."))
         merged[line.product_id] = line
+    day = pricing.registration_day(deal)
+    list_prices = pricing.list_prices(
+        [products[pk] for pk in merged],
+        currency=deal.currency,
+        tier_id=deal.partner.tier_id,
+        day=day,
+    )
+    rows = []
+    for line in merged.values():
+        list_price = list_prices[line.product_id]
+        quoted = line.unit_price if line.unit_price is not None else list_price
+        if quoted is None:
+            raise ValidationError(
+                _(
+                    "%(sku)s has no list price in %(currency)s on %(date)s. Enter your own "
+                    "price for it, or ask your channel manager to add an exchange rate."
+                ),
+                code="no_price",
+                params={
+                    "sku": products[line.product_id].vendor_sku,
+                    "currency": deal.currency,
+                    "date": day.isoformat(),
+                },
+            )
+        rows.append(
+            DealLine(
+                deal=deal,
+                product=products[line.product_id],
+                quantity=line.quantity,
+                unit_price=money.round_to_minor_unit(quoted, deal.currency),
+                list_price=list_price,
+            )
+        )
     deal.product_ids = sorted(merged)
     deal.lines.all().delete()
-    DealLine.objects.bulk_create(
-        DealLine(
-            deal=deal,
-            product=products[line.product_id],
-            quantity=line.quantity,
-            unit_price=(
-                line.unit_price
-                if line.unit_price is not None
-                else products[line.product_id].list_price
-            ),
-        )
-        for line in merged.values()
-    )
+    DealLine.objects.bulk_create(rows)
 
 
 def _set_value(deal: Deal, data: DealInput) -> None:
     if data.expected_value is not None:
-        deal.expected_value = data.expected_value
+        deal.expected_value = money.round_to_minor_unit(data.expected_value, deal.currency)
         deal.value_overridden = True
     else:
         deal.expected_value = sum(
@@ -450,6 +475,8 @@ def deal_close_won(
     if final_amount is None or final_amount < 0:
         raise ValidationError(_("Enter the final amount."), code="final_amount")
     before = _move(deal, "close_won")
+    # The partner states it in the deal's currency, like every amount of the deal.
+    final_amount = money.round_to_minor_unit(final_amount, deal.currency)
     deal.final_amount, deal.closed_on = final_amount, closed_on
     _save(deal, "status", "final_amount", "closed_on")
     _record(
@@ -457,7 +484,7 @@ def deal_close_won(
         actor=user,
         kind=Kind.WON,
         before=before,
-        comment=f"{final_amount} {deal.currency}",
+        comment=str(money.Money(final_amount, deal.currency)),
     )
     return deal
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deals import selectors, services
+from deals import pricing, selectors, services
 from deals.forms import (
     CloseForm,
     DealForm,
@@ -26,6 +26,7 @@ from deals.forms import (
 )
 from deals.models import DealStatus
 from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
+from prm.core import money
 
 PAGE_SIZE = 25
 
@@ -63,6 +64,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     deals = selectors.deal_list_for(request.user, status=status)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.user.is_vendor_staff:
+        page.object_list = list(page.object_list)  # the template iterates these objects
+        pricing.attach_reporting_values(page.object_list)
     context = {
         "page": page,
         "query": _query_without_page(request),
@@ -78,7 +82,10 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 @partner_user_required
 def deal_create(request: HttpRequest) -> HttpResponse:
     form = DealForm(request.POST or None)
-    lines = LineFormSet(request.POST or None, prefix="lines")
+    partner = request.user.partner
+    lines = LineFormSet(
+        request.POST or None, prefix="lines", currency=partner.currency, tier_id=partner.tier_id
+    )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             deal = services.deal_create(
@@ -96,7 +103,8 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             return redirect("deals:detail", pk=deal.pk)
         except ValidationError as error:
             form.add_error(None, error)
-    return render(request, "deals/deal_form.html", {"form": form, "lines": lines, "deal": None})
+    context = {"form": form, "lines": lines, "deal": None, "currency": partner.currency}
+    return render(request, "deals/deal_form.html", context)
 
 
 @partner_user_required
@@ -105,9 +113,14 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if deal.status not in services.EDITABLE_STATUSES:
         messages.info(request, _("This registration can no longer be edited."))
         return redirect("deals:detail", pk=deal.pk)
+    pricing_of_deal = {
+        "currency": deal.currency,
+        "tier_id": deal.partner.tier_id,
+        "day": pricing.registration_day(deal),
+    }
     if request.method == "POST":
         form = DealForm(request.POST)
-        lines = LineFormSet(request.POST, prefix="lines")
+        lines = LineFormSet(request.POST, prefix="lines", **pricing_of_deal)
         if form.is_valid() and lines.is_valid():
             try:
                 deal = services.deal_update(
@@ -145,16 +158,31 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lines = LineFormSet(
             prefix="lines",
             initial=[
-                {"product": line.product, "quantity": line.quantity} for line in deal.lines.all()
+                {
+                    "product": line.product,
+                    "quantity": line.quantity,
+                    # Only a price the partner quoted; the list price is shown beside it.
+                    "unit_price": None if line.unit_price == line.list_price else line.unit_price,
+                }
+                for line in deal.lines.all()
             ],
+            **pricing_of_deal,
         )
-    return render(request, "deals/deal_form.html", {"form": form, "lines": lines, "deal": deal})
+    context = {"form": form, "lines": lines, "deal": deal, "currency": deal.currency}
+    return render(request, "deals/deal_form.html", context)
 
 
 @any_user_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
     user = request.user
+    if user.is_vendor_staff:
+        rates = money.load_rates()
+        deal.value_reporting = pricing.in_reporting(deal, rates)
+        if deal.final_amount is not None and rates is not None:
+            final = money.Money(deal.final_amount, deal.currency)
+            day = deal.closed_on or pricing.value_day(deal)
+            deal.final_reporting = final.convert(rates.reporting, day=day, rates=rates)
     context = {
         "deal": deal,
         "history": selectors.history_of(deal),
@@ -338,6 +366,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)  # the template iterates these objects
+    pricing.attach_reporting_values(page.object_list)
     rows = []
     for deal in page:
         waited = services.business_days_between(timezone.localdate(deal.submitted_at), today)

@@ -20,6 +20,8 @@ DEMO_PASSWORD = "prm-demo-2026"
 #: cast below exists. Each must be idempotent.
 DEMO_SEEDERS: list[str] = [
     "partners.demo.seed",
+    # Rates before deals: deals of EUR and VND partners are priced with them.
+    "reporting.analytics.demo.seed_rates",
     "deals.demo.seed",
     "reporting.demo.seed",
     # Last: rates, reconciling registrations and summaries over the imported reports.

@@ -30,6 +30,13 @@ DEMO_CLAIMS = (
 
 
 def seed(vendor) -> None:
+    seed_rates(vendor)
+    _seed_claims()
+    services.refresh_all(partner_ids=None)
+
+
+def seed_rates(vendor) -> None:
+    """The demo rates (idempotent); seeded before the deals, which are priced with them."""
     for currency, rate in DEMO_RATES.items():
         if currency == vendor.reporting_currency:
             continue
@@ -39,8 +46,6 @@ def seed(vendor) -> None:
             valid_from=RATES_FROM,
             defaults={"rate": Decimal(rate)},
         )
-    _seed_claims()
-    services.refresh_all(partner_ids=None)
 
 
 def _seed_claims() -> None:

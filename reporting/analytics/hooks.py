@@ -6,7 +6,8 @@
 - partners: a new partner, or one whose CM may have changed, has its figures filed
   under its CM again (bulk reassignments are caught when the CM next reads them);
 - channels.queue: open conflicts and won deals without sales wait on the partner's CM;
-- partners.views: the partner page shows a scorecard summary with a link to the scorecard.
+- partners.views: the partner page shows a scorecard summary with a link to the scorecard;
+- prm.core.money: the tenant's exchange rates, for pricing deals in the partner's currency.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ PARTNER_SECTION = "reporting.analytics.views.partner_section"
 
 
 def connect() -> None:
+    from prm.core import money
     from reporting.analytics.selectors import yearly_sales_source
+    from reporting.analytics.services import RateTable
+
+    if RateTable.load not in money.rate_loaders:
+        money.rate_loaders.append(RateTable.load)
 
     try:
         from partners import tiers

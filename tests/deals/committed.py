@@ -36,7 +36,13 @@ def committed_deal(user, customer: str, *, skus=("RACE-SW",), submit=True, schem
                 customer_country="US",
                 expected_close_date=date.today() + timedelta(days=30),
             ),
-            lines=[services.LineInput(product_id=products[sku].pk, quantity=1) for sku in skus],
+            # Quoted prices: committed data has no exchange rates to price EUR deals with.
+            lines=[
+                services.LineInput(
+                    product_id=products[sku].pk, quantity=1, unit_price=products[sku].list_price
+                )
+                for sku in skus
+            ],
         )
         if submit:
             deal = services.deal_submit(user=user, deal_id=deal.pk, expected_version=deal.version)

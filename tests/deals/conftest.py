@@ -7,11 +7,23 @@ import pytest
 
 from deals import services
 from deals.models import Product
+from reporting.analytics.models import ExchangeRate
+
+
+#: The rate partner_b's EUR deals are priced with (1 EUR in acme's USD), set here apart
+#: from the app's code: EUR list prices in the tests are computed from it.
+EUR_IN_USD = Decimal("1.10")
 
 
 @pytest.fixture
 def catalogue(acme):
-    """Three products of acme's catalogue, by SKU."""
+    """Three products of acme's catalogue (USD), by SKU, and the EUR rate of partner_b."""
+    ExchangeRate.objects.get_or_create(
+        currency="EUR",
+        quote_currency="USD",
+        valid_from=date(2020, 1, 1),
+        defaults={"rate": EUR_IN_USD},
+    )
     rows = [
         ("SW-24", "Switch 24 ports", "1200.00"),
         ("SW-48", "Switch 48 ports", "2100.00"),

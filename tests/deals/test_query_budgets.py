@@ -108,7 +108,8 @@ def test_it_keeps_page_queries_constant_as_deals_grow(
     with CaptureQueriesContext(connection) as many:
         client.get(f"{url}?page=2")
 
-    assert len(many) == len(one_deal) <= 12, [q["sql"] for q in many.captured_queries]
+    # 14: the rate table is read once per page (values in the reporting currency for staff).
+    assert len(many) == len(one_deal) <= 14, [q["sql"] for q in many.captured_queries]
 
 
 def _catalogue_reads(queries) -> int:

@@ -87,6 +87,12 @@ def build_data(cast) -> Data:
     from reporting import services as report_services
     from reporting.models import SalesLine
 
+    from reporting.analytics.models import ExchangeRate
+
+    # partner_b's deals are in EUR, priced from the USD catalogue at this rate.
+    ExchangeRate.objects.get_or_create(
+        currency="EUR", quote_currency="USD", valid_from=date(2020, 1, 1), rate=Decimal("1.10")
+    )
     products = {
         sku: Product.objects.create(vendor_sku=sku, name=name, list_price=Decimal(price))
         for sku, name, price in [
