@@ -9,7 +9,6 @@ from deals import services
 from deals.models import Product
 from reporting.analytics.models import ExchangeRate
 
-
 #: The rate partner_b's EUR deals are priced with (1 EUR in acme's USD), set here apart
 #: from the app's code: EUR list prices in the tests are computed from it.
 EUR_IN_USD = Decimal("1.10")

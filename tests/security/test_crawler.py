@@ -85,9 +85,8 @@ def build_data(cast) -> Data:
     from deals import services as deal_services
     from deals.models import DealConflict, Product
     from reporting import services as report_services
-    from reporting.models import SalesLine
-
     from reporting.analytics.models import ExchangeRate
+    from reporting.models import SalesLine
 
     # partner_b's deals are in EUR, priced from the USD catalogue at this rate.
     ExchangeRate.objects.get_or_create(
