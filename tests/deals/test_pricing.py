@@ -290,3 +290,15 @@ def test_it_repairs_lines_but_keeps_a_value_entered_by_hand(cast, saigon, catalo
     deal.refresh_from_db()
     assert deal.expected_value == Decimal("777")
     assert deal.lines.get().unit_price == whole(Decimal("1200") / VND_IN_USD)
+
+
+def test_it_shows_the_quoted_price_and_the_list_price_when_editing_a_draft(
+    saigon, catalogue, client_for
+):
+    deal = _create(saigon, catalogue, {"SW-24": 2, "AP-7": 1}, **{"SW-24": Decimal("29000000")})
+
+    page = client_for(saigon).get(f"/deals/{deal.pk}/edit/").content.decode()
+
+    assert 'name="lines-0-unit_price" value="29000000' in page  # the partner's own price
+    assert 'name="lines-1-unit_price"' in page and 'name="lines-1-unit_price" value' not in page
+    assert "30,379,747 VND" in page and "11,392,405 VND" in page  # the list prices beside
