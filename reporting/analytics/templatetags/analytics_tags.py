@@ -5,18 +5,16 @@ from decimal import Decimal
 from django import template
 from django.template.defaultfilters import floatformat
 
-register = template.Library()
+from prm.core.money import minor_unit
 
-#: Currencies without a minor unit (ISO 4217 exponent 0) shown without decimals.
-NO_MINOR_UNIT = frozenset({"VND", "JPY", "KRW", "CLP", "ISK", "PYG", "UGX", "XOF", "XAF"})
+register = template.Library()
 
 
 @register.filter
 def money(value, currency: str = "") -> str:
     if value is None or value == "":
         return "—"
-    places = 0 if (currency or "").upper() in NO_MINOR_UNIT else 2
-    return floatformat(Decimal(value), f"{places}g")
+    return floatformat(Decimal(value), f"{minor_unit(currency)}g")
 
 
 @register.filter
