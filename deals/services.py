@@ -608,3 +608,37 @@ def deal_remind_overdue_review(*, deal_id: int, now=None) -> bool:
     Deal.objects.filter(pk=deal.pk).update(review_reminded_at=now)
     notifications.review_overdue(deal, business_days=waited)
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_upsert(
+    *,
+    user,
+    vendor_sku: str,
+    name: str,
+    list_price: Decimal,
+    currency: str = "USD",
+    is_active: bool = True,
+) -> tuple[Product, bool]:
+    """Create or update one catalogue product by SKU (vendor admins); True when created."""
+    _require(user.is_vendor_admin)
+    currency = currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError(_("Enter a three-letter currency code such as USD."))
+    if list_price < 0:
+        raise ValidationError(_("The list price must not be negative."))
+    product, created = Product.objects.select_for_update().update_or_create(
+        vendor_sku=vendor_sku.strip(),
+        defaults={
+            "name": name.strip(),
+            "list_price": list_price,
+            "currency": currency,
+            "is_active": is_active,
+        },
+    )
+    return product, created

@@ -1,0 +1,11 @@
+"""Signed webhooks (Standard Webhooks): endpoints, `emit()` for apps, delivery with retries.
+
+Apps call `prm.webhooks.emit(event, payload)` from their services, inside the transaction
+of the change; see `services.py`.
+"""
+
+
+def emit(event: str, payload: dict) -> None:
+    from prm.webhooks.services import emit as _emit
+
+    _emit(event, payload)
