@@ -27,6 +27,7 @@ from deals.models import (
     DealStatus,
     Product,
 )
+from prm import webhooks
 
 Kind = DealEvent.Kind
 
@@ -152,8 +153,31 @@ def _move(deal: Deal, action: str) -> str:
     return before
 
 
+#: History entries that other systems hear about (webhook events).
+WEBHOOK_EVENTS = {
+    Kind.SUBMITTED: "deal.submitted",
+    Kind.APPROVED: "deal.approved",
+    Kind.REJECTED: "deal.rejected",
+    Kind.EXPIRED: "deal.expired",
+}
+
+
+def webhook_payload(deal: Deal) -> dict:
+    """What a webhook says about a deal: the fields of the API's deal list."""
+    return {
+        "id": deal.pk,
+        "partner": deal.partner.slug,
+        "customer_name": deal.customer_name,
+        "status": deal.status,
+        "version": deal.version,
+        "expected_value": None if deal.expected_value is None else str(deal.expected_value),
+        "currency": deal.currency,
+        "protected_until": deal.protected_until.isoformat() if deal.protected_until else None,
+    }
+
+
 def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = "") -> DealEvent:
-    return DealEvent.objects.create(
+    event = DealEvent.objects.create(
         deal=deal,
         actor=actor,
         kind=kind,
@@ -161,6 +185,10 @@ def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = ""
         to_status=deal.status if before else "",
         comment=comment,
     )
+    if kind in WEBHOOK_EVENTS:
+        # Recorded with the change, sent only once it commits.
+        webhooks.emit(WEBHOOK_EVENTS[kind], webhook_payload(deal))
+    return event
 
 
 def _save(deal: Deal, *fields: str) -> None:

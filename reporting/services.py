@@ -45,6 +45,7 @@ from django.utils.translation import ngettext
 from deals.models import Product
 from partners.models import Partner
 from partners.selectors import get_partner_for
+from prm import webhooks
 from reporting import selectors
 from reporting.ingest import (
     REFUSALS,
@@ -413,6 +414,7 @@ def _give_up(upload: Upload, now: datetime.datetime) -> None:
     if latest is not None:
         ImportRun.objects.filter(pk=latest.pk).update(message=GAVE_UP)
     log.warning("upload %s failed after %s interrupted runs", upload.pk, attempts)
+    _emit_result(upload, "upload.failed")
 
 
 def stalled_imports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -480,6 +482,25 @@ def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
     _set(upload, status=UploadStatus.FAILED, message=message, finished_at=now, progress=0)
     ImportRun.objects.filter(pk=run.pk).update(
         status=UploadStatus.FAILED, message=message, finished_at=now
+    )
+    _emit_result(upload, "upload.failed")
+
+
+def _emit_result(upload: Upload, event: str) -> None:
+    """Tell the vendor's subscribed systems how an import ended (webhooks)."""
+    upload = Upload.objects.select_related("partner").get(pk=upload.pk)
+    webhooks.emit(
+        event,
+        {
+            "id": upload.pk,
+            "partner": upload.partner.slug,
+            "original_name": upload.original_name,
+            "status": upload.status,
+            "rows_total": upload.rows_total,
+            "line_count": upload.line_count,
+            "error_rows": upload.error_rows,
+            "message": upload.message,
+        },
     )
 
 
@@ -783,6 +804,7 @@ class _ProgressWriter:
 
 def _after_import(upload: Upload) -> None:
     """Once the lines are committed: refresh the figures and tell the uploader."""
+    _emit_result(upload, "upload.imported")
     try:
         from reporting.analytics.services import queue_refresh
     except ImportError:
