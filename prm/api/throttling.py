@@ -24,7 +24,8 @@ class PerKeyThrottle(BaseThrottle):
         now = time.time()
         self.window_ends = (int(now // window) + 1) * window
         self.now = now
-        counter = f"api-throttle:{api_key.pk}:{int(now // window)}"
+        # The digest, not the id: ids restart with a new database, the cache may not.
+        counter = f"api-throttle:{api_key.digest[:24]}:{int(now // window)}"
         cache.add(counter, 0, timeout=window + 1)
         try:
             count = cache.incr(counter)
