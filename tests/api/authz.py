@@ -8,7 +8,16 @@ every user allowed to act gets as 409 (the deal changed) without anything changi
 import uuid
 from decimal import Decimal
 
-from tests.authz import FORBIDDEN, NOT_FOUND, OK, Expect, api_answers, everyone
+from tests.authz import (
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    Expect,
+    answers,
+    api_answers,
+    everyone,
+    logged_in,
+)
 
 CREATED = 201
 ACCEPTED = 202
@@ -77,11 +86,23 @@ SUBMIT_PARTNER_A = api_answers(
 )
 
 
+def key_of_rep_a1(cast) -> dict:
+    from prm.accounts.services import api_key_create
+
+    return {"pk": api_key_create(user=cast.rep_a1, name="authz")[0].pk}
+
+
 def decision(comment: str = "Checked by the authorization test"):
     return lambda cast: {"version": 0, "comment": comment}
 
 
 EXPECTATIONS = {
+    # The settings page of one's own keys; revoking: the owner or a vendor admin (302 back
+    # to the page), anyone else does not see the key (404).
+    "api_keys": Expect(logged_in(OK)),
+    "api_key_revoke": Expect(
+        answers(NOT_FOUND, vendor_admin=302, rep_a1=302), kwargs=key_of_rep_a1, method="post"
+    ),
     # The schema and the docs page describe the API; they show no one's data.
     "api:openapi-json": Expect(everyone(OK)),
     "api:openapi-view": Expect(everyone(OK)),
