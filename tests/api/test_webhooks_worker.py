@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
@@ -64,6 +65,15 @@ class Receiver:
         assert len(self.requests) >= count, f"{len(self.requests)} of {count} POSTs arrived"
 
 
+def _docs_verify():
+    """The `verify` function of docs/api.md's snippet, run as a receiver would copy it."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    snippet = text.split("### Verifying a delivery (Python)")[1].split("```python")[1]
+    namespace: dict = {}
+    exec(snippet.split("```")[0], namespace)  # noqa: S102 - our own documentation
+    return namespace["verify"]
+
+
 @pytest.fixture
 def committed(django_db_blocker, cast):
     made = {"deals": []}
@@ -112,7 +122,10 @@ def test_it_posts_a_signed_deal_approved_within_seconds_of_an_api_approval(
         assert payload["data"]["id"] == deal.pk
         assert payload["data"]["partner"] == cast.partner_a.slug
         assert payload["data"]["status"] == "approved"
-        # ...and by hand, as docs/api.md tells receivers to.
+        # ...by the snippet docs/api.md gives receivers...
+        assert _docs_verify()(secret, headers, body)
+        assert not _docs_verify()(secret, headers, body.replace(b"approved", b"rejected"))
+        # ...and by hand.
         key = base64.b64decode(secret.removeprefix("whsec_"))
         signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
         expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
