@@ -187,7 +187,7 @@ def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = ""
     )
     if kind in WEBHOOK_EVENTS:
         # Recorded with the change, sent only once it commits.
-        webhooks.emit(WEBHOOK_EVENTS[kind], webhook_payload(deal))
+        webhooks.emit(WEBHOOK_EVENTS[kind], lambda: webhook_payload(deal))
     return event
 
 

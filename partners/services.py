@@ -139,7 +139,9 @@ def partner_change_status(
     partner.status = to_status
     partner.save(update_fields=["status"])
     if to_status == PartnerStatus.ACTIVE:
-        webhooks.emit("partner.activated", {"slug": partner.slug, "name": partner.name})
+        webhooks.emit(
+            "partner.activated", {"id": partner.pk, "slug": partner.slug, "name": partner.name}
+        )
     if to_status == PartnerStatus.TERMINATED:
         # The relationship has ended: its people can no longer log in or join.
         User.objects.filter(membership__partner=partner).update(is_active=False)

@@ -488,20 +488,21 @@ def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
 
 def _emit_result(upload: Upload, event: str) -> None:
     """Tell the vendor's subscribed systems how an import ended (webhooks)."""
-    upload = Upload.objects.select_related("partner").get(pk=upload.pk)
-    webhooks.emit(
-        event,
-        {
-            "id": upload.pk,
-            "partner": upload.partner.slug,
-            "original_name": upload.original_name,
-            "status": upload.status,
-            "rows_total": upload.rows_total,
-            "line_count": upload.line_count,
-            "error_rows": upload.error_rows,
-            "message": upload.message,
-        },
-    )
+
+    def payload() -> dict:
+        fresh = Upload.objects.select_related("partner").get(pk=upload.pk)
+        return {
+            "id": fresh.pk,
+            "partner": fresh.partner.slug,
+            "original_name": fresh.original_name,
+            "status": fresh.status,
+            "rows_total": fresh.rows_total,
+            "line_count": fresh.line_count,
+            "error_rows": fresh.error_rows,
+            "message": fresh.message,
+        }
+
+    webhooks.emit(event, payload)
 
 
 def _process(upload: Upload, run: ImportRun) -> None:

@@ -5,7 +5,8 @@ of the change; see `services.py`.
 """
 
 
-def emit(event: str, payload: dict) -> None:
+def emit(event: str, payload) -> None:
+    """`payload`: a dict, or a function that makes it (called only if someone listens)."""
     from prm.webhooks.services import emit as _emit
 
     _emit(event, payload)

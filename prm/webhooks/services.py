@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,14 +67,19 @@ def endpoint_deactivate(*, user, endpoint_id: int) -> Endpoint:
     return endpoint
 
 
-def emit(event: str, payload: dict) -> list[Delivery]:
-    """Record `event` for every active endpoint subscribed to it; send after commit."""
+def emit(event: str, payload: dict | Callable[[], dict]) -> list[Delivery]:
+    """Record `event` for every active endpoint subscribed to it; send after commit.
+
+    `payload` may be a function: it is only called when someone subscribed, so emitting
+    costs one query when no one listens.
+    """
     assert event in Event.values, event
     endpoints = list(Endpoint.objects.filter(is_active=True, events__contains=[event]))
     if not endpoints:
         return []
     now = timezone.now()
-    body = {"type": event, "timestamp": now.isoformat(), "data": payload}
+    data = payload() if callable(payload) else payload
+    body = {"type": event, "timestamp": now.isoformat(), "data": data}
     deliveries = Delivery.objects.bulk_create(
         Delivery(
             endpoint=endpoint,
