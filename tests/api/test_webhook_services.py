@@ -161,3 +161,35 @@ def test_it_records_deal_and_partner_events_only_for_subscribed_endpoints(cast, 
     assert partners_only.deliveries.get().payload["data"]["slug"] == "soon-active"
     Endpoint.objects.filter(pk=partners_only.pk).update(is_active=False)
     assert services.emit("partner.activated", {"slug": "x"}) == []
+
+
+def test_it_records_how_an_import_ended(cast, acme, private_media):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reporting import services as reporting
+
+    endpoint = services.endpoint_create(
+        user=cast.vendor_admin,
+        url="http://127.0.0.1:1/",
+        events=["upload.imported", "upload.failed"],
+    )
+    header = b"invoice_number,invoice_date,vendor_sku,quantity,unit_price,currency\n"
+
+    def receive(row: bytes):
+        return reporting.upload_receive(
+            user=cast.partner_a_admin, uploaded_file=SimpleUploadedFile("r.csv", header + row)
+        )
+
+    good = receive(b"INV-1,2026-09-01,AN-SW-24P,1,10.00,USD\n")
+    reporting.upload_process(upload_id=good.pk)
+    lost = receive(b"INV-2,2026-09-02,AN-SW-24P,1,10.00,USD\n")
+    default_storage.delete(lost.file.name)  # the stored file is gone: the import fails
+    reporting.upload_process(upload_id=lost.pk)
+
+    events = {d.payload["data"]["id"]: d.payload for d in endpoint.deliveries.all()}
+    assert events[good.pk]["type"] == "upload.imported"
+    assert events[good.pk]["data"]["status"] == "done"
+    assert events[good.pk]["data"]["partner"] == cast.partner_a.slug
+    assert events[lost.pk]["type"] == "upload.failed"
+    assert events[lost.pk]["data"]["message"]
