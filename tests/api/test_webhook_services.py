@@ -193,3 +193,28 @@ def test_it_records_how_an_import_ended(cast, acme, private_media):
     assert events[good.pk]["data"]["partner"] == cast.partner_a.slug
     assert events[lost.pk]["type"] == "upload.failed"
     assert events[lost.pk]["data"]["message"]
+
+
+def test_it_lists_deliveries_with_attempts_and_sends_again_from_the_admin(cast, acme, client_for):
+    with _Failing() as url:
+        endpoint = services.endpoint_create(
+            user=cast.vendor_admin, url=url, events=["partner.activated"]
+        )
+        [delivery] = services.emit("partner.activated", {"slug": "admin-ui"})
+        services.delivery_attempt(delivery_id=delivery.pk)
+    admin = client_for(cast.vendor_admin)
+    listing = admin.get("/admin/webhooks/delivery/").content.decode()
+    assert "partner.activated" in listing and endpoint.url in listing
+    page = admin.get(f"/admin/webhooks/delivery/{delivery.pk}/change/").content.decode()
+    assert "503" in page, "the attempt and its answer are shown"
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None
+    )
+    response = admin.post(
+        "/admin/webhooks/delivery/",
+        {"action": "send_again", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
+    assert client_for(cast.cm_a).get("/admin/webhooks/delivery/").status_code == 302
