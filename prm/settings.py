@@ -334,6 +334,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "prm.webhooks.tasks.deliver_due",
         "schedule": 60,
     },
+    # Idempotency-Key answers are kept for a day (prm/api/tasks.py).
+    "api-forget-old-idempotency-keys": {
+        "task": "prm.api.tasks.forget_old_idempotency_keys",
+        "schedule": 60 * 60,
+    },
     "reporting-recover-stalled-imports": {
         "task": "reporting.tasks.recover_stalled_imports",
         "schedule": 60,

@@ -194,3 +194,23 @@ def test_it_throttles_per_key_with_retry_after(cast, acme, client_for, settings)
     assert refused.json()["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= 3600
     assert calm.get("/api/v1/products/").status_code == 200, "another key has its own count"
+
+
+def test_it_forgets_idempotency_keys_after_a_day(cast, acme, client_for, product):
+    from datetime import timedelta
+
+    from prm.api.models import IdempotentRequest
+    from prm.api.tasks import forget_old_idempotency_keys
+
+    rep = _api(client_for, cast.rep_a1)
+    body = {"customer_name": "Day Old Key", "lines": [{"vendor_sku": "API-SW", "quantity": 1}]}
+    rep.post("/api/v1/deals/", body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="old")
+    rep.post("/api/v1/deals/", body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="new")
+    IdempotentRequest.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert forget_old_idempotency_keys() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    again = rep.post("/api/v1/deals/", body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="old")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert Deal.objects.filter(customer_name="Day Old Key").count() == 3
