@@ -27,6 +27,7 @@ from deals.models import (
     DealStatus,
     Product,
 )
+from prm import webhooks
 from prm.core import money
 
 Kind = DealEvent.Kind
@@ -153,8 +154,31 @@ def _move(deal: Deal, action: str) -> str:
     return before
 
 
+#: History entries that other systems hear about (webhook events).
+WEBHOOK_EVENTS = {
+    Kind.SUBMITTED: "deal.submitted",
+    Kind.APPROVED: "deal.approved",
+    Kind.REJECTED: "deal.rejected",
+    Kind.EXPIRED: "deal.expired",
+}
+
+
+def webhook_payload(deal: Deal) -> dict:
+    """What a webhook says about a deal: the fields of the API's deal list."""
+    return {
+        "id": deal.pk,
+        "partner": deal.partner.slug,
+        "customer_name": deal.customer_name,
+        "status": deal.status,
+        "version": deal.version,
+        "expected_value": None if deal.expected_value is None else str(deal.expected_value),
+        "currency": deal.currency,
+        "protected_until": deal.protected_until.isoformat() if deal.protected_until else None,
+    }
+
+
 def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = "") -> DealEvent:
-    return DealEvent.objects.create(
+    event = DealEvent.objects.create(
         deal=deal,
         actor=actor,
         kind=kind,
@@ -162,6 +186,10 @@ def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = ""
         to_status=deal.status if before else "",
         comment=comment,
     )
+    if kind in WEBHOOK_EVENTS:
+        # Recorded with the change, sent only once it commits.
+        webhooks.emit(WEBHOOK_EVENTS[kind], lambda: webhook_payload(deal))
+    return event
 
 
 def _save(deal: Deal, *fields: str) -> None:
@@ -635,3 +663,37 @@ def deal_remind_overdue_review(*, deal_id: int, now=None) -> bool:
     Deal.objects.filter(pk=deal.pk).update(review_reminded_at=now)
     notifications.review_overdue(deal, business_days=waited)
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_upsert(
+    *,
+    user,
+    vendor_sku: str,
+    name: str,
+    list_price: Decimal,
+    currency: str = "USD",
+    is_active: bool = True,
+) -> tuple[Product, bool]:
+    """Create or update one catalogue product by SKU (vendor admins); True when created."""
+    _require(user.is_vendor_admin)
+    currency = currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError(_("Enter a three-letter currency code such as USD."))
+    if list_price < 0:
+        raise ValidationError(_("The list price must not be negative."))
+    product, created = Product.objects.select_for_update().update_or_create(
+        vendor_sku=vendor_sku.strip(),
+        defaults={
+            "name": name.strip(),
+            "list_price": list_price,
+            "currency": currency,
+            "is_active": is_active,
+        },
+    )
+    return product, created

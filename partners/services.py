@@ -36,6 +36,7 @@ from partners.models import (
     PartnerType,
     Tier,
 )
+from prm import webhooks
 from prm.accounts.models import PARTNER_ROLES, Role, User
 from prm.tenancy.services import vendor_url
 
@@ -137,6 +138,10 @@ def partner_change_status(
     )
     partner.status = to_status
     partner.save(update_fields=["status"])
+    if to_status == PartnerStatus.ACTIVE:
+        webhooks.emit(
+            "partner.activated", {"id": partner.pk, "slug": partner.slug, "name": partner.name}
+        )
     if to_status == PartnerStatus.TERMINATED:
         # The relationship has ended: its people can no longer log in or join.
         User.objects.filter(membership__partner=partner).update(is_active=False)
@@ -218,6 +223,38 @@ def partner_set_tier(*, partner: Partner, tier: Tier | None, by: User) -> Partne
     partner.tier = tier
     partner.save(update_fields=["tier"])
     return partner
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    by: User,
+    name: str,
+    slug: str,
+    country: str = "",
+    partner_type: str = PartnerType.RESELLER,
+    currency: str = "USD",
+    channel_manager: User | None = None,
+) -> Partner:
+    """A vendor admin adds a partner directly; it starts onboarding (agreement not yet
+    accepted), like one that came through an approved application."""
+    _require_vendor_admin(by)
+    slug = slugify(slug)
+    if not slug or Partner.objects.filter(slug=slug).exists():
+        raise ValidationError(_("Choose a slug that no other partner uses."), code="slug")
+    if partner_type not in PartnerType.values:
+        raise ValidationError(_("Choose a partner type."), code="partner_type")
+    if channel_manager is not None and not channel_manager.is_channel_manager:
+        raise ValidationError(_("Choose an active channel manager."))
+    return Partner.objects.create(
+        name=name.strip(),
+        slug=slug,
+        country=country.upper(),
+        partner_type=partner_type,
+        currency=currency.upper(),
+        channel_manager=channel_manager,
+        status=PartnerStatus.ONBOARDING,
+    )
 
 
 # --- Programme tiers ---------------------------------------------------------------------

@@ -50,6 +50,8 @@ SHARED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    # No models: its templates and static files serve the self-hosted API docs page.
+    "ninja",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -64,6 +66,8 @@ TENANT_APPS = [
     "channels",
     "reporting",
     "reporting.analytics",
+    "prm.api",
+    "prm.webhooks",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -324,6 +328,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Imports whose worker died are re-queued within minutes instead of waiting for Redis
     # to redeliver after the visibility timeout (reporting/tasks.py).
+    # Webhook retries that are due (prm/webhooks/services.py: RETRY_DELAYS); first attempts
+    # are queued straight after the change commits.
+    "webhooks-deliver-due": {
+        "task": "prm.webhooks.tasks.deliver_due",
+        "schedule": 60,
+    },
+    # Idempotency-Key answers are kept for a day (prm/api/tasks.py).
+    "api-forget-old-idempotency-keys": {
+        "task": "prm.api.tasks.forget_old_idempotency_keys",
+        "schedule": 60 * 60,
+    },
     "reporting-recover-stalled-imports": {
         "task": "reporting.tasks.recover_stalled_imports",
         "schedule": 60,
@@ -335,6 +350,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 REPORTING_IMPORT_STALL_SECONDS = env.int("REPORTING_IMPORT_STALL_SECONDS", default=5 * 60)
 # Interrupted runs of one upload before it fails with a message (a file that kills workers).
 REPORTING_IMPORT_MAX_ATTEMPTS = env.int("REPORTING_IMPORT_MAX_ATTEMPTS", default=3)
+
+# --- REST API and webhooks -------------------------------------------------------------
+# Requests per API key per window (seconds); past it the API answers 429 with Retry-After.
+API_THROTTLE_RATE = env.int("API_THROTTLE_RATE", default=600)
+API_THROTTLE_WINDOW = env.int("API_THROTTLE_WINDOW", default=60)
+# Loopback and private-network webhook targets: refused in production (our servers must not
+# be made to POST into our own network), allowed in development for a local receiver.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=not PRODUCTION)
 
 # --- Logging --------------------------------------------------------------------------
 # One line per record with tenant schema, request id (X-Request-ID, carried into Celery

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from prm.api_v1 import api
 from prm.core import views as core_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("reports/", include("reporting.urls")),
     path("analytics/", include("reporting.analytics.urls")),
+    path("api/v1/", api.urls),
 ]
 
 # Plain error pages; a database outage answers 503 "temporarily unavailable".

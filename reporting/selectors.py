@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.selectors import restrict_to_partners
-from reporting.models import SkuAlias, Upload, UploadError, UploadStatus
+from reporting.models import SalesLine, SkuAlias, Upload, UploadError, UploadStatus
 
 
 def may_see_reports(user) -> bool:
@@ -94,3 +94,10 @@ def uploads_waiting_on(user, *, limit: int = 20):
         for upload in waiting.select_related("partner").order_by("created_at")[:limit]
     ]
     return items, total
+
+
+def sales_lines_visible_to(user) -> QuerySet[SalesLine]:
+    """Canonical sales lines, for whoever may see the partner's reports."""
+    if not may_see_reports(user):
+        return SalesLine.objects.none()
+    return restrict_to_partners(SalesLine.objects.all(), user)

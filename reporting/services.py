@@ -45,6 +45,7 @@ from django.utils.translation import ngettext
 from deals.models import Product
 from partners.models import Partner
 from partners.selectors import get_partner_for
+from prm import webhooks
 from reporting import selectors
 from reporting.ingest import (
     REFUSALS,
@@ -413,6 +414,7 @@ def _give_up(upload: Upload, now: datetime.datetime) -> None:
     if latest is not None:
         ImportRun.objects.filter(pk=latest.pk).update(message=GAVE_UP)
     log.warning("upload %s failed after %s interrupted runs", upload.pk, attempts)
+    _emit_result(upload, "upload.failed")
 
 
 def stalled_imports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -481,6 +483,26 @@ def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         status=UploadStatus.FAILED, message=message, finished_at=now
     )
+    _emit_result(upload, "upload.failed")
+
+
+def _emit_result(upload: Upload, event: str) -> None:
+    """Tell the vendor's subscribed systems how an import ended (webhooks)."""
+
+    def payload() -> dict:
+        fresh = Upload.objects.select_related("partner").get(pk=upload.pk)
+        return {
+            "id": fresh.pk,
+            "partner": fresh.partner.slug,
+            "original_name": fresh.original_name,
+            "status": fresh.status,
+            "rows_total": fresh.rows_total,
+            "line_count": fresh.line_count,
+            "error_rows": fresh.error_rows,
+            "message": fresh.message,
+        }
+
+    webhooks.emit(event, payload)
 
 
 def _process(upload: Upload, run: ImportRun) -> None:
@@ -783,6 +805,7 @@ class _ProgressWriter:
 
 def _after_import(upload: Upload) -> None:
     """Once the lines are committed: refresh the figures and tell the uploader."""
+    _emit_result(upload, "upload.imported")
     try:
         from reporting.analytics.services import queue_refresh
     except ImportError:

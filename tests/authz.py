@@ -30,6 +30,7 @@ TENANT_ROLES = (
 PUBLIC_ROLES = ("anonymous", "operator", "acme_vendor_admin")
 
 LOGIN = 302  # anonymous users are sent to the login page
+UNAUTHORIZED = 401  # the REST API: no key, or a key this host does not know
 OK = 200
 FORBIDDEN = 403
 NOT_FOUND = 404
@@ -42,12 +43,18 @@ class Expect:
     `kwargs(cast)` fills the pattern's arguments (objects that belong to partner A, say);
     `answers` maps role -> HTTP status; `method` is the HTTP method tried; `data` is the
     body for POSTs (forged or empty: the point is who gets through, not the effect).
+
+    A URL pattern serving several methods (the REST API) maps to a tuple of `Expect`s,
+    one per method. API URLs (namespace `api`) are requested with each role's API key
+    instead of a session; globex_admin sends a globex key to acme's host.
     """
 
     answers: dict[str, int]
     kwargs: Callable[[Cast], dict] = field(default=lambda cast: {})
     method: str = "get"
     data: Callable[[Cast], dict] = field(default=lambda cast: {})
+    #: e.g. "application/json" for API bodies; None sends the client's default (a form).
+    content_type: str | None = None
 
 
 def answers(default: int, **overrides: int) -> dict[str, int]:
@@ -90,3 +97,8 @@ def everyone(ok: int = OK) -> dict[str, int]:
 
 def logged_in(ok: int = OK) -> dict[str, int]:
     return answers(ok)
+
+
+def api_answers(default: int, **overrides: int) -> dict[str, int]:
+    """Like `answers`, for the REST API: no key and the other tenant's key get 401."""
+    return answers(default, anonymous=UNAUTHORIZED, globex_admin=UNAUTHORIZED, **overrides)

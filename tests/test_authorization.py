@@ -72,6 +72,30 @@ def test_it_has_an_expectation_for_every_url(urlconf, expectations):
     assert not stale, f"Expectations for URL patterns that no longer exist: {stale}"
 
 
+def _expects(value) -> tuple[Expect, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _api_client(client_for, cast, role, keys: dict):
+    """A client on acme's host sending the role's API key (none for anonymous)."""
+    from django_tenants.utils import schema_context
+
+    from prm.accounts.services import api_key_create
+
+    if role == "anonymous":
+        return client_for(None)
+    if role not in keys:
+        if role == "globex_admin":
+            user, schema = cast.globex_admin, cast.globex.schema_name
+        else:
+            user, schema = cast.users()[role], cast.acme.schema_name
+        with schema_context(schema):
+            keys[role] = api_key_create(user=user, name="authz")[1]
+    client = client_for(None)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {keys[role]}"
+    return client
+
+
 def _tenant_client(client_for, cast, role):
     if role == "anonymous":
         return client_for(None)
@@ -94,20 +118,50 @@ def _public_client(client_for, cast, role):
 
 def _check(client, expect: Expect, url: str, cast) -> int:
     method = getattr(client, expect.method)
-    return method(url, data=expect.data(cast)).status_code
+    extra = {"content_type": expect.content_type} if expect.content_type else {}
+    return method(url, data=expect.data(cast), **extra).status_code
 
 
 @pytest.mark.parametrize("name", sorted(set(url_names(TENANT_URLCONF)) - {"admin"}))
 def test_tenant_url_answers_each_role_as_expected(name, cast, acme, client_for):
-    expect = TENANT_EXPECTATIONS.get(name)
-    assert expect is not None, f"no expectation for {name}"
-    url = reverse(name, urlconf=TENANT_URLCONF, kwargs=expect.kwargs(cast))
+    assert name in TENANT_EXPECTATIONS, f"no expectation for {name}"
+    keys: dict[str, str] = {}
     wrong = {}
-    for role in TENANT_ROLES:
-        status = _check(_tenant_client(client_for, cast, role), expect, url, cast)
-        if status != expect.answers[role]:
-            wrong[role] = f"got {status}, expected {expect.answers[role]}"
-    assert not wrong, f"{expect.method.upper()} {url}: {wrong}"
+    for expect in _expects(TENANT_EXPECTATIONS[name]):
+        url = reverse(name, urlconf=TENANT_URLCONF, kwargs=expect.kwargs(cast))
+        for role in TENANT_ROLES:
+            if name.startswith("api:"):
+                client = _api_client(client_for, cast, role, keys)
+            else:
+                client = _tenant_client(client_for, cast, role)
+            status = _check(client, expect, url, cast)
+            if status != expect.answers[role]:
+                wrong[f"{expect.method.upper()} {role}"] = (
+                    f"got {status}, expected {expect.answers[role]}"
+                )
+    assert not wrong, f"{url}: {wrong}"
+
+
+def test_it_has_an_expectation_for_every_api_method(cast, acme):
+    """Each method of each API path (from the OpenAPI schema) is in the matrix."""
+    import re
+
+    from prm.api_v1 import api
+
+    tried = set()
+    for name, value in TENANT_EXPECTATIONS.items():
+        if name.startswith("api:"):
+            for expect in _expects(value):
+                path = reverse(name, urlconf=TENANT_URLCONF, kwargs=expect.kwargs(cast))
+                tried.add((path, expect.method))
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    missing = []
+    for template, operations in schema["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
+        for method in operations:
+            if not any(pattern.match(path) and m == method for path, m in tried):
+                missing.append(f"{method.upper()} {template}")
+    assert not missing, f"API operations without expected answers per role: {missing}"
 
 
 @pytest.mark.parametrize("name", sorted(set(url_names(PUBLIC_URLCONF)) - {"admin"}))

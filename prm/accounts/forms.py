@@ -18,3 +18,11 @@ class EmailLoginForm(AuthenticationForm):
         ),
         "inactive": _("This account has been deactivated. Ask your administrator."),
     }
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the key is for"),
+        max_length=100,
+        help_text=_("For example the name of the system that will use it."),
+    )

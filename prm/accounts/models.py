@@ -110,3 +110,42 @@ class User(AbstractBaseUser, PermissionsMixin):
             return None
         membership = getattr(self, "membership", None)
         return membership.partner if membership else None
+
+
+class ApiKey(models.Model):
+    """A key a program sends as `Authorization: Bearer <key>` to act as its user.
+
+    Only a SHA-256 digest is stored: the key itself is shown once, when it is made. Keys
+    are long random strings, so a fast digest is enough (nothing to brute-force). The key
+    lives in the vendor's schema like its user, so another vendor's host never finds it.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

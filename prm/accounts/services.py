@@ -1,8 +1,12 @@
 """Writes on users."""
 
-from django.db import transaction
+import hashlib
+import secrets
 
-from prm.accounts.models import PARTNER_ROLES, Role, User
+from django.db import transaction
+from django.utils import timezone
+
+from prm.accounts.models import PARTNER_ROLES, ApiKey, Role, User
 
 
 @transaction.atomic
@@ -43,3 +47,63 @@ def user_create(
 def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+# --- API keys ---------------------------------------------------------------------------
+
+#: Keys look like `prm_<43 url-safe characters>`; the prefix names a key in lists.
+API_KEY_PREFIX = "prm_"
+#: A key's last-used time is written at most this often (seconds): not one write per call.
+API_KEY_TOUCH_SECONDS = 60
+
+
+def api_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, user: User, name: str) -> tuple[ApiKey, str]:
+    """A new key for `user`; returns the row and the key, which is never stored or shown again."""
+    if not user.is_active:
+        raise ValueError("Deactivated users cannot get API keys.")
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey.objects.create(
+        user=user, name=name.strip() or "API key", prefix=key[:12], digest=api_key_digest(key)
+    )
+    return row, key
+
+
+@transaction.atomic
+def api_key_revoke(*, user: User, key_id: int) -> ApiKey:
+    """Revoke one of the user's own keys, or (vendor admin) any key of the vendor.
+
+    A key outside what `user` may revoke is reported as missing, not forbidden.
+    """
+    keys = ApiKey.objects.select_for_update()
+    if not user.is_vendor_admin:
+        keys = keys.filter(user=user)
+    row = keys.filter(pk=key_id).first()
+    if row is None:
+        raise ApiKey.DoesNotExist
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = timezone.now(), user
+        row.save(update_fields=["revoked_at", "revoked_by"])
+    return row
+
+
+def api_key_authenticate(key: str) -> ApiKey | None:
+    """The live key (with its active user) that `key` is, or None; notes when it was used."""
+    if not key.startswith(API_KEY_PREFIX):
+        return None
+    row = (
+        ApiKey.objects.select_related("user")
+        .filter(digest=api_key_digest(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > API_KEY_TOUCH_SECONDS:
+        ApiKey.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row

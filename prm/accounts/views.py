@@ -1,14 +1,20 @@
-"""Login, logout, password reset and the role-based landing page."""
+"""Login, logout, password reset, the role-based landing page and the API keys page."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from prm.accounts.access import home_url_name
-from prm.accounts.forms import EmailLoginForm
+from prm.accounts.access import any_user_required, home_url_name
+from prm.accounts.forms import ApiKeyForm, EmailLoginForm
+from prm.accounts.models import ApiKey
+from prm.accounts.selectors import api_keys_visible_to
+from prm.accounts.services import api_key_create, api_key_revoke
 
 
 class LoginView(auth_views.LoginView):
@@ -34,3 +40,36 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(home_url_name(request.user))
+
+
+@any_user_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The user's API keys: make one (shown once, on this answer only) or revoke one."""
+    new_key = None
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _row, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiKeyForm()
+    keys = api_keys_visible_to(request.user)
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "own_keys": [key for key in keys if key.user_id == request.user.pk],
+            "other_keys": [key for key in keys if key.user_id != request.user.pk],
+            "docs_url": "/api/v1/docs/",
+        },
+    )
+
+
+@any_user_required
+@require_POST
+def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        api_key_revoke(user=request.user, key_id=pk)
+    except ApiKey.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The key is revoked: programs using it now get 401."))
+    return redirect("api_keys")

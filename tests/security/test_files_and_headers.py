@@ -56,8 +56,10 @@ def test_it_sends_a_strict_csp_on_every_page_a_vendor_admin_opens(cast, acme, cl
     client = client_for(cast.vendor_admin)
     checked = 0
     for name in sorted(set(url_names(TENANT_URLCONF)) - {"admin"}):
-        expect = TENANT_EXPECTATIONS.get(name)
-        if expect is None or expect.method != "get":
+        expects = TENANT_EXPECTATIONS.get(name)
+        gets = [e for e in (expects if isinstance(expects, tuple) else (expects,)) if e]
+        expect = next((e for e in gets if e.method == "get"), None)
+        if expect is None:
             continue
         url = reverse(name, urlconf=TENANT_URLCONF, kwargs=expect.kwargs(cast))
         response = client.get(url)

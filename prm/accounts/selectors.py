@@ -1,0 +1,11 @@
+"""Reads on accounts, starting from the acting user."""
+
+from django.db.models import QuerySet
+
+from prm.accounts.models import ApiKey
+
+
+def api_keys_visible_to(user) -> QuerySet[ApiKey]:
+    """A user's own keys; a vendor admin sees every key of the vendor (to revoke any)."""
+    keys = ApiKey.objects.select_related("user")
+    return keys if user.is_vendor_admin else keys.filter(user=user)

@@ -1,0 +1,200 @@
+"""Registering endpoints, emitting events and delivering them.
+
+Apps call `emit(event, payload)` from their services, inside their transaction: one
+delivery row per subscribed endpoint is written with the change, and the first attempt is
+queued when the transaction commits, so a rolled-back change never sends anything.
+Failed attempts are retried with growing pauses for a little over a day (`RETRY_DELAYS`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.webhooks import signing
+from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
+from prm.webhooks.targets import check_target
+
+#: Pause before each retry after a failed attempt (seconds): about 26 hours in all.
+RETRY_DELAYS = (5, 60, 5 * 60, 30 * 60, 2 * 60 * 60, 5 * 60 * 60, 8 * 60 * 60, 10 * 60 * 60)
+#: How long a sending worker holds a delivery before another may try it (seconds).
+SENDING_LEASE = 120
+TIMEOUT_SECONDS = 10
+RESPONSE_KEPT = 2000
+
+
+def _require_vendor_admin(user) -> None:
+    if not user.is_vendor_admin:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def endpoint_create(*, user, url: str, events: list[str], description: str = "") -> Endpoint:
+    """Register an endpoint (vendor admins); its `secret` is returned once to the caller."""
+    _require_vendor_admin(user)
+    unknown = sorted(set(events) - set(Event.values))
+    if not events or unknown:
+        raise ValidationError(
+            _("Choose events from: %(events)s.") % {"events": ", ".join(Event.values)},
+            code="events",
+        )
+    check_target(url)
+    return Endpoint.objects.create(
+        url=url,
+        events=sorted(set(events)),
+        description=description,
+        secret=signing.new_secret(),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def endpoint_deactivate(*, user, endpoint_id: int) -> Endpoint:
+    _require_vendor_admin(user)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
+    endpoint.is_active = False
+    endpoint.save(update_fields=["is_active"])
+    return endpoint
+
+
+def emit(event: str, payload: dict | Callable[[], dict]) -> list[Delivery]:
+    """Record `event` for every active endpoint subscribed to it; send after commit.
+
+    `payload` may be a function: it is only called when someone subscribed, so emitting
+    costs one query when no one listens.
+    """
+    assert event in Event.values, event
+    endpoints = list(Endpoint.objects.filter(is_active=True, events__contains=[event]))
+    if not endpoints:
+        return []
+    now = timezone.now()
+    data = payload() if callable(payload) else payload
+    body = {"type": event, "timestamp": now.isoformat(), "data": data}
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(
+            endpoint=endpoint,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            event=event,
+            payload=body,
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+    )
+    from prm.webhooks.tasks import deliver
+
+    for delivery in deliveries:
+        deliver.delay_on_commit(delivery.pk)
+    return deliveries
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    """Take the delivery for one attempt, or None when it is not due (or already done)."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return None
+        now = timezone.now()
+        if delivery.next_attempt_at and delivery.next_attempt_at > now:
+            return None
+        delivery.next_attempt_at = now + timedelta(seconds=SENDING_LEASE)
+        delivery.attempt_count += 1
+        delivery.save(update_fields=["next_attempt_at", "attempt_count"])
+        return delivery
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: it could point at a private address."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(delivery: Delivery) -> Attempt:
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = signing.headers(delivery.endpoint.secret, delivery.message_id, timestamp, body)
+    headers |= {"content-type": "application/json", "user-agent": "PRM-Webhooks/1"}
+    attempt = Attempt(delivery=delivery, at=timezone.now())
+    started = time.monotonic()
+    try:
+        check_target(delivery.endpoint.url)
+        request = urllib.request.Request(
+            delivery.endpoint.url, data=body, headers=headers, method="POST"
+        )
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            attempt.status_code = response.status
+            attempt.response_body = response.read(RESPONSE_KEPT).decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        attempt.status_code = error.code
+        attempt.response_body = error.read(RESPONSE_KEPT).decode(errors="replace")
+    except ValidationError as error:
+        attempt.error = " ".join(error.messages)
+    except (OSError, ValueError) as error:
+        attempt.error = str(error)[:RESPONSE_KEPT] or type(error).__name__
+    attempt.duration_ms = round((time.monotonic() - started) * 1000)
+    return attempt
+
+
+def delivery_attempt(*, delivery_id: int) -> Delivery | None:
+    """Send one attempt if it is due; log it; schedule the next one or give up.
+
+    The POST happens outside any transaction (a slow receiver must not hold row locks);
+    the claim's lease keeps a second worker from sending the same delivery meanwhile.
+    """
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    attempt = _post(delivery)
+    with transaction.atomic():
+        attempt.save()
+        ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
+        if ok:
+            delivery.status, delivery.delivered_at = DeliveryStatus.SUCCEEDED, attempt.at
+            delivery.next_attempt_at = None
+        elif delivery.attempt_count > len(RETRY_DELAYS):
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        else:
+            pause = RETRY_DELAYS[delivery.attempt_count - 1]
+            delivery.next_attempt_at = attempt.at + timedelta(seconds=pause)
+        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at"])
+    return delivery
+
+
+def deliveries_due(*, now=None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+@transaction.atomic
+def delivery_send_again(*, user, delivery_id: int) -> Delivery:
+    """Queue one more attempt now (vendor admins), whatever the delivery's state."""
+    _require_vendor_admin(user)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at"])
+    from prm.webhooks.tasks import deliver
+
+    deliver.delay_on_commit(delivery.pk)
+    return delivery
