@@ -51,7 +51,10 @@ def new_deal(cast) -> dict:
     Product.objects.get_or_create(
         vendor_sku="AUTHZ-1", defaults={"name": "Authz product", "list_price": Decimal("10")}
     )
-    return {"customer_name": "API Customer", "lines": [{"vendor_sku": "AUTHZ-1", "quantity": 1}]}
+    # A quoted price: partner B sells in EUR and the matrix has no exchange rate to
+    # convert the USD list price with; the matrix is about who may post, not pricing.
+    line = {"vendor_sku": "AUTHZ-1", "quantity": 1, "unit_price": "10.00"}
+    return {"customer_name": "API Customer", "lines": [line]}
 
 
 def report_file(cast) -> dict:
