@@ -240,9 +240,21 @@ class SalesLine(models.Model):
     partner's file.
     """
 
-    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="lines")
+    # No database foreign keys: each would queue one check per line, run at commit (a
+    # third of a million-line import). The import checks its upload once instead, and
+    # holds it until commit (reporting.services._store); the upload's own foreign key
+    # keeps its partner. Deleting an upload deletes its lines in the database too (a
+    # trigger, migration 0004), whoever deletes it. The partner index is the leading
+    # column of line_partner_date.
+    upload = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="sales_lines"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="sales_lines",
+        db_constraint=False,
+        db_index=False,
     )
     invoice_number = models.TextField()
     invoice_date = models.DateField()
