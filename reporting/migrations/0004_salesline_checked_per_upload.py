@@ -9,11 +9,13 @@ uploads (the ORM already deletes their lines first, raw SQL, an import committin
 its upload was being deleted) deletes their lines in the same statement.
 
 The single-column partner index goes: `line_partner_date` (partner, invoice_date)
-serves every read by partner.
+serves every read by partner. The upload's b-tree becomes a BRIN index: lines are only
+looked up by upload to delete them, and COPY writes an upload's lines together.
 
 Dropping a constraint and an index is quick and takes no table rewrite.
 """
 
+import django.contrib.postgres.indexes
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -54,6 +56,7 @@ class Migration(migrations.Migration):
             name="upload",
             field=models.ForeignKey(
                 db_constraint=False,
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="lines",
                 to="reporting.upload",
@@ -68,6 +71,12 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="sales_lines",
                 to="partners.partner",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="salesline",
+            index=django.contrib.postgres.indexes.BrinIndex(
+                fields=["upload"], name="line_upload_brin"
             ),
         ),
         migrations.RunSQL(CREATE_TRIGGER, DROP_TRIGGER),
