@@ -650,11 +650,24 @@ def _ranked_candidates(queries: list[dict], statuses) -> list[tuple[int, int]]:
 COMMON_PAIR_REGISTRATIONS = 200
 
 
+#: How long a worker trusts a pair's count: a pair crossing the threshold in the meantime
+#: changes which candidates are ranked, not whether a finding is right.
+COMMON_PAIR_SECONDS = 600
+_pair_counts: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
 def _common_pairs(keys: set[str]) -> set[str]:
     """The pair keys of ``keys`` that more than COMMON_PAIR_REGISTRATIONS registrations
-    hold (counted up to one more than that, through the GIN index)."""
+    hold (counted up to one more than that, through the GIN index; each answer kept for
+    COMMON_PAIR_SECONDS in this process)."""
+    schema, now = connection.schema_name, time.monotonic()
+    known = {key: _pair_counts.get((schema, key)) for key in keys}
+    common = {key for key, seen in known.items() if seen and seen[0] > now and seen[1]}
+    keys = {key for key, seen in known.items() if not seen or seen[0] <= now}
     if not keys:
-        return set()
+        return common
+    if len(_pair_counts) > 100_000:
+        _pair_counts.clear()
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -666,7 +679,10 @@ def _common_pairs(keys: set[str]) -> set[str]:
             """,
             {"keys": sorted(keys), "limit": COMMON_PAIR_REGISTRATIONS + 1},
         )
-        return {row[0] for row in cursor.fetchall()}
+        found = {row[0] for row in cursor.fetchall()}
+    for key in keys:
+        _pair_counts[(schema, key)] = (now + COMMON_PAIR_SECONDS, key in found)
+    return common | found
 
 
 def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
@@ -680,12 +696,11 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
     registrations of a common pair took ~10 ms a customer, 3-25 s for a partner
     (bench/reporting.py's generated names are made of 27 words).
     """
-    from deals import matching
     from deals.models import Deal, DealLine
 
     queries = []
     for idx, group in enumerate(groups):
-        keys = matching.name_query_keys(group.end_customer)
+        keys = list(_query_keys(group.end_customer))
         # Single words ("logistics") are no evidence of the same company: a candidate must
         # share the whole name or a pair of words; all keys then rank the candidates.
         strong = [key for key in keys if key.startswith("=") or "+" in key]
@@ -747,7 +762,6 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
 
 
 def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
-    from deals import matching
 
     lines = sources.sales_lines()
     if lines is None:
@@ -765,13 +779,29 @@ def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": ids})
         for partner_id, customer, country, sku, day, currency, amount, count in cursor:
-            key = matching.normalise_company_name(customer) or customer.strip().lower()
+            key = _customer_key(customer)
             group = groups.get((partner_id, key))
             if group is None:
                 group = groups[(partner_id, key)] = SaleGroup(partner_id, customer, country, key)
             converted = table.convert(amount, currency, day) or Decimal(0)
             group.lines.append((sku, day, converted, count))
     return list(groups.values())
+
+
+# A worker reconciles the same customers import after import: their normalised names and
+# name keys (~0.5 ms each) are kept, as the similarity scores are.
+@functools.lru_cache(maxsize=100_000)
+def _customer_key(name: str) -> str:
+    from deals import matching
+
+    return matching.normalise_company_name(name) or name.strip().lower()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _query_keys(name: str) -> tuple[str, ...]:
+    from deals import matching
+
+    return tuple(matching.name_query_keys(name))
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -903,7 +933,6 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
     customers are *unregistered*. Won registrations with no matching line are *won without
     sales*. Findings keep a CM's decision across runs; open ones no longer found go away.
     """
-    from deals import matching
     from deals.models import Deal
 
     ids = _ids(partner_ids)
@@ -957,7 +986,7 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
         won = won.filter(partner_id__in=ids)
     for deal_id, partner_id, name in won.values_list("pk", "partner_id", "customer_name"):
         if deal_id not in matched_deals:
-            key = matching.normalise_company_name(name) or name.strip().lower()
+            key = _customer_key(name)
             finding = _finding(
                 FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id, key=key, now=now
             )
