@@ -13,11 +13,17 @@ decimal-comma, semicolon CSV like a German partner's (bench/ingest_core.py) and 
    detection, mapping, normalisation and PostgreSQL COPY of lines in one transaction
    (`reporting.services.report_import`, the code behind the Celery task) - timed, with
    the child's peak RSS;
-2. exports the lines it stored (canonical form, untimed) and times a raw COPY of exactly
-   those rows into an identical table (same columns, indexes and foreign keys);
+2. exports the lines it stored (untimed) and times two baselines on exactly those rows,
+   each a client-side COPY of a CSV file in one transaction, like psql's `copy` command:
+   - the **lean** COPY: the 12 canonical columns into a plain
+     table with two indexes (invoice number, invoice date), no keys: what PostgreSQL
+     takes for the report's content alone, the figure the pipeline is held to;
+   - the **same-table** COPY: every stored column into a copy of reporting_salesline
+     with its indexes, checks and foreign keys: the table's own cost;
 
-and prints both times, their ratio (target: at most 1.5) and the peak memory, which
-should not grow with the file. Progress on stderr; one JSON document on stdout.
+and prints the times, the ratio to each (target: at most 1.5x the lean COPY), the load
+average and the peak memory, which should not grow with the file. Progress on stderr;
+one JSON document on stdout.
 """
 
 from __future__ import annotations
@@ -85,52 +91,112 @@ def pipeline(path: Path) -> dict:
     }
 
 
-def raw_copy(upload_id: int, directory: Path) -> dict:
-    """Time COPY of the upload's stored lines, as they are, into an identical table."""
+#: The canonical sales line: what a partner's report carries, nothing more.
+LEAN_COLUMNS = (
+    ("invoice_number", "text"),
+    ("invoice_date", "date"),
+    ("reseller", "text"),
+    ("end_customer", "text"),
+    ("end_customer_country", "text"),
+    ("vendor_sku", "varchar(64)"),
+    ("partner_sku", "text"),
+    ("quantity", "integer"),
+    ("unit_price", "numeric"),
+    ("amount", "numeric"),
+    ("currency", "varchar(3)"),
+    ("transaction_type", "varchar(6)"),
+)
+#: The lean table's two indexes.
+LEAN_INDEXES = ("invoice_number", "invoice_date")
+
+
+def _dump(cursor, table: str, columns: list[str], upload_id: int, path: Path) -> None:
+    listed = ", ".join(f'"{name}"' for name in columns)
+    with (
+        path.open("wb") as handle,
+        cursor.copy(
+            f"COPY (SELECT {listed} FROM {table} WHERE upload_id = {int(upload_id)}) "
+            "TO STDOUT (FORMAT csv)"
+        ) as copy,
+    ):
+        for block in copy:
+            handle.write(block)
+
+
+def _timed_copy(target: str, columns: list[str], path: Path) -> float:
+    """COPY a CSV file into ``target`` in one transaction, as `\\copy` would; seconds."""
     from django.db import connection, transaction
+    from django_tenants.utils import schema_context
+
+    listed = ", ".join(f'"{name}"' for name in columns)
+    started = time.perf_counter()
+    with schema_context(SCHEMA), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            path.open("rb") as handle,
+            cursor.copy(f"COPY {target} ({listed}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            while block := handle.read(1 << 20):
+                copy.write(block)
+    return time.perf_counter() - started
+
+
+def raw_copy(upload_id: int, directory: Path) -> dict:
+    """Time two baselines on the upload's stored lines, written out as CSV first (untimed):
+
+    - lean: the 12 canonical columns into a plain table with two indexes (LEAN_INDEXES),
+      no keys, no constraints: what PostgreSQL takes for the report's content alone;
+    - same table: every stored column into a copy of reporting_salesline with the same
+      indexes, checks and foreign keys (whatever the model has today).
+    """
+    from django.db import connection
     from django_tenants.utils import schema_context
 
     from reporting.models import SalesLine
 
     table = SalesLine._meta.db_table
     columns = [field.column for field in SalesLine._meta.concrete_fields if field.column != "id"]
-    listed = ", ".join(f'"{name}"' for name in columns)
-    dump = directory / "canonical.csv"
+    lean_columns = [name for name, _type in LEAN_COLUMNS]
+    full_dump, lean_dump = directory / "stored.csv", directory / "canonical.csv"
     with schema_context(SCHEMA), connection.cursor() as cursor:
-        with (
-            dump.open("wb") as handle,
-            cursor.copy(
-                f"COPY (SELECT {listed} FROM {table} WHERE upload_id = {int(upload_id)}) "
-                "TO STDOUT (FORMAT csv)"
-            ) as copy,
-        ):
-            for block in copy:
-                handle.write(block)
+        _dump(cursor, table, columns, upload_id, full_dump)
+        _dump(cursor, table, lean_columns, upload_id, lean_dump)
         cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute("DROP TABLE IF EXISTS bench_lean_copy")
         cursor.execute(f"CREATE TABLE bench_raw_copy (LIKE {table} INCLUDING ALL)")
-        for column, target in (
-            ("upload_id", "reporting_upload"),
-            ("partner_id", "partners_partner"),
-        ):
-            cursor.execute(
-                f"ALTER TABLE bench_raw_copy ADD FOREIGN KEY ({column}) REFERENCES {target} (id) "
-                "DEFERRABLE INITIALLY DEFERRED"
-            )
-    started = time.perf_counter()
-    with schema_context(SCHEMA), transaction.atomic(), connection.cursor() as cursor:
-        with (
-            dump.open("rb") as handle,
-            cursor.copy(f"COPY bench_raw_copy ({listed}) FROM STDIN (FORMAT csv)") as copy,
-        ):
-            while block := handle.read(1 << 20):
-                copy.write(block)
-    seconds = time.perf_counter() - started
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        for (definition,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE bench_raw_copy ADD {definition}")
+        cursor.execute(
+            "CREATE TABLE bench_lean_copy ("
+            + ", ".join(f"{name} {kind}" for name, kind in LEAN_COLUMNS)
+            + ")"
+        )
+        for name in LEAN_INDEXES:
+            cursor.execute(f"CREATE INDEX ON bench_lean_copy ({name})")
+    lean = _timed_copy("bench_lean_copy", lean_columns, lean_dump)
+    same = _timed_copy("bench_raw_copy", columns, full_dump)
     with schema_context(SCHEMA), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM bench_raw_copy")
         rows = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM bench_lean_copy")
+        lean_rows = cursor.fetchone()[0]
         cursor.execute("DROP TABLE bench_raw_copy")
-    dump.unlink()
-    return {"seconds": round(seconds, 2), "rows": rows, "file_mb": None}
+        cursor.execute("DROP TABLE bench_lean_copy")
+    sizes = {"stored_csv_mb": round(full_dump.stat().st_size / 2**20, 1)}
+    sizes["canonical_csv_mb"] = round(lean_dump.stat().st_size / 2**20, 1)
+    full_dump.unlink()
+    lean_dump.unlink()
+    return {
+        "lean_seconds": round(lean, 2),
+        "lean_rows": lean_rows,
+        "same_table_seconds": round(same, 2),
+        "rows": rows,
+        **sizes,
+    }
 
 
 def clear() -> None:
@@ -231,26 +297,33 @@ def main() -> int:
                 imported = json.loads(child.stdout.strip().splitlines()[-1])
                 if args.profile:
                     log(child.stderr)
-                log(f"{rows:,} rows: raw COPY of the same lines")
+                log(f"{rows:,} rows: lean and same-table COPY of the same lines")
                 copied = raw_copy(imported["upload"], directory)
-                ratio = imported["seconds"] / copied["seconds"]
+                lean = imported["seconds"] / copied["lean_seconds"]
+                same = imported["seconds"] / copied["same_table_seconds"]
                 run = {
                     "rows": rows,
                     "file_mb": round(path.stat().st_size / 2**20, 1),
                     "pipeline_seconds": imported["seconds"],
-                    "raw_copy_seconds": copied["seconds"],
-                    "ratio": round(ratio, 2),
+                    "lean_copy_seconds": copied["lean_seconds"],
+                    "same_table_copy_seconds": copied["same_table_seconds"],
+                    "ratio_to_lean": round(lean, 2),
+                    "ratio_to_same_table": round(same, 2),
                     "pipeline_rows_per_second": int(rows / imported["seconds"]),
-                    "raw_copy_rows_per_second": int(copied["rows"] / copied["seconds"]),
+                    "lean_rows_per_second": int(copied["lean_rows"] / copied["lean_seconds"]),
+                    "canonical_csv_mb": copied["canonical_csv_mb"],
+                    "stored_csv_mb": copied["stored_csv_mb"],
                     "worker_peak_rss_mb": imported["peak_rss_mb"],
                     "status": imported["status"],
                     "lines": imported["lines"],
+                    "load_average_1m": round(os.getloadavg()[0], 2),
                 }
                 report["runs"].append(run)
                 log(
-                    f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  raw COPY "
-                    f"{run['raw_copy_seconds']:>6} s  ratio {run['ratio']:>4}  worker peak "
-                    f"{run['worker_peak_rss_mb']} MB"
+                    f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  lean COPY "
+                    f"{run['lean_copy_seconds']:>6} s (x{run['ratio_to_lean']})  same-table "
+                    f"COPY {run['same_table_copy_seconds']:>6} s (x{run['ratio_to_same_table']})"
+                    f"  worker peak {run['worker_peak_rss_mb']} MB  load {run['load_average_1m']}"
                 )
                 path.unlink()
                 clear()
@@ -268,7 +341,7 @@ def main() -> int:
     # The target is set for the largest file (1M rows): for small files the fixed cost of
     # checking and detecting weighs more than a COPY of a few rows.
     largest = max(report["runs"], key=lambda run: run["rows"])
-    return 0 if largest["ratio"] <= TARGET_RATIO else 1
+    return 0 if largest["ratio_to_lean"] <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":

@@ -593,6 +593,16 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
     counts = {"rows_total": 0, "line_count": 0, "error_rows": 0, "skipped_rows": 0}
     rates = _rates()
     with connection.cursor() as cursor:
+        # What the lines' foreign keys would check once per line at commit, once: the
+        # upload exists, belongs to this partner, and cannot be deleted (nor its key
+        # changed) until this transaction ends. Its partner is held by its own key.
+        cursor.execute(
+            f"SELECT 1 FROM {Upload._meta.db_table} WHERE id = %s AND partner_id = %s "
+            "FOR KEY SHARE",
+            [upload.pk, upload.partner_id],
+        )
+        if cursor.fetchone() is None:
+            raise Upload.DoesNotExist(f"upload {upload.pk} of partner {upload.partner_id}")
         for table in (SalesLine._meta.db_table, UploadError._meta.db_table):
             cursor.execute(f"DELETE FROM {table} WHERE upload_id = %s", [upload.pk])
         chunks = normalise(

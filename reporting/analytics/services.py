@@ -614,10 +614,11 @@ def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
 
 
 #: Per sale group (end customer of one partner): the registrations in the given statuses
-#: sharing a whole-name or word-pair key with it, best first: most shared name keys, the
+#: sharing one of the group's ``strong`` keys, best first: most shared name keys, the
 #: partner's own registrations before rivals', then oldest. One query for every group,
 #: through the GIN index on customer_name_keys; only MAX_CANDIDATES per group come back,
-#: however many registrations share a common pair of words.
+#: however many registrations share a common pair of words. JIT off: compiling the
+#: expressions took longer (0.3 s) than running them.
 _CANDIDATES_SQL = """
     SELECT g.idx, c.id
       FROM jsonb_to_recordset(%(groups)s::jsonb)
@@ -632,14 +633,74 @@ _CANDIDATES_SQL = """
 """
 
 
+def _ranked_candidates(queries: list[dict], statuses) -> list[tuple[int, int]]:
+    if not queries:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            _CANDIDATES_SQL,
+            {"groups": json.dumps(queries), "statuses": list(statuses), "limit": MAX_CANDIDATES},
+        )
+        return cursor.fetchall()
+
+
+#: A pair of words more registrations than this share identifies no company ("Cedar
+#: Atlas" of every "Cedar Atlas <trade>"), as a single word does not: it finds no candidates.
+COMMON_PAIR_REGISTRATIONS = 200
+
+
+#: How long a worker trusts a pair's count: a pair crossing the threshold in the meantime
+#: changes which candidates are ranked, not whether a finding is right.
+COMMON_PAIR_SECONDS = 600
+_pair_counts: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
+def _common_pairs(keys: set[str]) -> set[str]:
+    """The pair keys of ``keys`` that more than COMMON_PAIR_REGISTRATIONS registrations
+    hold (counted up to one more than that, through the GIN index; each answer kept for
+    COMMON_PAIR_SECONDS in this process)."""
+    schema, now = connection.schema_name, time.monotonic()
+    known = {key: _pair_counts.get((schema, key)) for key in keys}
+    common = {key for key, seen in known.items() if seen and seen[0] > now and seen[1]}
+    keys = {key for key, seen in known.items() if not seen or seen[0] <= now}
+    if not keys:
+        return common
+    if len(_pair_counts) > 100_000:
+        _pair_counts.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT k FROM unnest(%(keys)s::varchar[]) k
+             WHERE (SELECT count(*) FROM (
+                        SELECT 1 FROM deals_deal d
+                         WHERE d.customer_name_keys @> ARRAY[k]
+                         LIMIT %(limit)s) AS sharing) = %(limit)s
+            """,
+            {"keys": sorted(keys), "limit": COMMON_PAIR_REGISTRATIONS + 1},
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    for key in keys:
+        _pair_counts[(schema, key)] = (now + COMMON_PAIR_SECONDS, key in found)
+    return common | found
+
+
 def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
-    """The candidate registrations of each group (same order as ``groups``)."""
-    from deals import matching
+    """The candidate registrations of each group (same order as ``groups``).
+
+    Two passes. First only registrations of exactly the group's name (a whole-name key,
+    "=..."): a few rows each, and they share the most keys with it. A group with
+    MAX_CANDIDATES of those is done. The others are looked up again with their pairs of
+    words too (a misspelt name shares a pair, not the whole name), leaving out pairs too
+    common to identify a company (COMMON_PAIR_REGISTRATIONS): ranking the thousand
+    registrations of a common pair took ~10 ms a customer, 3-25 s for a partner
+    (bench/reporting.py's generated names are made of 27 words).
+    """
     from deals.models import Deal, DealLine
 
     queries = []
     for idx, group in enumerate(groups):
-        keys = matching.name_query_keys(group.end_customer)
+        keys = list(_query_keys(group.end_customer))
         # Single words ("logistics") are no evidence of the same company: a candidate must
         # share the whole name or a pair of words; all keys then rank the candidates.
         strong = [key for key in keys if key.startswith("=") or "+" in key]
@@ -649,12 +710,24 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
             )
     if not queries:
         return [[] for _ in groups]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CANDIDATES_SQL,
-            {"groups": json.dumps(queries), "statuses": list(statuses), "limit": MAX_CANDIDATES},
-        )
-        found = cursor.fetchall()
+    namesakes = [
+        {**query, "strong": [key for key in query["strong"] if key.startswith("=")]}
+        for query in queries
+    ]
+    found = _ranked_candidates([query for query in namesakes if query["strong"]], statuses)
+    enough = defaultdict(int)
+    for idx, _deal_id in found:
+        enough[idx] += 1
+    rest = [query for query in queries if enough[query["idx"]] < MAX_CANDIDATES]
+    common = _common_pairs({key for query in rest for key in query["strong"] if "+" in key})
+    rest = [
+        {**query, "strong": [key for key in query["strong"] if key not in common]} for query in rest
+    ]
+    # Without a usable pair key the second pass would find the namesakes again.
+    rest = [query for query in rest if any("+" in key for key in query["strong"])]
+    done = {query["idx"] for query in rest}
+    found = [row for row in found if row[0] not in done] + _ranked_candidates(rest, statuses)
+    found.sort(key=lambda row: row[0])  # stable: rank order kept within each group
     ids = {deal_id for _idx, deal_id in found}
     skus: dict[int, set[str]] = defaultdict(set)
     for deal_id, sku in DealLine.objects.filter(deal_id__in=ids).values_list(
@@ -689,7 +762,6 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
 
 
 def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
-    from deals import matching
 
     lines = sources.sales_lines()
     if lines is None:
@@ -707,13 +779,29 @@ def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": ids})
         for partner_id, customer, country, sku, day, currency, amount, count in cursor:
-            key = matching.normalise_company_name(customer) or customer.strip().lower()
+            key = _customer_key(customer)
             group = groups.get((partner_id, key))
             if group is None:
                 group = groups[(partner_id, key)] = SaleGroup(partner_id, customer, country, key)
             converted = table.convert(amount, currency, day) or Decimal(0)
             group.lines.append((sku, day, converted, count))
     return list(groups.values())
+
+
+# A worker reconciles the same customers import after import: their normalised names and
+# name keys (~0.5 ms each) are kept, as the similarity scores are.
+@functools.lru_cache(maxsize=100_000)
+def _customer_key(name: str) -> str:
+    from deals import matching
+
+    return matching.normalise_company_name(name) or name.strip().lower()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _query_keys(name: str) -> tuple[str, ...]:
+    from deals import matching
+
+    return tuple(matching.name_query_keys(name))
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -774,6 +862,67 @@ def _finding(
     )
 
 
+#: Figures a new run updates on a finding that exists already (decisions stay).
+_FINDING_FIGURES = (
+    "end_customer",
+    "country",
+    "products",
+    "first_invoice_date",
+    "last_invoice_date",
+    "line_count",
+    "amount_reporting",
+    "name_score",
+    "seen_at",
+)
+
+
+def _upsert_findings(findings: list[ReconciliationFinding], now: datetime) -> None:
+    """Insert the findings, or update the figures of those found before (their status,
+    decision and comment stay). One statement with the rows as one JSON parameter: the
+    ORM's bulk upsert spent 1.5 s building and parsing the SQL of 3,000 findings."""
+    if not findings:
+        return
+    rows = [
+        {
+            "kind": f.kind,
+            "partner_id": f.partner_id,
+            "deal_id": f.deal_id,
+            "customer_key": f.customer_key,
+            "end_customer": f.end_customer,
+            "country": f.country,
+            "products": f.products,
+            "first_invoice_date": f.first_invoice_date and f.first_invoice_date.isoformat(),
+            "last_invoice_date": f.last_invoice_date and f.last_invoice_date.isoformat(),
+            "line_count": f.line_count,
+            "amount_reporting": str(f.amount_reporting),
+            "name_score": f.name_score,
+        }
+        for f in findings
+    ]
+    table = ReconciliationFinding._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table}
+                (kind, partner_id, deal_id, customer_key, end_customer, country, products,
+                 first_invoice_date, last_invoice_date, line_count, amount_reporting,
+                 name_score, status, comment, detected_at, seen_at)
+            SELECT r.kind, r.partner_id, r.deal_id, r.customer_key, r.end_customer,
+                   r.country, r.products, r.first_invoice_date, r.last_invoice_date,
+                   r.line_count, round(r.amount_reporting, 4), r.name_score,
+                   %(open)s, '', %(now)s, %(now)s
+              FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+                   kind varchar, partner_id bigint, deal_id bigint, customer_key varchar,
+                   end_customer varchar, country varchar, products varchar[],
+                   first_invoice_date date, last_invoice_date date, line_count integer,
+                   amount_reporting numeric, name_score smallint)
+            ON CONFLICT ON CONSTRAINT finding_unique DO UPDATE SET
+            """
+            + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FINDING_FIGURES),
+            {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now},
+        )
+
+
 @transaction.atomic
 def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, int]:
     """Reconcile reported sales of ``partner_ids`` (None: all) with registrations.
@@ -784,7 +933,6 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
     customers are *unregistered*. Won registrations with no matching line are *won without
     sales*. Findings keep a CM's decision across runs; open ones no longer found go away.
     """
-    from deals import matching
     from deals.models import Deal
 
     ids = _ids(partner_ids)
@@ -838,29 +986,13 @@ def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, in
         won = won.filter(partner_id__in=ids)
     for deal_id, partner_id, name in won.values_list("pk", "partner_id", "customer_name"):
         if deal_id not in matched_deals:
-            key = matching.normalise_company_name(name) or name.strip().lower()
+            key = _customer_key(name)
             finding = _finding(
                 FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id, key=key, now=now
             )
             finding.end_customer = name
             findings.append(finding)
-    ReconciliationFinding.objects.bulk_create(
-        findings,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["kind", "partner", "deal", "customer_key"],
-        update_fields=[
-            "end_customer",
-            "country",
-            "products",
-            "first_invoice_date",
-            "last_invoice_date",
-            "line_count",
-            "amount_reporting",
-            "name_score",
-            "seen_at",
-        ],
-    )
+    _upsert_findings(findings, now)
     stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)
     if ids is not None:
         stale = stale.filter(partner_id__in=ids)

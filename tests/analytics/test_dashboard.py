@@ -192,3 +192,20 @@ def test_it_follows_a_reassignment_before_the_rollup_is_rebuilt(cast, client_for
     cm_b = User.objects.get(pk=cast.cm_b.pk)  # a fresh object: the check is memoised on it
     assert rollup_scope(cm_b, Filters(period=Period(START, END))) is not None
     assert client_for(cast.cm_b).get("/analytics/", PERIOD).context["totals"].current == a_and_b
+
+
+def test_it_ranks_partners_anew_once_their_sales_were_refreshed(cast, client_for, reported, sales):
+    client = client_for(cast.vendor_admin)
+    before = client.get("/analytics/leaderboard/", PERIOD).context["page"].object_list
+    assert [r.partner_id for r in before] == [cast.partner_b.pk, cast.partner_a.pk]
+
+    sales.add(cast.partner_a, date(2026, 2, 9), "SW-48", 9, "90000.00")
+    services.refresh_sales_summaries(partner_ids=[cast.partner_a.pk])
+
+    for url in ("/analytics/leaderboard/", "/analytics/"):
+        response = client.get(url, PERIOD)
+        rows = response.context["page"].object_list if "page" in response.context else None
+        rows = rows if rows is not None else response.context["leaders"]
+        assert [r.partner_id for r in rows] == [cast.partner_a.pk, cast.partner_b.pk]
+        by_partner = figures.by_key(sales.written, lambda x: x.partner_id, START, END)
+        assert {r.partner_id: r.current for r in rows} == by_partner

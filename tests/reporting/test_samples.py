@@ -112,3 +112,24 @@ def test_it_replaces_lines_when_an_upload_is_processed_again(sample_partners):
     services.upload_process(upload_id=upload.pk)
     assert SalesLine.objects.filter(upload=upload).count() == 91
     assert upload.runs.count() == 2
+
+
+def test_it_deletes_an_uploads_lines_with_it_whoever_deletes_it(sample_partners):
+    from django.db import connection
+
+    for slug in ("northwind", "mueller"):
+        run(
+            "import_report",
+            "--schema",
+            "acme",
+            "--partner",
+            slug,
+            str(SAMPLES / SAMPLES_BY_PARTNER[slug]),
+        )
+    gone = Upload.objects.get(partner__slug="northwind")
+    with connection.cursor() as cursor:  # not through the ORM, which deletes lines itself
+        cursor.execute("DELETE FROM reporting_importrun WHERE upload_id = %s", [gone.pk])
+        cursor.execute("DELETE FROM reporting_uploaderror WHERE upload_id = %s", [gone.pk])
+        cursor.execute("DELETE FROM reporting_upload WHERE id = %s", [gone.pk])
+    assert not SalesLine.objects.filter(upload_id=gone.pk).exists()
+    assert SalesLine.objects.filter(partner__slug="mueller").count() == 91
