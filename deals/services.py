@@ -110,6 +110,13 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _require_partner_may_write(user) -> None:
+    """Onboarding and suspended partners read but do not change deals (partners/rules.py)."""
+    from partners.rules import Action, require_partner_may
+
+    require_partner_may(user.partner, Action.WRITE)
+
+
 def _lock(deal_id: int) -> Deal:
     """The deal, row-locked until the transaction ends (its partner read, not locked)."""
     return Deal.objects.select_for_update(of=("self",)).select_related("partner").get(pk=deal_id)
@@ -280,6 +287,7 @@ def _set_value(deal: Deal, data: DealInput) -> None:
 def deal_create(*, user, data: DealInput, lines: list[LineInput]) -> Deal:
     """A new draft registration of the user's own partner."""
     _require(user.is_partner_user)
+    _require_partner_may_write(user)
     deal = Deal(partner=user.partner, registered_by=user, currency=user.partner.currency)
     _apply_input(deal, data)
     deal.save()
@@ -297,6 +305,7 @@ def deal_update(
     """Change a draft, or a registration returned for more information."""
     deal = _locked(deal_id, expected_version)
     _require(can_edit_as_partner(user, deal))
+    _require_partner_may_write(user)
     if deal.status not in EDITABLE_STATUSES:
         raise IllegalTransition(
             _("Only drafts and registrations returned for more information can be edited."),
@@ -316,6 +325,7 @@ def deal_submit(*, user, deal_id: int, expected_version: int) -> Deal:
     """Send the registration to review and check it for conflicts."""
     deal = _locked(deal_id, expected_version)
     _require(can_edit_as_partner(user, deal))
+    _require_partner_may_write(user)
     if not deal.lines.exists():
         raise ValidationError(_("Add at least one product before submitting."))
     before = _move(deal, "submit")
@@ -377,7 +387,8 @@ def deal_check_conflicts(*, user, deal_id: int) -> list[DealConflict]:
         deal,
         actor=user,
         kind=Kind.CONFLICTS_CHECKED,
-        comment=str(len(rows)),
+        # No count: partner users read this history, and other partners' registrations
+        # are none of their business (staff see the conflicts themselves).
     )
     return rows
 
@@ -500,6 +511,7 @@ def deal_close_won(
 ) -> Deal:
     deal = _locked(deal_id, expected_version)
     _require(can_edit_as_partner(user, deal))
+    _require_partner_may_write(user)
     if final_amount is None or final_amount < 0:
         raise ValidationError(_("Enter the final amount."), code="final_amount")
     before = _move(deal, "close_won")
@@ -525,6 +537,7 @@ def deal_close_lost(
         raise ValidationError(_("Say why the deal was lost."), code="reason")
     deal = _locked(deal_id, expected_version)
     _require(can_edit_as_partner(user, deal))
+    _require_partner_may_write(user)
     before = _move(deal, "close_lost")
     deal.lost_reason, deal.closed_on = reason, closed_on or timezone.localdate()
     _save(deal, "status", "lost_reason", "closed_on")
@@ -544,6 +557,7 @@ def deal_request_extension(
         raise ValidationError(_("Say why you need more time."), code="reason")
     deal = _locked(deal_id, expected_version)
     _require(can_edit_as_partner(user, deal))
+    _require_partner_may_write(user)
     today = timezone.localdate()
     if deal.status != DealStatus.APPROVED or deal.protected_until < today:
         raise IllegalTransition(

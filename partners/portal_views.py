@@ -1,6 +1,8 @@
 """Partner portal pages. Every read goes through a selector scoped to request.user, and
 every write takes the partner from the logged-in user, never from the request."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from channels.selectors import announcements_for_partner
 from partners import services
 from partners.forms import InviteForm, RoleForm
 from partners.models import PartnerStatus
+from partners.rules import restriction_for
 from partners.selectors import (
     accepted_current_agreement,
     current_agreement,
@@ -33,12 +36,16 @@ def _own_partner(request: HttpRequest):
 def home(request: HttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     is_admin = request.user.is_partner_admin
+    # Sales figures are for partner admins; reps see the tier and the reps requirement.
+    progress = tier_progress(partner) if is_admin else tier_progress(partner, sales=Decimal(0))
     return render(
         request,
         "partners/portal_home.html",
         {
             "partner": partner,
-            "progress": tier_progress(partner),
+            "progress": progress,
+            "show_sales": is_admin,
+            "restriction": restriction_for(partner),
             "announcements": announcements_for_partner(partner),
             "agreement_pending": not accepted_current_agreement(partner),
             "members": partner_members(request.user, partner) if is_admin else None,

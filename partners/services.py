@@ -36,6 +36,7 @@ from partners.models import (
     PartnerType,
     Tier,
 )
+from partners.rules import Action, require_partner_may
 from prm import webhooks
 from prm.accounts.models import PARTNER_ROLES, Role, User
 from prm.tenancy.services import vendor_url
@@ -574,6 +575,14 @@ def _vendor_name() -> str:
 # --- Invitations and partner users -------------------------------------------------------
 
 
+def _may_know_of(by: User | None, existing: User, partner: Partner) -> bool:
+    """Whether the inviter may learn that `existing` has an account: vendor admins know
+    every user; others only their own partner's people."""
+    if by is None or by.is_vendor_admin:
+        return True
+    return Membership.objects.filter(user=existing, partner=partner).exists()
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -598,17 +607,22 @@ def invitation_create(
         and (not by.is_partner_admin or by.partner.pk != partner.pk)
     ):
         raise PermissionDenied
+    if by is not None and by.is_partner_user:
+        require_partner_may(partner, Action.MANAGE_USERS)
     if by is not None and by.is_vendor_staff and not by.is_vendor_admin:
         _require_scope(by, partner)  # a CM invites to their own partners only
     if partner.status == PartnerStatus.TERMINATED:
         raise ValidationError(_("This partnership has ended; nobody can be invited to it."))
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and _may_know_of(by, existing, partner):
         raise ValidationError(
             _("%(email)s already has an account on this site.") % {"email": email}
         )
     now = timezone.now()
+    # Re-inviting replaces this partner's open link only: another partner's invitation
+    # to the same address is theirs to withdraw.
     Invitation.objects.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        partner=partner, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
     invitation = Invitation.objects.create(
         partner=partner,
@@ -629,6 +643,11 @@ def invitation_create(
         "url": invitation_url(invitation),
         "days": INVITATION_DAYS,
     }
+    if existing is not None:
+        # Someone else's account: the inviter sees an invitation like any other (their
+        # page must not tell whether the address has an account elsewhere), but no
+        # e-mail goes out and the link cannot be accepted (the account exists).
+        return invitation
     transaction.on_commit(
         lambda: send_email(
             to=[email],
@@ -646,6 +665,8 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
         by.is_partner_admin and by.partner.pk == invitation.partner_id
     ):
         raise PermissionDenied
+    if by.is_partner_user:
+        require_partner_may(by.partner, Action.MANAGE_USERS)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -713,6 +734,7 @@ def _check_own_member(actor: User, member: User) -> Membership:
 def partner_user_set_active(*, actor: User, member: User, active: bool) -> User:
     """A partner admin deactivates (or reactivates) one of their own partner's users."""
     _check_own_member(actor, member)
+    require_partner_may(actor.partner, Action.MANAGE_USERS)
     if member.pk == actor.pk and not active:
         raise ValidationError(
             _("You cannot deactivate yourself. Ask another partner admin to do it.")
@@ -726,6 +748,7 @@ def partner_user_set_active(*, actor: User, member: User, active: bool) -> User:
 def partner_user_set_role(*, actor: User, member: User, role: str) -> User:
     """A partner admin makes one of their users an admin or a rep; one admin must stay."""
     membership = _check_own_member(actor, member)
+    require_partner_may(actor.partner, Action.MANAGE_USERS)
     if role not in PARTNER_ROLES:
         raise ValidationError(_("Choose partner admin or sales rep."))
     Partner.objects.select_for_update().get(pk=membership.partner_id)
@@ -817,6 +840,7 @@ def agreement_accept(*, partner: Partner, version: AgreementVersion, by: User) -
 
     if not by.is_partner_admin or by.partner.pk != partner.pk:
         raise PermissionDenied
+    require_partner_may(partner, Action.ACCEPT_AGREEMENT)
     current = current_agreement()
     if current is None or version.pk != current.pk:
         raise ValidationError(_("A newer version has been published. Read it and accept that one."))

@@ -1,9 +1,9 @@
 """Vendor-side partner pages (vendor admins and channel managers) and the public pages
 of a vendor's host (apply to become a partner, accept an invitation)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -45,6 +45,8 @@ from partners.selectors import (
 )
 from partners.tiers import tier_progress
 from prm.accounts.access import vendor_admin_required, vendor_staff_required
+from prm.accounts.network import client_ip
+from prm.accounts.throttle import Throttle, hit_all
 
 PAGE_SIZE = 25
 
@@ -258,31 +260,36 @@ def tier_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Applications ------------------------------------------------------------------------
 
 
-#: Applications one address may send per hour: the page is public, and every
-#: application lands in a channel manager's queue. REMOTE_ADDR must be the client's
-#: address: behind a TLS proxy, the deployment sets it from the proxy's trusted
-#: X-Forwarded-For (login throttling by axes needs the same), or every visitor would
-#: share the proxy's counter.
-APPLICATIONS_PER_HOUR = 5
+#: Applications one client address may send per hour: the page is public, and every
+#: application lands in a channel manager's queue and e-mails the contact address. The
+#: address comes from prm.accounts.network.client_ip (the trusted proxies' view), so
+#: visitors behind the TLS proxy do not share one counter. Settings: APPLY_PER_CLIENT.
+APPLICATIONS_PER_HOUR = settings.APPLY_PER_CLIENT[0]
 
 
-def apply_throttle_key(address: str) -> str:
-    # The cache key function adds the vendor's schema, so vendors never share counters.
-    return f"partners:apply:{address}"
+def apply_throttles() -> tuple[Throttle, Throttle]:
+    """Per contact address (the acknowledgement e-mail must not make this page a relay
+    that mails one inbox again and again) and per client."""
+    return (
+        Throttle("apply:address", *settings.APPLY_PER_ADDRESS),
+        Throttle("apply:client", *settings.APPLY_PER_CLIENT),
+    )
 
 
 def apply(request: HttpRequest) -> HttpResponse:
     """The public "become a partner" page on the vendor's host (no login)."""
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key = apply_throttle_key(request.META.get("REMOTE_ADDR", ""))
-        cache.add(key, 0, timeout=60 * 60)
-        if cache.incr(key) > APPLICATIONS_PER_HOUR:
+        per_address, per_client = apply_throttles()
+        if not hit_all(
+            (per_address, form.cleaned_data["contact_email"]),
+            (per_client, client_ip(request) or ""),
+        ):
             form.add_error(
                 None,
                 _(
-                    "Too many applications were sent from your network in "
-                    "the last hour. Try again later."
+                    "Too many applications were sent from your network or for this "
+                    "e-mail address recently. Try again later."
                 ),
             )
             return render(request, "partners/apply.html", {"form": form}, status=429)

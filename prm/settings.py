@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF reads the body: anonymous POSTs are capped (prm/accounts/middleware.py).
+    "prm.accounts.middleware.AnonymousBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +179,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted as login matches it: case-insensitively (prm/accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "prm.accounts.lockout.axes_username"
+# The client's address from the trusted proxies' X-Forwarded-For (prm/accounts/network.py).
+AXES_CLIENT_IP_CALLABLE = "prm.accounts.network.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
@@ -206,10 +212,20 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list(
         "CSRF_TRUSTED_ORIGINS", default=[f"https://*.{PRM_BASE_DOMAIN}"]
     )
-    # Behind the TLS proxy the client is the last address the proxy adds to
-    # X-Forwarded-For; login throttling must count clients, not the proxy.
-    AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Reverse proxies in front of the app that append to X-Forwarded-For (production assumes
+# the one TLS proxy). The client is the TRUSTED_PROXY_COUNT-th address from the right;
+# 0 ignores the header (a forged one would otherwise pick the address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+
+# Throttles of the e-mail-sending public forms: (requests, window in seconds).
+PASSWORD_RESET_PER_ADDRESS = (3, 60 * 60)
+PASSWORD_RESET_PER_CLIENT = (10, 60 * 60)
+APPLY_PER_ADDRESS = (2, 24 * 60 * 60)
+APPLY_PER_CLIENT = (5, 60 * 60)
+# Anonymous POST bodies above this are refused (413) before anything reads them; logged-in
+# users keep DATA_UPLOAD_MAX_MEMORY_SIZE and the upload limits.
+ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=64 * 1024)
 
 # Content security policy: everything from our own origin; htmx needs no inline script.
 CONTENT_SECURITY_POLICY = {

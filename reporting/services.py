@@ -119,8 +119,18 @@ def may_upload_for(user, partner: Partner) -> bool:
     return user.is_vendor_staff
 
 
+def _require_partner_may_write(user) -> None:
+    """Onboarding and suspended partners send no reports (partners/rules.py); vendor staff
+    may still upload on their behalf."""
+    if user.is_partner_user:
+        from partners.rules import Action, require_partner_may
+
+        require_partner_may(user.partner, Action.WRITE)
+
+
 def _partner_for_upload(user, partner_id: int | None) -> Partner:
     if user.is_partner_admin:
+        _require_partner_may_write(user)
         return user.partner
     if not user.is_vendor_staff or partner_id is None:
         raise PermissionDenied
@@ -835,6 +845,7 @@ def _editable_upload(user, upload_id: int) -> Upload:
     upload = selectors.get_upload_for(user, upload_id)
     if not may_upload_for(user, upload.partner):
         raise PermissionDenied
+    _require_partner_may_write(user)
     return upload
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import vendor_staff_required
+from prm.core.params import parse_id
 from reporting import selectors, services
 from reporting.analytics.exports import safe_text
 from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
@@ -71,11 +72,11 @@ class _SizeLimitHandler(FileUploadHandler):
 
 @report_user_required
 def upload_list(request: HttpRequest) -> HttpResponse:
-    partner_id = request.GET.get("partner", "")
+    partner_id = parse_id(request.GET.get("partner"))  # anything else: no filter
     status = request.GET.get("status", "")
     uploads = selectors.upload_list_for(
         request.user,
-        partner_id=int(partner_id) if partner_id.isdigit() else None,
+        partner_id=partner_id,
         status=status if status in UploadStatus.values else "",
     )
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -85,7 +86,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
-            "partner": partner_id if partner_id.isdigit() else "",
+            "partner": partner_id or "",
             "statuses": UploadStatus.choices,
         },
     )
@@ -326,11 +327,11 @@ def alias_list(request: HttpRequest) -> HttpResponse:
             return redirect("reporting:aliases")
         except ValidationError as error:
             form.add_error(None, error)
-    partner_id = request.GET.get("partner", "")
     aliases = selectors.alias_list_for(
         request.user,
-        partner_id=int(partner_id) if partner_id.isdigit() else None,
-        query=request.GET.get("q", "").strip(),
+        partner_id=parse_id(request.GET.get("partner")),
+        # PostgreSQL text refuses NUL.
+        query=request.GET.get("q", "").replace("\x00", "").strip()[:200],
     )
     page = Paginator(aliases, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/aliases.html", {"form": form, "page": page})

@@ -17,7 +17,21 @@ class EmailLoginForm(AuthenticationForm):
             "Check both and try again, or reset your password."
         ),
         "inactive": _("This account has been deactivated. Ask your administrator."),
+        "partnership_ended": _(
+            "Your company's partnership has ended, so this account can no longer log in."
+        ),
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        partner = user.partner
+        if partner is not None:
+            from partners.rules import Action, partner_may
+
+            if not partner_may(partner, Action.LOG_IN):
+                raise forms.ValidationError(
+                    self.error_messages["partnership_ended"], code="partnership_ended"
+                )
 
 
 class ApiKeyForm(forms.Form):

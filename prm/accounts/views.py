@@ -1,5 +1,6 @@
 """Login, logout, password reset, the role-based landing page and the API keys page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,8 +14,19 @@ from django.views.decorators.http import require_POST
 from prm.accounts.access import any_user_required, home_url_name
 from prm.accounts.forms import ApiKeyForm, EmailLoginForm
 from prm.accounts.models import ApiKey
+from prm.accounts.network import client_ip
 from prm.accounts.selectors import api_keys_visible_to
 from prm.accounts.services import api_key_create, api_key_revoke
+from prm.accounts.throttle import Throttle, hit_all
+
+
+def reset_throttles() -> tuple[Throttle, Throttle]:
+    """Reset e-mails per address (a mailbox is not flooded) and per client (nobody sends
+    them in bulk)."""
+    return (
+        Throttle("password-reset:address", *settings.PASSWORD_RESET_PER_ADDRESS),
+        Throttle("password-reset:client", *settings.PASSWORD_RESET_PER_CLIENT),
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -35,6 +47,24 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        # Counted whether or not the address has an account: the answer must not tell.
+        per_address, per_client = reset_throttles()
+        if not hit_all(
+            (per_address, form.cleaned_data["email"]), (per_client, client_ip(self.request) or "")
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset e-mails were asked for this address or from "
+                    "your network. Wait an hour, then try again."
+                ),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 @login_required

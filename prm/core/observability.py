@@ -23,12 +23,15 @@ import uuid
 from celery import signals
 from django.db import connection
 
+from prm.accounts.network import client_ip
+
 REQUEST_ID_HEADER = "X-Request-ID"
 MESSAGE_HEADER = "prm_request_id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 task_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("task_id", default="")
+client_var: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="")
 
 
 def current_request_id() -> str:
@@ -50,10 +53,12 @@ class RequestIdMiddleware:
         request_id = incoming if _VALID_ID.match(incoming) else new_request_id()
         request.request_id = request_id
         token = request_id_var.set(request_id)
+        client_token = client_var.set(client_ip(request) or "")
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
+            client_var.reset(client_token)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
@@ -64,6 +69,7 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get() or "-"
         record.task_id = task_id_var.get() or "-"
+        record.client = client_var.get() or "-"
         try:
             record.schema = getattr(connection, "schema_name", None) or "-"
         except Exception:  # noqa: BLE001 - logging must never fail
@@ -78,6 +84,7 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "asctime",
     "request_id",
     "task_id",
+    "client",
     "schema",
     "schema_name",
     "domain_url",
@@ -94,6 +101,9 @@ def _fields(record: logging.LogRecord, formatter: logging.Formatter) -> dict[str
     }
     if getattr(record, "task_id", "-") != "-":
         fields["task_id"] = record.task_id
+    # The client's address as prm.accounts.network.client_ip finds it (behind proxies).
+    if getattr(record, "client", "-") != "-":
+        fields["client"] = record.client
     fields["msg"] = record.getMessage()
     # Extra fields passed as logger.info(..., extra={...}).
     for key, value in vars(record).items():

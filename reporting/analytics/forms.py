@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from partners.selectors import partners_visible_to
+from prm.core.params import parse_id
 from reporting.analytics.models import ExchangeRate, FindingKind, FindingStatus
 from reporting.analytics.selectors import Filters, Period, add_months, month_start
 
@@ -16,9 +17,18 @@ from reporting.analytics.selectors import Filters, Period, add_months, month_sta
 MAX_PARTNER_CHOICES = 200
 
 
+#: Months outside these years are ignored: year 9999 plus a period's length overflows
+#: `date`, and nobody reports sales from before the programme or centuries ahead.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def _month(value: str) -> date | None:
     try:
-        year, month = value.split("-")[:2]
+        year, month = str(value).split("-")[:2]
+        if not (year.isascii() and month.isascii()):
+            return None
+        if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            return None
         return date(int(year), int(month), 1)
     except (ValueError, TypeError):
         return None
@@ -104,7 +114,8 @@ class DashboardFilterForm(forms.Form):
         if partner_id is None and data.get("partner"):
             # An id (select) or a slug (text); anything outside the scope answers 404.
             value = str(data["partner"]).strip()
-            lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+            pk = parse_id(value)
+            lookup = {"pk": pk} if pk is not None else {"slug": value.replace("\x00", "")[:60]}
             partner_id = (
                 partners_visible_to(self.user).filter(**lookup).values_list("pk", flat=True).first()
             )
@@ -115,16 +126,13 @@ class DashboardFilterForm(forms.Form):
             partner_id=partner_id,
             tier_id=_int(data.get("tier")),
             territory_id=_int(data.get("territory")),
-            sku=(data.get("product") or "").strip()[:64],
-            currency=(data.get("currency") or "").strip().upper()[:3],
+            sku=(data.get("product") or "").replace("\x00", "").strip()[:64],
+            currency=(data.get("currency") or "").replace("\x00", "").strip().upper()[:3],
         )
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 class ExchangeRateForm(forms.ModelForm):

@@ -2,18 +2,17 @@
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from partners import services
-from partners.views import apply_throttle_key
+from prm.accounts.throttle import reset_all
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(acme):
-    cache.delete(apply_throttle_key("127.0.0.1"))
+    reset_all()
     yield
-    cache.delete(apply_throttle_key("127.0.0.1"))
+    reset_all()
 
 
 def submit(**overrides):

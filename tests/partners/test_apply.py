@@ -1,19 +1,19 @@
 """The public "become a partner" page on the vendor host."""
 
 import pytest
-from django.core.cache import cache
 
 from channels.models import Territory
 from partners.models import PartnerApplication
-from partners.views import APPLICATIONS_PER_HOUR, apply_throttle_key
+from partners.views import APPLICATIONS_PER_HOUR
+from prm.accounts.throttle import reset_all
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(acme):
     """The test client's address starts with no applications this hour."""
-    cache.delete(apply_throttle_key("127.0.0.1"))
+    reset_all()
     yield
-    cache.delete(apply_throttle_key("127.0.0.1"))
+    reset_all()
 
 
 def application(n=0):

@@ -68,13 +68,12 @@ def journey(django_db_blocker, cast):
 
 
 def _cleanup(data, version):
-    from django.core.cache import cache
 
     from partners.models import Invitation, Partner, PartnerApplication
-    from partners.views import apply_throttle_key
     from prm.accounts.models import User
+    from prm.accounts.throttle import reset_all
 
-    cache.delete(apply_throttle_key("127.0.0.1"))  # the visitor's application counter
+    reset_all()  # the visitor's application counters
 
     partners = Partner.objects.filter(name=data["company"])
     Invitation.objects.filter(partner__in=partners).delete()

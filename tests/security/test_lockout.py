@@ -47,3 +47,23 @@ def test_it_keeps_lockouts_inside_one_vendor(cast, acme, axes_on):
     # The same e-mail and address on globex, where the account lives, is not locked.
     response = attempt(TenantClient("globex.localhost"), cast.globex_admin.email, PASSWORD)
     assert response.status_code == 302
+
+
+def test_it_counts_every_letter_case_of_an_address_as_one_account(cast, acme, axes_on):
+    client = TenantClient("acme.localhost")
+    for _ in range(axes_on):
+        attempt(client, cast.rep_b.email, "guess")
+    # Login matches the address in any case; the lockout must too.
+    shouted = cast.rep_b.email.upper()
+    mixed = cast.rep_b.email.capitalize()
+    assert attempt(client, shouted, PASSWORD).status_code == 429
+    assert attempt(client, mixed, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_counts_failures_across_letter_cases(cast, acme, axes_on):
+    client = TenantClient("acme.localhost")
+    spellings = [cast.rep_b.email, cast.rep_b.email.upper(), cast.rep_b.email.title()]
+    for n in range(axes_on):
+        attempt(client, spellings[n % len(spellings)], "guess")
+    assert attempt(client, cast.rep_b.email, PASSWORD).status_code == 429
