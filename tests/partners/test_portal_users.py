@@ -40,7 +40,7 @@ def test_it_invites_a_colleague(cast, acme, client_for, django_capture_on_commit
 def test_it_explains_why_an_invitation_cannot_be_sent(cast, acme, client_for):
     page = (
         client_for(cast.partner_a_admin)
-        .post("/portal/users/", {"email": cast.rep_b.email, "role": "partner_rep"})
+        .post("/portal/users/", {"email": cast.rep_a2.email, "role": "partner_rep"})
         .content.decode()
     )
     assert "already has an account" in page

@@ -54,3 +54,13 @@ def test_it_keeps_the_rival_count_out_of_the_history_partners_read(cast, acme, c
     row = history[history.index("Conflicts checked") :].split("</tr>")[0]
     comment = re.findall(r"<td>(.*?)</td>", row, re.S)[-1]
     assert comment.strip() == ""
+
+
+def test_it_hides_counts_recorded_before_from_partner_users(cast, acme, client_for):
+    product = Product.objects.create(vendor_sku="OS-2", name="Switch", list_price=Decimal("100"))
+    ours = _register(cast.rep_a1, "Old Count Customer", product)
+    DealEvent.objects.create(
+        deal=ours, actor=cast.cm_a, kind=DealEvent.Kind.CONFLICTS_CHECKED, comment="731"
+    )
+    assert "731" not in client_for(cast.rep_a1).get(f"/deals/{ours.pk}/").content.decode()
+    assert "731" in client_for(cast.cm_a).get(f"/deals/{ours.pk}/").content.decode()
