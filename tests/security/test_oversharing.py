@@ -34,7 +34,9 @@ def _register(user, customer, product):
             contact_name="Dana Buyer",
             expected_close_date=date.today() + timedelta(days=60),
         ),
-        lines=[deal_services.LineInput(product_id=product.pk, quantity=2)],
+        lines=[
+            deal_services.LineInput(product_id=product.pk, quantity=2, unit_price=Decimal("90"))
+        ],
     )
     return deal_services.deal_submit(user=user, deal_id=deal.pk, expected_version=deal.version)
 
