@@ -68,6 +68,7 @@ TENANT_APPS = [
     "reporting.analytics",
     "prm.api",
     "prm.webhooks",
+    "reporting.quality",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -277,7 +278,14 @@ LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
 # each string under the first listed path that contains its source file.
 LOCALE_PATHS = [
     BASE_DIR / app / "locale"
-    for app in ("partners", "deals", "channels", "reporting/analytics", "reporting")
+    for app in (
+        "partners",
+        "deals",
+        "channels",
+        "reporting/analytics",
+        "reporting/quality",
+        "reporting",
+    )
 ]
 LOCALE_PATHS.append(BASE_DIR / "locale")
 USE_I18N = True

@@ -566,6 +566,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
     try:
         with transaction.atomic():
             counts = _store(upload, path, info, fields, order, catalogue, aliases, progress)
+            counts["line_count"] -= _hold_duplicates(upload)
             finished = timezone.now()
             Upload.objects.filter(pk=upload.pk).update(
                 status=UploadStatus.DONE,
@@ -821,6 +822,15 @@ class _ProgressWriter:
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+
+
+def _hold_duplicates(upload: Upload) -> int:
+    """Lines the partner had already reported leave the figures (reporting.quality)."""
+    try:
+        from reporting.quality.duplicates import hold_duplicates
+    except ImportError:
+        return 0
+    return hold_duplicates(upload)
 
 
 def _after_import(upload: Upload) -> None:

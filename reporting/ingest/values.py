@@ -282,7 +282,9 @@ def detect_date_style(values: list[str], min_share: float = 0.8) -> DateStyle | 
     kinds = Counter(shape[0] for _, shape in dated)
     if set(kinds) == {"serial"} and len(dated) < len(values):
         return None
-    style = DateStyle(example=dated[0][0])
+    # Without the internal marker of a real date cell: the style is stored as JSON, and
+    # PostgreSQL refuses NUL in jsonb.
+    style = DateStyle(example=dated[0][0].removeprefix(NATIVE_DATE))
     style.with_time = any(
         re.search(r"\d{1,2}:\d{2}", value) for value, shape in dated if shape[0] != "native"
     )

@@ -1,0 +1,153 @@
+"""Reporting periods, due days and what each partner owes (pure date logic + two reads).
+
+A period is a calendar month or an ISO week (Monday to Sunday). Its report is due a
+number of business days (Monday to Friday; public holidays are not modelled) after the
+period ends. A period counts as received when the first import with a line dated in it
+finished, or when the partner declared that it sold nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+
+from reporting.quality.models import Frequency, NothingSold, ReportingCadence
+
+DEFAULT = ReportingCadence(frequency=Frequency.MONTHLY, due_business_days=10)
+
+
+@dataclass(frozen=True)
+class Period:
+    frequency: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def label(self) -> str:
+        if self.frequency == Frequency.WEEKLY:
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start:%Y-%m}"
+
+    def next(self) -> Period:
+        return period_of(self.frequency, self.end + dt.timedelta(days=1))
+
+    def previous(self) -> Period:
+        return period_of(self.frequency, self.start - dt.timedelta(days=1))
+
+
+def period_of(frequency: str, day: dt.date) -> Period:
+    if frequency == Frequency.WEEKLY:
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(frequency, start, start + dt.timedelta(days=6))
+    start = day.replace(day=1)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    return Period(Frequency.MONTHLY, start, following - dt.timedelta(days=1))
+
+
+def parse_month(text: str) -> Period:
+    """`YYYY-MM` -> that month (ValueError otherwise)."""
+    return period_of(Frequency.MONTHLY, dt.datetime.strptime(text, "%Y-%m").date())
+
+
+def add_business_days(day: dt.date, count: int) -> dt.date:
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def due_date(period: Period, cadence: ReportingCadence) -> dt.date:
+    return add_business_days(period.end, cadence.due_business_days)
+
+
+def cadences_for(partners) -> dict[int, ReportingCadence]:
+    """Each partner's cadence (its own, else the programme default); two queries."""
+    ids = [partner.pk for partner in partners]
+    own = {c.partner_id: c for c in ReportingCadence.objects.filter(partner_id__in=ids)}
+    default = ReportingCadence.objects.filter(partner__isnull=True).first() or DEFAULT
+    return {pk: own.get(pk, default) for pk in ids}
+
+
+def programme_default() -> ReportingCadence:
+    return ReportingCadence.objects.filter(partner__isnull=True).first() or DEFAULT
+
+
+def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dt.datetime]:
+    """When each partner's report for [start, end] arrived: the earliest finished import
+    with a line (counted or held) dated in the range, or a nothing-sold declaration."""
+    if not partner_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT partner_id, min(arrived) FROM (
+                SELECT l.partner_id, u.finished_at AS arrived
+                  FROM reporting_salesline l JOIN reporting_upload u ON u.id = l.upload_id
+                 WHERE l.partner_id = ANY(%(ids)s) AND l.invoice_date BETWEEN %(lo)s AND %(hi)s
+                UNION ALL
+                SELECT h.partner_id, u.finished_at
+                  FROM quality_heldline h JOIN reporting_upload u ON u.id = h.upload_id
+                 WHERE h.partner_id = ANY(%(ids)s) AND h.invoice_date BETWEEN %(lo)s AND %(hi)s
+            ) arrivals GROUP BY partner_id
+            """,
+            {"ids": partner_ids, "lo": start, "hi": end},
+        )
+        found = {pk: when for pk, when in cursor.fetchall() if when is not None}
+    for declaration in NothingSold.objects.filter(
+        partner_id__in=partner_ids, period_start__gte=start, period_start__lte=end
+    ):
+        previous = found.get(declaration.partner_id)
+        if previous is None or declaration.declared_at < previous:
+            found[declaration.partner_id] = declaration.declared_at
+    return found
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One period a partner owes a report for, and where it stands."""
+
+    partner_id: int
+    period: Period
+    due: dt.date
+    received: dt.datetime | None
+
+    def late_days(self, today: dt.date) -> int:
+        arrived = self.received.date() if self.received else today
+        return max(0, (arrived - self.due).days)
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.received is None and today > self.due
+
+
+def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
+    """The last `look_back` periods each partner owes whose due day is at most a few
+    days ahead (for reminders, the overdue queue and the calendar); periods that ended
+    before the partner joined are not owed."""
+    partners = list(partners)
+    cadences = cadences_for(partners)
+    wanted: dict[tuple[str, dt.date, dt.date], list] = {}
+    for partner in partners:
+        cadence = cadences[partner.pk]
+        period = period_of(cadence.frequency, today)
+        horizon = today + dt.timedelta(days=cadence.remind_days_before)
+        for _ in range(look_back + 1):
+            if period.end < partner.created_at.date():
+                break
+            due = due_date(period, cadence)
+            if due <= horizon:
+                wanted.setdefault((period.frequency, period.start, period.end), []).append(
+                    (partner, due)
+                )
+            period = period.previous()
+    found: list[Expected] = []
+    for (frequency, start, end), entries in wanted.items():
+        arrived = received_at([p.pk for p, _ in entries], start, end)
+        for partner, due in entries:
+            found.append(
+                Expected(partner.pk, Period(frequency, start, end), due, arrived.get(partner.pk))
+            )
+    return found

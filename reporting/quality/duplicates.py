@@ -1,0 +1,136 @@
+"""Duplicate lines: held out of the figures the moment an import stores them.
+
+A line is a duplicate when the same partner already reported a line with the same
+invoice number (case and surrounding blanks folded), vendor SKU, quantity, amount and
+invoice date: in another upload (the same month sent again as Excel after a CSV), or
+earlier in the same file. Such lines move from the sales lines to :class:`HeldLine`
+inside the import's transaction, so no summary, export or reconciliation ever counts
+them; the partner sees them on the upload's page and may confirm a true repeat, which
+moves the line back (and is remembered when the upload is processed again).
+
+One step after the store, in set-based SQL: the ingestion pipeline calls
+:func:`hold_duplicates` and needs to know nothing else about it.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from reporting.models import SalesLine
+from reporting.quality.models import HeldLine, RepeatConfirmation
+
+#: Columns a held line shares with the sales line it was (copied both ways).
+LINE_COLUMNS = (
+    "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
+    "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
+    "currency", "amount_reporting", "source_row", "raw_row", "transaction_type",
+)  # fmt: skip
+
+#: What makes two lines of a partner the same reported sale.
+KEY_COLUMNS = ("invoice_key", "vendor_sku", "quantity", "amount", "invoice_date")
+
+
+def _key(alias: str) -> str:
+    return (
+        f"upper(btrim({alias}.invoice_number)) AS invoice_key, {alias}.vendor_sku, "
+        f"{alias}.quantity, {alias}.amount, {alias}.invoice_date"
+    )
+
+
+def hold_duplicates(upload) -> int:
+    """Move this upload's already-reported lines to the held lines; return how many.
+
+    Called inside the import's transaction right after its lines are stored (the upload
+    is locked by the caller). Earlier held lines of the upload are replaced: processing
+    an upload again decides again, except for rows the partner confirmed as repeats.
+    """
+    lines = SalesLine._meta.db_table
+    held = HeldLine._meta.db_table
+    confirmed = RepeatConfirmation._meta.db_table
+    columns = ", ".join(LINE_COLUMNS)
+    keys = ", ".join(KEY_COLUMNS)
+    same = " AND ".join(f"e.{c} = m.{c}" for c in KEY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {held} WHERE upload_id = %s", [upload.pk])
+        # `earlier` reads the partner's other lines in this upload's date range only, one
+        # row per key: a hash join, not an index probe per line.
+        cursor.execute(
+            f"""
+            WITH mine AS (
+                SELECT l.id, l.source_row, {_key("l")}
+                  FROM {lines} l
+                 WHERE l.upload_id = %(upload)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM {confirmed} c
+                        WHERE c.upload_id = l.upload_id AND c.source_row = l.source_row)
+            ),
+            ranked AS (
+                SELECT mine.*, row_number() OVER (
+                           PARTITION BY {keys} ORDER BY source_row, id) AS nth
+                  FROM mine
+            ),
+            span AS (
+                SELECT min(invoice_date) AS lo, max(invoice_date) AS hi
+                  FROM {lines} WHERE upload_id = %(upload)s
+            ),
+            earlier AS (
+                SELECT DISTINCT ON ({keys}) {keys}, upload_id FROM (
+                    SELECT {_key("o")}, o.upload_id
+                      FROM {lines} o, span
+                     WHERE o.partner_id = %(partner)s AND o.upload_id <> %(upload)s
+                       AND o.invoice_date BETWEEN span.lo AND span.hi
+                ) found ORDER BY {keys}, upload_id
+            ),
+            doubled AS (
+                SELECT m.id, COALESCE(e.upload_id, %(upload)s) AS duplicate_of
+                  FROM ranked m LEFT JOIN earlier e ON {same}
+                 WHERE e.upload_id IS NOT NULL OR m.nth > 1
+            ),
+            moved AS (
+                DELETE FROM {lines} s USING doubled d WHERE s.id = d.id
+                RETURNING {", ".join(f"s.{c}" for c in LINE_COLUMNS)}, d.duplicate_of
+            )
+            INSERT INTO {held} ({columns}, duplicate_of_id, reason)
+            SELECT {columns}, duplicate_of, 'same_partner' FROM moved
+            """,
+            {"upload": upload.pk, "partner": upload.partner_id},
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def release(*, upload, source_rows: list[int], user) -> int:
+    """Count held rows of an upload after all (true repeats); return how many moved.
+
+    The caller checked that `user` may act on the upload. The confirmation is kept, so
+    processing the upload again does not hold these rows again.
+    """
+    rows = sorted(set(source_rows))
+    found = list(
+        HeldLine.objects.select_for_update()
+        .filter(upload=upload, source_row__in=rows)
+        .values_list("source_row", flat=True)
+    )
+    if not found:
+        return 0
+    lines = SalesLine._meta.db_table
+    held = HeldLine._meta.db_table
+    columns = ", ".join(LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH back AS (
+                DELETE FROM {held} WHERE upload_id = %s AND source_row = ANY(%s)
+                RETURNING {columns}
+            )
+            INSERT INTO {lines} ({columns}) SELECT {columns} FROM back
+            """,
+            [upload.pk, found],
+        )
+        moved = cursor.rowcount
+    RepeatConfirmation.objects.bulk_create(
+        [RepeatConfirmation(upload=upload, source_row=row, confirmed_by=user) for row in found],
+        ignore_conflicts=True,
+    )
+    type(upload).objects.filter(pk=upload.pk).update(line_count=upload.line_count + moved)
+    return moved

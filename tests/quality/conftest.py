@@ -1,0 +1,4 @@
+"""Fixtures of the channel-data-quality tests: those of the report tests (private media,
+the four sample partners with catalogue and aliases, committed rows)."""
+
+from tests.reporting.conftest import committed, private_media, sample_partners  # noqa: F401
