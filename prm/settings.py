@@ -367,6 +367,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.recover_stalled_imports",
         "schedule": 60,
     },
+    # Reminders of partner reports due soon, due today or overdue; the task sends at most
+    # one per partner, period and day, so running it every few hours is safe
+    # (reporting/quality/tasks.py). Scores are rebuilt nightly: lateness grows by itself.
+    "quality-report-reminders": {
+        "task": "reporting.quality.tasks.send_report_reminders",
+        "schedule": 4 * 60 * 60,
+    },
+    "quality-refresh-scores": {
+        "task": "reporting.quality.tasks.refresh_quality_scores",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # An import whose run gave no sign of life (heartbeat) for this long has lost its worker.
 # Runs write one at least every chunk (well under a minute); a live run also holds a lock

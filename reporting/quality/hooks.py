@@ -1,6 +1,6 @@
 """How channel data quality plugs into the other apps at start-up.
 
-- channels.queue: overdue reports and customer links to review wait on the partner's CM.
+- channels.queue: overdue reports wait on the partner's CM.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ def connect() -> None:
     except ImportError:
         register_queue_source = None
     if register_queue_source is not None:
-        from reporting.quality.selectors import customers_to_review, overdue_reports
+        from reporting.quality.selectors import overdue_reports
 
         register_queue_source("overdue_reports", overdue_reports)
-        register_queue_source("customer_review", customers_to_review)

@@ -1,11 +1,115 @@
-"""Reads of channel data quality, each starting from the acting user's scope."""
+"""Reads of channel data quality, each starting from the acting user's scope
+(`partners.selectors.restrict_to_partners`): tenants and partners never see each other's
+reports, scores or reminders."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner, PartnerStatus
+from partners.selectors import partners_visible_to, restrict_to_partners
+from reporting.quality import cadence as cadences
+from reporting.quality.models import CustomerName, HeldLine, LinkStatus, PartnerPeriodQuality
+
+
+def held_lines_of(upload) -> QuerySet[HeldLine]:
+    """The duplicates held from an upload the caller already fetched through the scope."""
+    return upload.held_lines.order_by("source_row", "pk")
+
+
+def calendar_for(user, partner: Partner, *, today: dt.date | None = None) -> list[dict]:
+    """Expected vs received periods of one partner (already fetched through the scope)."""
+    today = today or timezone.localdate()
+    if not partners_visible_to(user).filter(pk=partner.pk).exists():
+        return []
+    rows = []
+    for expected in sorted(
+        cadences.owed([partner], today=today), key=lambda e: e.period.start, reverse=True
+    ):
+        rows.append(
+            {
+                "period": expected.period.label,
+                "start": expected.period.start,
+                "due": expected.due,
+                "received": expected.received,
+                "late_days": expected.late_days(today),
+                "overdue": expected.overdue(today),
+            }
+        )
+    return rows
+
 
 def overdue_reports(user, *, limit: int = 20):
-    return [], 0
+    """channels.queue source: reports past their due day that have not arrived, for the
+    CM of each partner (vendor admins see every partner's)."""
+    from channels.queue import QueueItem
+
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return [], 0
+    today = timezone.localdate()
+    partners = list(partners_visible_to(user).filter(status=PartnerStatus.ACTIVE))
+    overdue = [e for e in cadences.owed(partners, today=today) if e.overdue(today)]
+    overdue.sort(key=lambda e: e.due)
+    names = {p.pk: p.name for p in partners}
+    items = [
+        QueueItem(
+            kind=_("Overdue report"),
+            title=f"{names[e.partner_id]}: {e.period.label}",
+            url=reverse("partners:detail", kwargs={"pk": e.partner_id}),
+            waiting_since=timezone.make_aware(dt.datetime.combine(e.due, dt.time.min)),
+            detail=_("%(days)d days overdue") % {"days": e.late_days(today)},
+        )
+        for e in overdue[:limit]
+    ]
+    return items, len(overdue)
 
 
 def customers_to_review(user, *, limit: int = 20):
-    return [], 0
+    """channels.queue source: customer spellings in the grey zone, for vendor staff."""
+    from channels.queue import QueueItem
+
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return [], 0
+    waiting = CustomerName.objects.filter(status=LinkStatus.REVIEW)
+    total = waiting.count()
+    if not limit or not total:
+        return [], total
+    url = reverse("quality:customer_review")
+    items = [
+        QueueItem(
+            kind=_("Customer"),
+            title=name.name,
+            url=url,
+            waiting_since=name.created_at,
+            detail=_("Same customer as %(candidate)s?") % {"candidate": name.candidate.name}
+            if name.candidate
+            else "",
+        )
+        for name in waiting.select_related("candidate").order_by("created_at")[:limit]
+    ]
+    return items, total
+
+
+def scores_for(user, month: dt.date, partner_ids: list[int] | None = None) -> dict[int, dict]:
+    """Stored quality of the partners `user` sees for one month: partner id -> row."""
+    rows = restrict_to_partners(PartnerPeriodQuality.objects.filter(month=month), user)
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    return {
+        row.partner_id: {"score": row.score, "reasons": row.reasons, "figures": row.figures}
+        for row in rows
+    }
+
+
+def latest_scores_for(user, partner: Partner, *, months: int = 6) -> list[PartnerPeriodQuality]:
+    """A partner's stored scores, newest month first (for the scorecard and the portal)."""
+    return list(
+        restrict_to_partners(PartnerPeriodQuality.objects.filter(partner=partner), user)
+        .exclude(score__isnull=True)
+        .order_by("-month")[:months]
+    )

@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from django.core.management import call_command
 
 from reporting.analytics.models import SalesMonth

@@ -1,0 +1,22 @@
+"""Celery tasks of channel data quality: they call a service and are idempotent."""
+
+import datetime as dt
+
+from celery import shared_task
+
+from reporting.quality import services
+
+
+@shared_task
+def send_report_reminders(today: str | None = None) -> int:
+    """Beat, several times a day in each vendor schema: remind partner admins of reports
+    due soon, due today or overdue (at most one reminder per partner, period and day).
+    `today` (ISO date) is for drills and tests; beat sends none."""
+    return services.reminders_send(today=dt.date.fromisoformat(today) if today else None)
+
+
+@shared_task
+def refresh_quality_scores(months: int = 3) -> int:
+    """Beat, nightly, and after each import: lateness grows with the calendar, so scores
+    are rebuilt even when no file arrives."""
+    return services.scores_refresh(months=months)
