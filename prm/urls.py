@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("analytics/", include("reporting.analytics.urls")),
     path("api/v1/", api.urls),
+    path("quality/", include("reporting.quality.urls")),
 ]
 
 # Plain error pages; a database outage answers 503 "temporarily unavailable".

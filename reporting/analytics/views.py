@@ -121,8 +121,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "currency": services.reporting_currency(),
         "query": query.urlencode(),
+        "quality": _quality_scores(request.user, filters, page.object_list),
     }
     return render(request, _template(request, "leaderboard.html", "rows"), context)
+
+
+def _quality_scores(user, filters, rows) -> dict | None:
+    """Data-quality score of each listed partner for the period's last month (one query)."""
+    try:
+        from reporting.quality.selectors import scores_for
+    except ImportError:
+        return None
+    return scores_for(user, filters.period.end, [row.partner_id for row in rows])
 
 
 @vendor_staff_required

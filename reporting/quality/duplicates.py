@@ -95,7 +95,11 @@ def hold_duplicates(upload) -> int:
             """,
             {"upload": upload.pk, "partner": upload.partner_id},
         )
-        return cursor.rowcount
+        held_count = cursor.rowcount
+    from reporting.quality.tasks import refresh_partner_quality
+
+    refresh_partner_quality.delay_on_commit(upload.partner_id)
+    return held_count
 
 
 @transaction.atomic

@@ -174,14 +174,46 @@ def cadence_save(
     return cadence
 
 
-def scores_refresh(*, months: int = 3, today: dt.date | None = None) -> int:
-    """Rebuild the stored quality scores of every active partner for the last months."""
+def scores_refresh(
+    *, months: int = 3, today: dt.date | None = None, partner_ids: list[int] | None = None
+) -> int:
+    """Rebuild the stored quality scores of active partners (all, or these) for the last
+    months."""
     from reporting.quality.scoring import refresh
 
     today = today or timezone.localdate()
-    partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("pk"))
+    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("pk")
+    if partner_ids is not None:
+        partners = partners.filter(pk__in=partner_ids)
+    partners = list(partners)
     period = cadences.period_of(Frequency.MONTHLY, today)
     for _month in range(months):
         refresh(partners, period.label, today=today)
         period = period.previous()
     return len(partners)
+
+
+@transaction.atomic
+def repeats_confirm(*, user, upload_id: int, source_rows: list[int]) -> int:
+    """Held rows of an upload that the partner confirms as true repeat sales count again;
+    the figures are rebuilt once this commits. Returns how many rows moved."""
+    from reporting import selectors as report_selectors
+    from reporting.models import Upload
+    from reporting.quality.duplicates import release
+    from reporting.services import may_upload_for
+
+    upload = report_selectors.get_upload_for(user, upload_id)
+    if not may_upload_for(user, upload.partner):
+        raise PermissionDenied
+    upload = Upload.objects.select_for_update().get(pk=upload.pk)
+    if upload.is_running:
+        raise ValidationError(_("This report is being processed; wait until it finishes."))
+    moved = release(upload=upload, source_rows=source_rows, user=user)
+    if moved:
+        try:
+            from reporting.analytics.services import queue_refresh
+        except ImportError:
+            queue_refresh = None
+        if queue_refresh is not None:
+            queue_refresh(partner_ids=[upload.partner_id])
+    return moved

@@ -20,3 +20,9 @@ def refresh_quality_scores(months: int = 3) -> int:
     """Beat, nightly, and after each import: lateness grows with the calendar, so scores
     are rebuilt even when no file arrives."""
     return services.scores_refresh(months=months)
+
+
+@shared_task
+def refresh_partner_quality(partner_id: int, months: int = 3) -> int:
+    """After an import: the partner's scores of the last months, at once."""
+    return services.scores_refresh(months=months, partner_ids=[partner_id])

@@ -1,0 +1,101 @@
+"""Channel data quality pages: a partner's reporting calendar and data-quality scores with
+what to fix (partner admin and vendor staff), nothing-sold declarations, cadence settings,
+and confirming held duplicates as true repeats. Thin views: scope comes from selectors
+(foreign ids answer 404), writes from services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.selectors import get_partner_for
+from prm.accounts.access import vendor_staff_required
+from reporting import selectors as report_selectors
+from reporting.quality import cadence as cadences
+from reporting.quality import selectors, services
+from reporting.quality.forms import CadenceForm, NothingSoldForm, RepeatForm
+from reporting.quality.scoring import reason_text
+from reporting.views import report_user_required
+
+
+@report_user_required
+def partner_quality(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    cadence = cadences.cadences_for([partner])[partner.pk]
+    scores = [
+        {
+            "month": row.month,
+            "score": row.score,
+            "figures": row.figures,
+            "reasons": [reason_text(reason) for reason in row.reasons],
+        }
+        for row in selectors.latest_scores_for(request.user, partner)
+    ]
+    return render(
+        request,
+        "quality/partner.html",
+        {
+            "partner": partner,
+            "cadence": cadence,
+            "calendar": selectors.calendar_for(request.user, partner),
+            "scores": scores,
+            "may_edit_cadence": request.user.is_vendor_staff,
+        },
+    )
+
+
+@require_POST
+@report_user_required
+def nothing_sold(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    form = NothingSoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.nothing_sold_declare(
+                user=request.user, partner=partner, period_start=form.cleaned_data["period_start"]
+            )
+            messages.success(request, _("Thank you: that period is recorded as nothing sold."))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+    else:
+        messages.error(request, _("Choose the period that had no sales."))
+    return redirect("quality:partner", pk=partner.pk)
+
+
+@vendor_staff_required
+def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for(request.user, pk)
+    current = cadences.cadences_for([partner])[partner.pk]
+    form = CadenceForm(
+        request.POST or None,
+        initial={
+            "frequency": current.frequency,
+            "due_business_days": current.due_business_days,
+            "remind_days_before": current.remind_days_before,
+            "repeat_every_days": current.repeat_every_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.cadence_save(user=request.user, partner=partner, **form.cleaned_data)
+        messages.success(request, _("The reporting cadence is saved."))
+        return redirect("quality:partner", pk=partner.pk)
+    return render(request, "quality/cadence.html", {"partner": partner, "form": form})
+
+
+@require_POST
+@report_user_required
+def repeats_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = report_selectors.get_upload_for(request.user, pk)
+    held = list(selectors.held_lines_of(upload).values_list("source_row", flat=True))
+    form = RepeatForm(request.POST, held_rows=held)
+    if form.is_valid():
+        moved = services.repeats_confirm(
+            user=request.user, upload_id=upload.pk, source_rows=form.cleaned_data["rows"]
+        )
+        messages.success(request, _("%(count)d rows now count as repeat sales.") % {"count": moved})
+    else:
+        messages.error(request, _("Tick the rows that are true repeat sales."))
+    return redirect(reverse("reporting:detail", kwargs={"pk": upload.pk}) + "#duplicates")
