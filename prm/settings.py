@@ -378,6 +378,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.quality.tasks.refresh_quality_scores",
         "schedule": 24 * 60 * 60,
     },
+    "quality-link-customers": {
+        "task": "reporting.quality.tasks.link_customers",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # An import whose run gave no sign of life (heartbeat) for this long has lost its worker.
 # Runs write one at least every chunk (well under a minute); a live run also holds a lock

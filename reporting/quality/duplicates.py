@@ -96,9 +96,9 @@ def hold_duplicates(upload) -> int:
             {"upload": upload.pk, "partner": upload.partner_id},
         )
         held_count = cursor.rowcount
-    from reporting.quality.tasks import refresh_partner_quality
+    from reporting.quality.tasks import after_import
 
-    refresh_partner_quality.delay_on_commit(upload.partner_id)
+    after_import.delay_on_commit(upload.pk, upload.partner_id)
     return held_count
 
 

@@ -14,6 +14,8 @@
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -220,14 +222,18 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=255)
     country = models.CharField(_("country"), max_length=2, blank=True)
     domain = models.CharField(_("web domain"), max_length=255, blank=True)
-    #: Folded name (no accents, legal forms or word order): the blocking key.
+    #: Folded name (no accents, legal forms or word order).
     key = models.CharField(max_length=255, db_index=True)
+    #: Blocking keys of its name and of every spelling a person confirmed for it, so a
+    #: confirmed spelling finds this customer next time.
+    keys = ArrayField(models.CharField(max_length=255), default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        indexes = [GinIndex(fields=["keys"], name="customer_keys", fastupdate=False)]
 
     def __str__(self) -> str:
         return self.name

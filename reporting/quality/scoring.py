@@ -95,7 +95,7 @@ def figures(partners, month: str, *, today: dt.date | None = None) -> list[dict]
                    AND abs(l.unit_price - p.list_price) > p.list_price * %(tolerance)s)
           FROM {lines} l
           LEFT JOIN {names} n ON n.name = l.end_customer
-                             AND n.country = left(coalesce(l.end_customer_country, ''), 2)
+                             AND n.country = upper(left(coalesce(l.end_customer_country, ''), 2))
           LEFT JOIN {products} p ON p.vendor_sku = l.vendor_sku AND p.currency = l.currency
          WHERE l.partner_id = ANY(%(ids)s) AND l.invoice_date BETWEEN %(lo)s AND %(hi)s
          GROUP BY l.partner_id

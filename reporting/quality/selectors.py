@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,7 +76,7 @@ def customers_to_review(user, *, limit: int = 20):
 
     if not (user.is_authenticated and user.is_vendor_staff):
         return [], 0
-    waiting = CustomerName.objects.filter(status=LinkStatus.REVIEW)
+    waiting = spellings_to_review(user)
     total = waiting.count()
     if not limit or not total:
         return [], total
@@ -90,7 +91,7 @@ def customers_to_review(user, *, limit: int = 20):
             if name.candidate
             else "",
         )
-        for name in waiting.select_related("candidate").order_by("created_at")[:limit]
+        for name in waiting[:limit]
     ]
     return items, total
 
@@ -113,3 +114,22 @@ def latest_scores_for(user, partner: Partner, *, months: int = 6) -> list[Partne
         .exclude(score__isnull=True)
         .order_by("-month")[:months]
     )
+
+
+def spellings_to_review(user) -> QuerySet[CustomerName]:
+    """Spellings in the grey zone: vendor staff decide them (the registry is the whole
+    tenant's; a CM sees names, not which partner wrote them)."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return CustomerName.objects.none()
+    return (
+        CustomerName.objects.filter(status=LinkStatus.REVIEW)
+        .select_related("candidate")
+        .order_by("created_at", "pk")
+    )
+
+
+def get_spelling_for(user, pk: int) -> CustomerName:
+    """Any spelling of the registry, for vendor staff (404 otherwise)."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return get_object_or_404(CustomerName.objects.none(), pk=pk)
+    return get_object_or_404(CustomerName.objects.all(), pk=pk)

@@ -23,6 +23,18 @@ def refresh_quality_scores(months: int = 3) -> int:
 
 
 @shared_task
-def refresh_partner_quality(partner_id: int, months: int = 3) -> int:
-    """After an import: the partner's scores of the last months, at once."""
-    return services.scores_refresh(months=months, partner_ids=[partner_id])
+def after_import(upload_id: int, partner_id: int) -> int:
+    """After an import: link the upload's end customers to the registry, then rebuild the
+    partner's scores of the last months (their link rate needs the links)."""
+    from reporting.quality.registry import link_pending
+
+    link_pending(upload_id=upload_id)
+    return services.scores_refresh(months=3, partner_ids=[partner_id])
+
+
+@shared_task
+def link_customers() -> dict[str, int]:
+    """Beat, nightly: link spellings not decided yet (deal registrations, older lines)."""
+    from reporting.quality.registry import link_pending
+
+    return link_pending()

@@ -5,6 +5,7 @@ and confirming held duplicates as true repeats. Thin views: scope comes from sel
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from partners.selectors import get_partner_for
 from prm.accounts.access import vendor_staff_required
 from reporting import selectors as report_selectors
 from reporting.quality import cadence as cadences
-from reporting.quality import selectors, services
+from reporting.quality import registry, selectors, services
 from reporting.quality.forms import CadenceForm, NothingSoldForm, RepeatForm
 from reporting.quality.scoring import reason_text
 from reporting.views import report_user_required
@@ -99,3 +100,24 @@ def repeats_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Tick the rows that are true repeat sales."))
     return redirect(reverse("reporting:detail", kwargs={"pk": upload.pk}) + "#duplicates")
+
+
+@vendor_staff_required
+def customer_review(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.spellings_to_review(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "quality/customer_review.html", {"page": page})
+
+
+@require_POST
+@vendor_staff_required
+def customer_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    spelling = selectors.get_spelling_for(request.user, pk)
+    try:
+        registry.review_decide(
+            user=request.user, name_id=spelling.pk, same=request.POST.get("same") == "yes"
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("quality:customer_review")

@@ -5,7 +5,15 @@ see reports (403). POSTs carry no valid data, so allowed roles are sent back (30
 with a message and nothing changes.
 """
 
-from tests.authz import FORBIDDEN, NOT_FOUND, OK, Expect, answers, partner_a_object_for_staff
+from tests.authz import (
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    Expect,
+    answers,
+    partner_a_object_for_staff,
+    vendor_staff_only,
+)
 from tests.reporting.authz import upload_of_partner_a
 
 REDIRECT = 302
@@ -32,3 +40,27 @@ EXPECTATIONS = {
     "quality:cadence": Expect(partner_a_object_for_staff(), kwargs=partner_a),
     "quality:repeats": Expect(of_partner_a(REDIRECT), kwargs=upload_of_partner_a, method="post"),
 }
+
+
+def spelling_in_review(cast) -> dict:
+    from reporting.quality.models import Customer, CustomerName, LinkStatus
+
+    customer = Customer.objects.create(name="Authz Harbor Hotels", key="authz harbor hotels")
+    spelling = CustomerName.objects.create(
+        name="Authz Harbour Point Hotels",
+        key="authz harbour hotels point",
+        candidate=customer,
+        score=80,
+        status=LinkStatus.REVIEW,
+    )
+    return {"pk": spelling.pk}
+
+
+EXPECTATIONS.update(
+    {
+        "quality:customer_review": Expect(vendor_staff_only()),
+        "quality:customer_decide": Expect(
+            vendor_staff_only(REDIRECT), kwargs=spelling_in_review, method="post"
+        ),
+    }
+)
