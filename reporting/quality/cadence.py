@@ -76,34 +76,66 @@ def programme_default() -> ReportingCadence:
     return ReportingCadence.objects.filter(partner__isnull=True).first() or DEFAULT
 
 
+def _is_month(start: dt.date, end: dt.date) -> bool:
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and start.month == end.month
+
+
+def _earliest(found: dict, pairs) -> None:
+    for partner_id, when in pairs:
+        if when is not None and (found.get(partner_id) is None or when < found[partner_id]):
+            found[partner_id] = when
+
+
 def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dt.datetime]:
-    """When each partner's report for [start, end] arrived: the earliest finished import
-    with a line (counted or held) dated in the range, or a nothing-sold declaration."""
+    """When each partner's report for [start, end] arrived: the earliest upload with a
+    line (counted or held) dated in the range, or a nothing-sold declaration.
+
+    A month is read from the analytics summary (one row per partner, month, product),
+    not from the raw lines: the CM's queue asks on every workspace page.
+    """
     if not partner_ids:
         return {}
+    from reporting.models import SalesLine, Upload
+    from reporting.quality.models import HeldLine
+
+    found: dict[int, dt.datetime] = {}
+    summary = _month_summary() if _is_month(start, end) else None
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT partner_id, min(arrived) FROM (
-                SELECT l.partner_id, u.finished_at AS arrived
-                  FROM reporting_salesline l JOIN reporting_upload u ON u.id = l.upload_id
-                 WHERE l.partner_id = ANY(%(ids)s) AND l.invoice_date BETWEEN %(lo)s AND %(hi)s
-                UNION ALL
-                SELECT h.partner_id, u.finished_at
-                  FROM quality_heldline h JOIN reporting_upload u ON u.id = h.upload_id
-                 WHERE h.partner_id = ANY(%(ids)s) AND h.invoice_date BETWEEN %(lo)s AND %(hi)s
-            ) arrivals GROUP BY partner_id
-            """,
-            {"ids": partner_ids, "lo": start, "hi": end},
-        )
-        found = {pk: when for pk, when in cursor.fetchall() if when is not None}
-    for declaration in NothingSold.objects.filter(
-        partner_id__in=partner_ids, period_start__gte=start, period_start__lte=end
-    ):
-        previous = found.get(declaration.partner_id)
-        if previous is None or declaration.declared_at < previous:
-            found[declaration.partner_id] = declaration.declared_at
+        if summary is not None:
+            cursor.execute(
+                f"""SELECT partner_id, min(first_reported_at) FROM {summary}
+                     WHERE partner_id = ANY(%(ids)s) AND month = %(lo)s GROUP BY partner_id""",
+                {"ids": partner_ids, "lo": start},
+            )
+            _earliest(found, cursor.fetchall())
+        tables = [HeldLine._meta.db_table]
+        if summary is None:
+            tables.append(SalesLine._meta.db_table)
+        for table in tables:
+            cursor.execute(
+                f"""SELECT l.partner_id, min(u.created_at)
+                      FROM {table} l JOIN {Upload._meta.db_table} u ON u.id = l.upload_id
+                     WHERE l.partner_id = ANY(%(ids)s)
+                       AND l.invoice_date BETWEEN %(lo)s AND %(hi)s
+                     GROUP BY l.partner_id""",
+                {"ids": partner_ids, "lo": start, "hi": end},
+            )
+            _earliest(found, cursor.fetchall())
+    _earliest(
+        found,
+        NothingSold.objects.filter(
+            partner_id__in=partner_ids, period_start__gte=start, period_start__lte=end
+        ).values_list("partner_id", "declared_at"),
+    )
     return found
+
+
+def _month_summary() -> str | None:
+    try:
+        from reporting.analytics.models import SalesMonth
+    except ImportError:
+        return None
+    return SalesMonth._meta.db_table
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from channels.queue import work_queue
 from partners.models import Partner
+from reporting.analytics.services import refresh_sales_summaries
 from reporting.models import Upload
 from reporting.quality.cadence import add_business_days, parse_month
 from reporting.quality.models import HeldLine, NothingSold
@@ -84,6 +85,7 @@ def test_it_puts_overdue_reports_in_the_cm_queue_until_nothing_sold_is_declared(
 def test_it_shows_the_partner_admin_what_to_fix(sample_partners, client_for, cast, tmp_path):
     northwind = sample_partners["northwind"]
     report_import(partner=northwind, path=_doubled(tmp_path))
+    refresh_sales_summaries(partner_ids=[northwind.pk])
     september = parse_month("2026-09")
     scores_refresh(months=2, today=add_business_days(september.end, 12))
     from prm.accounts.models import Role
