@@ -121,3 +121,21 @@ def customer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect("quality:customer_review")
+
+
+def partner_section(request: HttpRequest, partner):
+    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS): the
+    reporting calendar of the last periods and the latest data-quality score."""
+    if not request.user.is_vendor_staff:
+        return None
+    latest = selectors.latest_scores_for(request.user, partner, months=1)
+    return (
+        _("Reporting calendar"),
+        "quality/_partner_section.html",
+        {
+            "partner": partner,
+            "calendar": selectors.calendar_for(request.user, partner)[:6],
+            "latest": latest[0] if latest else None,
+            "reasons": [reason_text(r) for r in latest[0].reasons] if latest else [],
+        },
+    )

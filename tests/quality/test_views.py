@@ -100,3 +100,20 @@ def test_it_shows_the_partner_admin_what_to_fix(sample_partners, client_for, cas
     assert 'data-testid="quality-month"' in html
     assert "2 lines had already been reported" in html
     assert "end customer we could not link" in html
+
+
+def test_it_shows_the_calendar_on_the_partner_page_and_what_to_fix_on_the_portal(
+    acme, cast, client_for
+):
+    _joined_long_ago(cast.partner_a)
+    scores_refresh(months=3)
+
+    page = client_for(cast.cm_a).get(reverse("partners:detail", kwargs={"pk": cast.partner_a.pk}))
+    html = page.content.decode()
+    assert 'data-testid="partner-calendar"' in html and "days overdue" in html
+
+    portal = client_for(cast.partner_a_admin).get(reverse("portal:home")).content.decode()
+    assert 'data-testid="quality-reasons"' in portal
+    assert "No report received yet" in portal
+    rep = client_for(cast.rep_a1).get(reverse("portal:home")).content.decode()
+    assert 'data-testid="data-quality"' not in rep, "reports are the partner admin's business"
