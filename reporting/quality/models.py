@@ -216,6 +216,55 @@ class PartnerPeriodQuality(models.Model):
         return f"{self.partner_id} {self.month:%Y-%m} {self.score}"
 
 
+class TwoTierLine(models.Model):
+    """A counted line whose sale another partner reported too: the same invoice number,
+    SKU and quantity to the same registry customer (a distributor and its reseller both
+    reporting one sale). One row per side, so both partners' reports show it; `counted`
+    marks the side the sale belongs to (the tier closest to the customer, else the first
+    reported): the one vendor-wide figures should keep."""
+
+    upload = models.ForeignKey(
+        "reporting.Upload", on_delete=models.CASCADE, related_name="two_tier_lines"
+    )
+    source_row = models.PositiveIntegerField()
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    other_partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+"
+    )
+    other_upload = models.ForeignKey("reporting.Upload", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("quality.Customer", on_delete=models.CASCADE, related_name="+")
+    invoice_number = models.TextField()
+    invoice_date = models.DateField()
+    vendor_sku = models.CharField(max_length=64)
+    quantity = models.IntegerField()
+    amount_reporting = PlainDecimalField(null=True)
+    counted = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["partner", "invoice_date"], name="twotier_partner_date"),
+            models.Index(fields=["other_upload"], name="twotier_other_upload"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_number} {self.vendor_sku} x{self.quantity} (two-tier)"
+
+
+class UploadQuality(models.Model):
+    """Quality figures of one upload, computed once after its import (a page must not
+    scan a million lines): unknown SKUs, duplicates, unlinked customers, price
+    anomalies, months covered."""
+
+    upload = models.OneToOneField(
+        "reporting.Upload", on_delete=models.CASCADE, related_name="quality"
+    )
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} {self.figures}"
+
+
 class Customer(models.Model):
     """A canonical end customer of the tenant, whichever partner sold to it."""
 

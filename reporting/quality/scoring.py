@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import Product
 from reporting.models import SalesLine, Upload, UploadError
 from reporting.quality.cadence import add_business_days, cadences_for, parse_month, received_at
-from reporting.quality.models import CustomerName, HeldLine, PartnerPeriodQuality
+from reporting.quality.models import CustomerName, HeldLine, PartnerPeriodQuality, TwoTierLine
 
 #: A unit price this far from the list price (same currency) is an anomaly.
 PRICE_TOLERANCE = Decimal("0.5")
@@ -108,6 +108,12 @@ def figures(partners, month: str, *, today: dt.date | None = None) -> list[dict]
              GROUP BY partner_id""",
         params,
     )
+    two_tier = _per_partner(
+        f"""SELECT partner_id, count(*) FROM {TwoTierLine._meta.db_table}
+             WHERE partner_id = ANY(%(ids)s) AND invoice_date BETWEEN %(lo)s AND %(hi)s
+             GROUP BY partner_id""",
+        params,
+    )
     uploads = _uploads_of_month(ids, period.start, period.end)
     rejected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for upload_id, code, count in _error_counts(list(uploads)) if uploads else []:
@@ -136,6 +142,7 @@ def figures(partners, month: str, *, today: dt.date | None = None) -> list[dict]
             "rejected_rows": rejected_rows,
             "unknown_sku_rows": unknown,
             "duplicate_rows": duplicate_rows,
+            "two_tier_rows": two_tier.get(partner.pk, (0,))[0],
             "price_anomaly_rows": odd_prices,
             "customer_link_rate": round(linked / line_count, 4) if line_count else None,
         }

@@ -133,3 +133,66 @@ def get_spelling_for(user, pk: int) -> CustomerName:
     if not (user.is_authenticated and user.is_vendor_staff):
         return get_object_or_404(CustomerName.objects.none(), pk=pk)
     return get_object_or_404(CustomerName.objects.all(), pk=pk)
+
+
+def upload_quality(upload) -> dict | None:
+    """Stored quality figures of an upload the caller already fetched through the scope."""
+    from reporting.quality.models import UploadQuality
+
+    found = UploadQuality.objects.filter(upload=upload).first()
+    return found.figures if found else None
+
+
+def measure_upload(upload) -> dict:
+    """Quality of one upload (two queries over its lines, counted and held):
+    rows rejected for an unknown SKU, duplicates held, counted lines without a linked end
+    customer, unit prices far from list price, and the months its lines fall in."""
+    from django.db import connection
+
+    from deals.models import Product
+    from reporting.models import SalesLine, UploadError
+    from reporting.quality.scoring import PRICE_TOLERANCE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE n.customer_id IS NULL),
+                   count(*) FILTER (WHERE p.list_price > 0
+                       AND abs(l.unit_price - p.list_price) > p.list_price * %(tolerance)s),
+                   array_agg(DISTINCT to_char(l.invoice_date, 'YYYY-MM'))
+              FROM {SalesLine._meta.db_table} l
+              LEFT JOIN {CustomerName._meta.db_table} n ON n.name = l.end_customer
+                   AND n.country = upper(left(coalesce(l.end_customer_country, ''), 2))
+              LEFT JOIN {Product._meta.db_table} p
+                   ON p.vendor_sku = l.vendor_sku AND p.currency = l.currency
+             WHERE l.upload_id = %(upload)s
+            """,
+            {"upload": upload.pk, "tolerance": PRICE_TOLERANCE},
+        )
+        unlinked, odd_prices, months = cursor.fetchone()
+        held = HeldLine._meta.db_table
+        cursor.execute(
+            f"""SELECT count(*) FILTER (WHERE code = 'unknown_sku'),
+                       (SELECT count(*) FROM {held} WHERE upload_id = %(upload)s),
+                       (SELECT array_agg(DISTINCT to_char(invoice_date, 'YYYY-MM'))
+                          FROM {held} WHERE upload_id = %(upload)s)
+                  FROM {UploadError._meta.db_table} WHERE upload_id = %(upload)s""",
+            {"upload": upload.pk},
+        )
+        unknown, held, held_months = cursor.fetchone()
+    return {
+        "unknown_sku_rows": unknown,
+        "duplicate_rows": held,
+        "unlinked_lines": unlinked or 0,
+        "price_anomaly_rows": odd_prices or 0,
+        # Held lines count too: a report sent again still covers its months.
+        "months": sorted({m for m in [*(months or []), *(held_months or [])] if m}),
+    }
+
+
+def two_tier_lines_for(user, partner: Partner, *, limit: int = 50):
+    """Sales of this partner another partner reported too (scoped; newest first)."""
+    from reporting.quality.models import TwoTierLine
+
+    rows = restrict_to_partners(TwoTierLine.objects.filter(partner=partner), user)
+    return rows.select_related("other_partner").order_by("-invoice_date", "pk")[:limit]

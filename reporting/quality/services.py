@@ -175,10 +175,15 @@ def cadence_save(
 
 
 def scores_refresh(
-    *, months: int = 3, today: dt.date | None = None, partner_ids: list[int] | None = None
+    *,
+    months: int = 3,
+    today: dt.date | None = None,
+    partner_ids: list[int] | None = None,
+    also: list[str] = (),
 ) -> int:
     """Rebuild the stored quality scores of active partners (all, or these) for the last
-    months."""
+    `months` months and the months named in `also` (YYYY-MM, e.g. an old month a late
+    report just covered)."""
     from reporting.quality.scoring import refresh
 
     today = today or timezone.localdate()
@@ -187,9 +192,12 @@ def scores_refresh(
         partners = partners.filter(pk__in=partner_ids)
     partners = list(partners)
     period = cadences.period_of(Frequency.MONTHLY, today)
+    labels = set(also)
     for _month in range(months):
-        refresh(partners, period.label, today=today)
+        labels.add(period.label)
         period = period.previous()
+    for label in sorted(labels):
+        refresh(partners, label, today=today)
     return len(partners)
 
 
@@ -217,3 +225,18 @@ def repeats_confirm(*, user, upload_id: int, source_rows: list[int]) -> int:
         if queue_refresh is not None:
             queue_refresh(partner_ids=[upload.partner_id])
     return moved
+
+
+@transaction.atomic
+def upload_measure(*, upload_id: int) -> dict | None:
+    """Compute and store an upload's quality figures (after its import and linking)."""
+    from reporting.models import Upload
+    from reporting.quality.models import UploadQuality
+    from reporting.quality.selectors import measure_upload
+
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is None:
+        return None
+    figures = measure_upload(upload)
+    UploadQuality.objects.update_or_create(upload=upload, defaults={"figures": figures})
+    return figures

@@ -24,12 +24,18 @@ def refresh_quality_scores(months: int = 3) -> int:
 
 @shared_task
 def after_import(upload_id: int, partner_id: int) -> int:
-    """After an import: link the upload's end customers to the registry, then rebuild the
-    partner's scores of the last months (their link rate needs the links)."""
+    """After an import: link the upload's end customers to the registry, flag sales another
+    partner reported too, measure the upload, then rebuild the partner's scores of the
+    months the upload covers and the last three (their link rate needs the links)."""
     from reporting.quality.registry import link_pending
+    from reporting.quality.twotier import flag_two_tier
 
     link_pending(upload_id=upload_id)
-    return services.scores_refresh(months=3, partner_ids=[partner_id])
+    flag_two_tier(upload_id)
+    figures = services.upload_measure(upload_id=upload_id) or {}
+    return services.scores_refresh(
+        months=3, partner_ids=[partner_id], also=figures.get("months", [])
+    )
 
 
 @shared_task

@@ -43,6 +43,7 @@ def partner_quality(request: HttpRequest, pk: int) -> HttpResponse:
             "cadence": cadence,
             "calendar": selectors.calendar_for(request.user, partner),
             "scores": scores,
+            "two_tier": selectors.two_tier_lines_for(request.user, partner),
             "may_edit_cadence": request.user.is_vendor_staff,
         },
     )

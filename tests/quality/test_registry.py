@@ -42,7 +42,9 @@ def test_it_links_every_line_of_a_report_and_one_customer_across_partners(
     link_pending(upload_id=first.upload)
     named = SalesLine.objects.filter(partner=northwind).exclude(end_customer="")
     distinct = set(named.values_list("end_customer", flat=True))
-    assert Customer.objects.count() == len(distinct)
+    spellings = CustomerName.objects.filter(name__in=distinct, customer__isnull=False)
+    assert spellings.count() == len(distinct)
+    assert Customer.objects.filter(names__in=spellings).distinct().count() == len(distinct)
     assert _link_rate("northwind") == round(named.count() / 93, 4)
 
     other = report_import(
@@ -89,3 +91,37 @@ def test_it_learns_a_cm_decision_and_takes_it_off_the_queue(
     )
     link_pending(upload_id=later.upload)
     assert CustomerName.objects.filter(name="Harbor Point Hotels").count() == 1, "learned"
+
+
+def test_it_flags_a_sale_a_distributor_and_its_reseller_both_reported(
+    sample_partners, tmp_path, client_for, cast
+):
+    from partners.models import Partner
+    from reporting.quality.models import TwoTierLine
+    from reporting.quality.twotier import flag_two_tier
+
+    northwind, lonestar = sample_partners["northwind"], sample_partners["lonestar"]
+    Partner.objects.filter(pk=northwind.pk).update(partner_type="distributor")
+    link_pending(upload_id=report_import(partner=northwind, path=NORTHWIND).upload)
+    path = tmp_path / "reseller.csv"
+    path.write_text(
+        f"{HEADER}\nnor-2609-1254 ,2026-09-02,,REDWOOD CREDIT UNION,AN-FW-500,3,6350.00,USD\n"
+        f"NOR-2609-1254,2026-09-02,,Redwood Credit Union,AN-FW-500,2,6350.00,USD\n",
+        encoding="utf-8",
+    )
+    resold = report_import(partner=lonestar, path=path)
+    link_pending(upload_id=resold.upload)
+
+    assert flag_two_tier(resold.upload) == 2, "one pair, one row per side"
+
+    sides = {row.partner_id: row for row in TwoTierLine.objects.all()}
+    assert sides[lonestar.pk].counted and not sides[northwind.pk].counted, "closest to customer"
+    assert sides[lonestar.pk].other_partner == northwind
+    assert (sides[lonestar.pk].quantity, sides[lonestar.pk].vendor_sku) == (3, "AN-FW-500")
+    for partner in (northwind, lonestar):
+        html = client_for(cast.cm_a).get(reverse("quality:partner", kwargs={"pk": partner.pk}))
+        assert html.content.decode().count('data-testid="two-tier-line"') == 1
+    out = io.StringIO()
+    call_command("partner_data_quality", "--schema", "acme", "--period", "2026-09", stdout=out)
+    rows = {row["partner"]: row for row in json.loads(out.getvalue())}
+    assert rows["northwind"]["two_tier_rows"] == rows["lonestar"]["two_tier_rows"] == 1

@@ -11,7 +11,7 @@ from reporting.analytics.services import refresh_sales_summaries
 from reporting.models import Upload
 from reporting.quality.cadence import add_business_days, parse_month
 from reporting.quality.models import HeldLine, NothingSold
-from reporting.quality.services import scores_refresh
+from reporting.quality.services import scores_refresh, upload_measure
 from reporting.services import report_import
 from tests.ingest.support import SAMPLES
 
@@ -30,6 +30,7 @@ def test_it_lists_held_lines_on_the_upload_page_and_counts_a_confirmed_repeat(
 ):
     northwind = sample_partners["northwind"]
     upload = Upload.objects.get(pk=report_import(partner=northwind, path=_doubled(tmp_path)).upload)
+    upload_measure(upload_id=upload.pk)
     client = client_for(cast.cm_a)  # northwind's CM in the fixture
 
     page = client.get(reverse("reporting:detail", kwargs={"pk": upload.pk}))
@@ -37,6 +38,8 @@ def test_it_lists_held_lines_on_the_upload_page_and_counts_a_confirmed_repeat(
     html = page.content.decode()
     assert html.count('data-testid="held-line"') == 2
     assert "2 lines were already reported and are not counted" in html
+    assert '<dd data-testid="duplicate-count">2</dd>' in html
+    assert "<dd>2026-09</dd>" in html, "months covered"
 
     answer = client.post(reverse("quality:repeats", kwargs={"pk": upload.pk}), {"rows": ["95"]})
     assert answer.status_code == 302

@@ -16,6 +16,7 @@ def held_lines(context, upload, may_act=False):
     held = list(selectors.held_lines_of(upload).select_related("duplicate_of")[:200])
     count = len(held) if len(held) < 200 else selectors.held_lines_of(upload).count()
     return {
+        "quality": selectors.upload_quality(upload),
         "upload": upload,
         "held": held,
         "count": count,
