@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.selectors import get_partner_for
-from prm.accounts.access import vendor_staff_required
+from prm.accounts.access import vendor_admin_required, vendor_staff_required
 from reporting import selectors as report_selectors
 from reporting.quality import cadence as cadences
 from reporting.quality import registry, selectors, services
@@ -85,6 +85,26 @@ def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The reporting cadence is saved."))
         return redirect("quality:partner", pk=partner.pk)
     return render(request, "quality/cadence.html", {"partner": partner, "form": form})
+
+
+@vendor_admin_required
+def programme_cadence(request: HttpRequest) -> HttpResponse:
+    """The programme default: every partner without a cadence of its own follows it."""
+    current = cadences.programme_default()
+    form = CadenceForm(
+        request.POST or None,
+        initial={
+            "frequency": current.frequency,
+            "due_business_days": current.due_business_days,
+            "remind_days_before": current.remind_days_before,
+            "repeat_every_days": current.repeat_every_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.cadence_save(user=request.user, partner=None, **form.cleaned_data)
+        messages.success(request, _("The reporting cadence is saved."))
+        return redirect("quality:programme_cadence")
+    return render(request, "quality/cadence.html", {"partner": None, "form": form})
 
 
 @require_POST

@@ -12,6 +12,7 @@ from tests.authz import (
     Expect,
     answers,
     partner_a_object_for_staff,
+    vendor_admin_only,
     vendor_staff_only,
 )
 from tests.reporting.authz import upload_of_partner_a
@@ -59,6 +60,7 @@ def spelling_in_review(cast) -> dict:
 EXPECTATIONS.update(
     {
         "quality:customer_review": Expect(vendor_staff_only()),
+        "quality:programme_cadence": Expect(vendor_admin_only()),
         "quality:customer_decide": Expect(
             vendor_staff_only(REDIRECT), kwargs=spelling_in_review, method="post"
         ),

@@ -120,3 +120,33 @@ def test_it_shows_the_calendar_on_the_partner_page_and_what_to_fix_on_the_portal
     assert "No report received yet" in portal
     rep = client_for(cast.rep_a1).get(reverse("portal:home")).content.decode()
     assert 'data-testid="data-quality"' not in rep, "reports are the partner admin's business"
+
+
+def test_it_lets_the_vendor_admin_set_the_programme_default_and_a_cm_override_a_partner(
+    acme, cast, client_for
+):
+    from reporting.quality.cadence import cadences_for
+
+    form = {"frequency": "weekly", "due_business_days": 3, "remind_days_before": 1}
+    client_for(cast.vendor_admin).post(
+        reverse("quality:programme_cadence"), {**form, "repeat_every_days": 2}
+    )
+    client_for(cast.cm_a).post(
+        reverse("quality:cadence", kwargs={"pk": cast.partner_a.pk}),
+        {**form, "frequency": "monthly", "due_business_days": 5, "repeat_every_days": 7},
+    )
+    refused = client_for(cast.cm_b).post(
+        reverse("quality:cadence", kwargs={"pk": cast.partner_a.pk}),
+        {**form, "repeat_every_days": 1},
+    )
+
+    own = cadences_for([cast.partner_a, cast.partner_b])
+    assert (own[cast.partner_a.pk].frequency, own[cast.partner_a.pk].due_business_days) == (
+        "monthly",
+        5,
+    )
+    assert (own[cast.partner_b.pk].frequency, own[cast.partner_b.pk].repeat_every_days) == (
+        "weekly",
+        2,
+    )
+    assert refused.status_code == 404
