@@ -566,7 +566,6 @@ def _process(upload: Upload, run: ImportRun) -> None:
     try:
         with transaction.atomic():
             counts = _store(upload, path, info, fields, order, catalogue, aliases, progress)
-            counts["line_count"] -= _hold_duplicates(upload)
             finished = timezone.now()
             Upload.objects.filter(pk=upload.pk).update(
                 status=UploadStatus.DONE,
@@ -627,13 +626,15 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
             date_order=order or None,
             messages=_row_messages(upload),
         )
-        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates):
+        watch = _line_watch()
+        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates, watch):
             _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines_csv)
             if errors_csv:
                 _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors_csv)
             for name in counts:
                 counts[name] += done[name]
             progress.report(done["progress"], counts["rows_total"])
+    counts["line_count"] -= _hold_duplicates(upload, watch)
     return counts
 
 
@@ -654,7 +655,7 @@ def _csv(frame: pl.DataFrame, columns: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def _prepared(chunks, upload: Upload, rates):
+def _prepared(chunks, upload: Upload, rates, watch=None):
     """(counts, lines CSV, errors CSV) per chunk, read and normalised one chunk ahead.
 
     A helper thread parses and normalises the next chunk (polars, no database, GIL
@@ -682,6 +683,8 @@ def _prepared(chunks, upload: Upload, rates):
                     pl.lit(upload.partner_id).alias("partner_id"),
                     _reporting_amounts(chunk.lines, rates),
                 )
+                if watch is not None:
+                    watch.add(lines)
                 errors = b""
                 if chunk.errors.height:
                     errors = _csv(
@@ -824,13 +827,22 @@ class _ProgressWriter:
             self.connection.close()
 
 
-def _hold_duplicates(upload: Upload) -> int:
+def _line_watch():
+    """What reporting.quality watches of the lines as they stream by (None without it)."""
+    try:
+        from reporting.quality.duplicates import LineWatch
+    except ImportError:
+        return None
+    return LineWatch()
+
+
+def _hold_duplicates(upload: Upload, watch) -> int:
     """Lines the partner had already reported leave the figures (reporting.quality)."""
     try:
         from reporting.quality.duplicates import hold_duplicates
     except ImportError:
         return 0
-    return hold_duplicates(upload)
+    return hold_duplicates(upload, watch)
 
 
 def _after_import(upload: Upload) -> None:

@@ -37,12 +37,13 @@ def _key(alias: str) -> str:
     )
 
 
-def hold_duplicates(upload) -> int:
+def hold_duplicates(upload, watch: LineWatch | None = None) -> int:
     """Move this upload's already-reported lines to the held lines; return how many.
 
     Called inside the import's transaction right after its lines are stored (the upload
-    is locked by the caller). Earlier held lines of the upload are replaced: processing
-    an upload again decides again, except for rows the partner confirmed as repeats.
+    is locked by the caller), with the :class:`LineWatch` that saw them stream by.
+    Earlier held lines of the upload are replaced: processing an upload again decides
+    again, except for rows the partner confirmed as repeats.
     """
     lines = SalesLine._meta.db_table
     held = HeldLine._meta.db_table
@@ -52,6 +53,10 @@ def hold_duplicates(upload) -> int:
     same = " AND ".join(f"e.{c} = m.{c}" for c in KEY_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {held} WHERE upload_id = %s", [upload.pk])
+        if not _may_hold(cursor, upload, watch):
+            held_count = 0
+            _after(upload)
+            return held_count
         # `earlier` reads the partner's other lines in this upload's date range only, one
         # row per key: a hash join, not an index probe per line.
         cursor.execute(
@@ -96,10 +101,75 @@ def hold_duplicates(upload) -> int:
             {"upload": upload.pk, "partner": upload.partner_id},
         )
         held_count = cursor.rowcount
+    _after(upload)
+    return held_count
+
+
+def _after(upload) -> None:
     from reporting.quality.tasks import after_import
 
     after_import.delay_on_commit(upload.pk, upload.partner_id)
-    return held_count
+
+
+class LineWatch:
+    """Watches the lines of an import as they stream to the database, so the common case
+    (no line twice in the file) costs nothing after the store: a 64-bit hash of each
+    line's key per chunk (polars, in the normalising thread) and the date range.
+
+    Equal keys always hash equal (amounts compared as numbers, so "19200.00" and "19200"
+    are one amount); a collision only means the exact SQL comparison runs.
+    """
+
+    def __init__(self) -> None:
+        self._hashes: list = []
+        self.lo = self.hi = None
+
+    def add(self, lines) -> None:
+        import polars as pl
+
+        if not lines.height:
+            return
+        key = pl.struct(
+            pl.col("invoice_number").str.strip_chars().str.to_uppercase(),
+            pl.col("vendor_sku"),
+            pl.col("quantity"),
+            pl.col("amount").cast(pl.Float64, strict=False),
+            pl.col("invoice_date"),
+        )
+        found = lines.select(key.hash(seed=15).alias("h"), pl.col("invoice_date"))
+        self._hashes.append(found.get_column("h"))
+        lo, hi = found.get_column("invoice_date").min(), found.get_column("invoice_date").max()
+        self.lo = lo if self.lo is None or (lo is not None and lo < self.lo) else self.lo
+        self.hi = hi if self.hi is None or (hi is not None and hi > self.hi) else self.hi
+
+    def repeats(self) -> bool:
+        import polars as pl
+
+        if not self._hashes:
+            return False
+        return bool(pl.concat(self._hashes).is_duplicated().any())
+
+
+def _may_hold(cursor, upload, watch: LineWatch | None) -> bool:
+    """Whether the upload can have a duplicate at all, answered cheaply: most imports are a
+    partner's first report of a period with no line twice, and the full comparison (a
+    sort of every line) costs seconds per million lines for nothing.
+
+    Lines of the partner's other uploads in this one's date range: an index range scan.
+    A line twice in this upload: the watch's hashes (without a watch, the exact query).
+    """
+    if watch is None:
+        return True
+    if watch.lo is None:
+        return False
+    cursor.execute(
+        f"""SELECT EXISTS (
+                SELECT 1 FROM {SalesLine._meta.db_table}
+                 WHERE partner_id = %(partner)s AND upload_id <> %(upload)s
+                   AND invoice_date BETWEEN %(lo)s AND %(hi)s)""",
+        {"upload": upload.pk, "partner": upload.partner_id, "lo": watch.lo, "hi": watch.hi},
+    )
+    return cursor.fetchone()[0] or watch.repeats()
 
 
 @transaction.atomic
