@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from reporting.models import SalesLine
-from reporting.quality.models import HeldLine, RepeatConfirmation
+from reporting.models import SalesLine, Upload
+from reporting.quality.models import HeldLine, RepeatConfirmation, UploadSpan
 
 #: Columns a held line shares with the sales line it was (copied both ways).
 LINE_COLUMNS = (
@@ -155,21 +155,39 @@ def _may_hold(cursor, upload, watch: LineWatch | None) -> bool:
     partner's first report of a period with no line twice, and the full comparison (a
     sort of every line) costs seconds per million lines for nothing.
 
-    Lines of the partner's other uploads in this one's date range: an index range scan.
-    A line twice in this upload: the watch's hashes (without a watch, the exact query).
+    Another upload of the partner covering some of the same dates: compared as date
+    ranges (:class:`UploadSpan`, recorded here for every stored upload; uploads stored
+    before spans existed are read once by their lines). A line twice in this upload: the
+    watch's hashes. Without a watch, always the exact query.
     """
     if watch is None:
         return True
     if watch.lo is None:
+        UploadSpan.objects.filter(upload_id=upload.pk).delete()
         return False
-    cursor.execute(
-        f"""SELECT EXISTS (
-                SELECT 1 FROM {SalesLine._meta.db_table}
-                 WHERE partner_id = %(partner)s AND upload_id <> %(upload)s
-                   AND invoice_date BETWEEN %(lo)s AND %(hi)s)""",
-        {"upload": upload.pk, "partner": upload.partner_id, "lo": watch.lo, "hi": watch.hi},
+    UploadSpan.objects.update_or_create(
+        upload_id=upload.pk, defaults={"first_date": watch.lo, "last_date": watch.hi}
     )
-    return cursor.fetchone()[0] or watch.repeats()
+    others = list(
+        Upload.objects.filter(partner_id=upload.partner_id)
+        .exclude(pk=upload.pk)
+        .values_list("pk", flat=True)
+    )
+    spans = dict((span.upload_id, span) for span in UploadSpan.objects.filter(upload_id__in=others))
+    if any(s.first_date <= watch.hi and s.last_date >= watch.lo for s in spans.values()):
+        return True
+    unknown = [pk for pk in others if pk not in spans]
+    if unknown:
+        cursor.execute(
+            f"""SELECT EXISTS (
+                    SELECT 1 FROM {SalesLine._meta.db_table}
+                     WHERE upload_id = ANY(%(unknown)s)
+                       AND invoice_date BETWEEN %(lo)s AND %(hi)s)""",
+            {"unknown": unknown, "lo": watch.lo, "hi": watch.hi},
+        )
+        if cursor.fetchone()[0]:
+            return True
+    return watch.repeats()
 
 
 @transaction.atomic

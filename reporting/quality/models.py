@@ -70,6 +70,20 @@ class HeldLine(models.Model):
         return f"{self.invoice_number} {self.vendor_sku} x{self.quantity} (held)"
 
 
+class UploadSpan(models.Model):
+    """The invoice dates an upload's lines cover, written as its lines are stored: the
+    duplicate check compares date ranges of uploads instead of scanning their lines."""
+
+    upload = models.OneToOneField(
+        "reporting.Upload", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}: {self.first_date}..{self.last_date}"
+
+
 class RepeatConfirmation(models.Model):
     """A partner's word that a held row of an upload is a true repeat sale: it counts, and
     processing the upload again does not hold it again."""
