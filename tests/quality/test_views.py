@@ -10,7 +10,7 @@ from partners.models import Partner
 from reporting.analytics.services import refresh_sales_summaries
 from reporting.models import Upload
 from reporting.quality.cadence import add_business_days, parse_month
-from reporting.quality.models import HeldLine, NothingSold
+from reporting.quality.models import HeldLine, NothingSold, PartnerPeriodQuality
 from reporting.quality.services import scores_refresh, upload_measure
 from reporting.services import report_import
 from tests.ingest.support import SAMPLES
@@ -150,3 +150,23 @@ def test_it_lets_the_vendor_admin_set_the_programme_default_and_a_cm_override_a_
         2,
     )
     assert refused.status_code == 404
+
+
+def test_it_shows_the_score_on_the_leaderboard_and_the_scorecard(
+    sample_partners, client_for, cast, tmp_path
+):
+    northwind = sample_partners["northwind"]
+    report_import(partner=northwind, path=_doubled(tmp_path))
+    refresh_sales_summaries(partner_ids=[northwind.pk])
+    september = parse_month("2026-09")
+    scores_refresh(months=2, today=add_business_days(september.end, 12))
+    stored = PartnerPeriodQuality.objects.get(partner=northwind, month=september.start)
+    client = client_for(cast.vendor_admin)
+
+    board = client.get(reverse("analytics:leaderboard"), {"start": "2026-09", "end": "2026-09"})
+    card = client.get(reverse("analytics:scorecard", kwargs={"pk": northwind.pk}))
+
+    assert 'data-testid="leader-quality" title="' in board.content.decode()
+    assert f">{stored.score}</span>" in board.content.decode()
+    assert f'data-testid="quality-score">{stored.score}</strong>' in card.content.decode()
+    assert 0 < stored.score < 100
