@@ -116,3 +116,20 @@ def test_it_counts_a_confirmed_repeat_and_remembers_it(sample_partners, tmp_path
     assert SalesLine.objects.filter(upload=upload).count() == 94, "not held again"
     upload.refresh_from_db()
     assert upload.line_count == 94
+
+
+def test_it_deletes_held_lines_with_their_upload_whoever_deletes_it(sample_partners, tmp_path):
+    from django.db import connection
+
+    northwind = sample_partners["northwind"]
+    first = report_import(partner=northwind, path=NORTHWIND)
+    again = report_import(partner=northwind, path=_as_xlsx(tmp_path, _rows()))
+    assert HeldLine.objects.filter(upload_id=again.upload).count() == 93
+    with connection.cursor() as cursor:  # not through the ORM, which cascades itself
+        for table in ("reporting_importrun", "reporting_uploaderror"):
+            cursor.execute(f"DELETE FROM {table} WHERE upload_id = ANY(%s)", [[first.upload]])
+        cursor.execute("DELETE FROM reporting_upload WHERE id = %s", [first.upload])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    held = HeldLine.objects.filter(upload_id=again.upload)
+    assert held.count() == 93 and not held.exclude(duplicate_of=None).exists()
