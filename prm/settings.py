@@ -389,6 +389,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 REPORTING_IMPORT_STALL_SECONDS = env.int("REPORTING_IMPORT_STALL_SECONDS", default=5 * 60)
 # Interrupted runs of one upload before it fails with a message (a file that kills workers).
 REPORTING_IMPORT_MAX_ATTEMPTS = env.int("REPORTING_IMPORT_MAX_ATTEMPTS", default=3)
+# Wall time allowed to read a file's container and layout (in a child process limited in
+# memory too, reporting.ingest.isolated); a file that takes longer fails with a message.
+REPORTING_DETECT_SECONDS = env.int("REPORTING_DETECT_SECONDS", default=120)
 
 # --- REST API and webhooks -------------------------------------------------------------
 # Requests per API key per window (seconds); past it the API answers 429 with Retry-After.

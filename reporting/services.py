@@ -53,14 +53,14 @@ from reporting.ingest import (
     FileInfo,
     MappingError,
     UploadRefused,
-    check_upload,
     header_signature,
-    inspect,
     normalise,
     propose_mapping,
     validate_mapping,
 )
 from reporting.ingest.detect import extension_of
+from reporting.ingest.guard import check_arrival, sha256_of
+from reporting.ingest.isolated import check_upload_isolated
 from reporting.models import (
     ColumnMapping,
     ImportRun,
@@ -172,20 +172,22 @@ def upload_receive(*, user, partner_id: int | None = None, uploaded_file) -> Upl
 
 
 def _receive(*, partner: Partner, uploaded_by, name: str, chunks, queue: bool = True) -> Upload:
+    """Store the file and queue it. Only checks that read no more than the first bytes
+    run here (extension, size, what the file really is); the container, the layout and
+    the columns are read by the worker, in a confined child process (`_detect`): a
+    crafted file must never take a web process down."""
     name = Path(name).name[:255] or "report"
     extension = extension_of(name)
-    encoding, _date_order = _saved_choices(partner)
     with tempfile.NamedTemporaryFile(suffix=f".{extension}") as temporary:
         for chunk in chunks:
             temporary.write(chunk)
         temporary.flush()
         try:
-            check = check_upload(
-                temporary.name, name, max_upload_bytes(), encoding_override=encoding or None
-            )
+            _extension, size = check_arrival(temporary.name, name, max_upload_bytes())
         except UploadRefused as error:
             raise refusal_error(error) from error
-        earlier = Upload.objects.filter(partner=partner, sha256=check.sha256).first()
+        sha256 = sha256_of(Path(temporary.name))
+        earlier = Upload.objects.filter(partner=partner, sha256=sha256).first()
         if earlier is not None:
             raise DuplicateUpload(earlier)
         temporary.seek(0)
@@ -199,13 +201,12 @@ def _receive(*, partner: Partner, uploaded_by, name: str, chunks, queue: bool = 
                 uploaded_by=uploaded_by,
                 original_name=name,
                 file=stored,
-                size=check.size,
-                sha256=check.sha256,
-                file_info=check.info.to_dict(),
+                size=size,
+                sha256=sha256,
             )
     except IntegrityError as error:  # the same file, uploaded twice at the same moment
         default_storage.delete(stored)
-        raise DuplicateUpload(Upload.objects.get(partner=partner, sha256=check.sha256)) from error
+        raise DuplicateUpload(Upload.objects.get(partner=partner, sha256=sha256)) from error
     if queue:
         _queue(upload)
     return upload
@@ -519,11 +520,11 @@ def _process(upload: Upload, run: ImportRun) -> None:
     partner = upload.partner
     path = Path(default_storage.path(upload.file.name))
     saved_encoding, saved_order = _saved_choices(partner)
-    info = _stored_info(upload) or inspect(
+    info = _stored_info(upload) or _detect(
+        upload,
         path,
-        upload.original_name,
-        encoding_override=upload.encoding or saved_encoding or None,
-        saved_date_order=upload.date_order or saved_order or None,
+        encoding=upload.encoding or saved_encoding,
+        date_order=upload.date_order or saved_order,
     )
     catalogue = set(Product.objects.filter(is_active=True).values_list("vendor_sku", flat=True))
     aliases = dict(partner.sku_aliases.values_list("partner_sku", "product__vendor_sku"))
@@ -581,6 +582,22 @@ def _process(upload: Upload, run: ImportRun) -> None:
             _after_import(upload)
     finally:
         progress.close()
+
+
+def _detect(upload: Upload, path: Path, *, encoding: str = "", date_order: str = "") -> FileInfo:
+    """Check the container and detect the layout in a confined child process; keep the
+    result on the upload (later runs reuse it). Raises `UploadRefused`: the run fails
+    with the reason, and nothing else notices."""
+    check = check_upload_isolated(
+        path,
+        upload.original_name,
+        max_upload_bytes(),
+        encoding_override=encoding or None,
+        saved_date_order=date_order or None,
+        time_limit=settings.REPORTING_DETECT_SECONDS,
+    )
+    _set(upload, file_info=check.info.to_dict())
+    return check.info
 
 
 def _stored_info(upload: Upload) -> FileInfo | None:
@@ -928,7 +945,13 @@ def upload_reinspect(*, user, upload_id: int, encoding: str) -> Upload:
         raise ValidationError(_("This report is being processed; wait until it finishes."))
     path = Path(default_storage.path(upload.file.name))
     try:
-        info = inspect(path, upload.original_name, encoding_override=encoding or None)
+        info = check_upload_isolated(
+            path,
+            upload.original_name,
+            max_upload_bytes(),
+            encoding_override=encoding or None,
+            time_limit=settings.REPORTING_DETECT_SECONDS,
+        ).info
     except UploadRefused as error:
         raise refusal_error(error) from error
     catalogue = set(Product.objects.filter(is_active=True).values_list("vendor_sku", flat=True))

@@ -34,7 +34,9 @@ from .values import ColumnProfile, decide_date_order, profile_column, read_date_
 from .workbook import display_text, load_sheet, open_workbook, sheet_rows, visible_sheet_names
 
 TEXT_EXTENSIONS = {"csv", "tsv", "txt"}
-WORKBOOK_EXTENSIONS = {"xlsx", "xls", "ods"}
+# .xlsm and .xlsb are read like .xlsx (calamine reads cells and cached formula values;
+# macros are never run).
+WORKBOOK_EXTENSIONS = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
 SAMPLE_ROWS = 5_000  # rows read for the layout (header, totals, ragged rows)
 PROFILE_ROWS = 2_000  # rows whose every value is typed in Python
 SHOWN_ROWS = 100  # kept on FileInfo: shown to people and used to check a mapping

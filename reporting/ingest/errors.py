@@ -21,7 +21,7 @@ REFUSALS: dict[str, str] = {
     ),
     "extension": gettext_noop(
         "Files ending in .{extension} are not accepted. Upload a CSV, TSV or TXT text "
-        "file, or an Excel (.xlsx, .xls) or OpenDocument (.ods) spreadsheet."
+        "file, or an Excel (.xlsx, .xlsm, .xlsb, .xls) or OpenDocument (.ods) spreadsheet."
     ),
     "binary_as_text": gettext_noop(
         "This file is named .{extension} but is not a text file ({detected}). Export the "
@@ -100,6 +100,15 @@ REFUSALS: dict[str, str] = {
     "ragged": gettext_noop(
         "Most rows have a different number of values than the header ({columns} columns). "
         "Check the separator, or quote values that contain it."
+    ),
+    "too_much_memory": gettext_noop(
+        "Reading this file needed more memory than any sales report does, so it was "
+        "stopped. Delete the empty rows and columns around the report, or export it as CSV, "
+        "and upload it again."
+    ),
+    "too_slow": gettext_noop(
+        "Reading this file took longer than {seconds} seconds, far more than a sales report "
+        "needs, so it was stopped. Export the report as CSV and upload it again."
     ),
     "empty_sheet": gettext_noop(
         "The workbook has no sheet with data. Upload the workbook that holds the report."

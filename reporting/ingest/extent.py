@@ -24,24 +24,37 @@ MAX_SHEET_CELLS = 25_000_000  # x 32 bytes = 800 MB of calamine grid, the most w
 _TAG_LIMIT = 1 << 20  # an unfinished tag longer than this is not XML a spreadsheet has
 
 # Literal prefixes keep these fast (~150 MB/s); `(?<!/)>` leaves out empty `<c .../>`.
+# They serve only blocks written the common way (see `_plain`); anything else is walked.
 _VALUE_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"[^>]*(?<!/)>')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
 _ROW_NUMBER = re.compile(rb'<row r="(\d{1,7})"')
-_XLSX_TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)(\s[^>]*?)?(/?)>")
-_ATTRIBUTE_R = re.compile(rb'\sr="([A-Z]{0,3})(\d{0,7})"')
+# A start or end tag of a row or cell as an XML parser reads it: any namespace prefix,
+# attributes quoted with " or ', spaces around "=", and ">" allowed inside values.
+_ATTRIBUTES = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)"""
+_XLSX_TOKEN = re.compile(rb"<(/?)(?:[\w.\-]+:)?(row|c)" + _ATTRIBUTES + rb"\s*(/?)>")
+_ATTRIBUTE_R = re.compile(
+    rb"""(?:^|\s)r\s*=\s*(?:"\s*([A-Za-z]{0,3})\s*(\d{0,7})\s*"|'\s*([A-Za-z]{0,3})\s*(\d{0,7})\s*')"""
+)
+# Anything that could make the literal fast path misread a block: single quotes, spaces
+# around "=", an attribute value holding ">", a prefixed or lower-case reference.
+_UNUSUAL = re.compile(rb"""'|\s=|=\s|"[^"<]*>[^"<]*"|<[\w.\-]+:c\b|r="[a-z]""")
+# A tag up to its real end: a ">" inside a quoted attribute value does not end it.
+_COMPLETE_TAG = re.compile(rb"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 _ODS_TOKEN = re.compile(
-    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>"
+    rb"<(/?)(?:[\w.\-]+:)?(table-row|table-cell|covered-table-cell|table)"
+    + _ATTRIBUTES
+    + rb"\s*(/?)>"
 )
 _ODS_REPEAT = {
-    b"table-row": re.compile(rb'table:number-rows-repeated="(\d+)"'),
-    b"cell": re.compile(rb'table:number-columns-repeated="(\d+)"'),
+    b"table-row": re.compile(rb"""number-rows-repeated\s*=\s*["']\s*(\d+)"""),
+    b"cell": re.compile(rb"""number-columns-repeated\s*=\s*["']\s*(\d+)"""),
 }
 
 
 def column_number(letters: bytes) -> int:
     """1-based column number of a reference's letters (b"A" -> 1, b"XFD" -> 16384)."""
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
 
@@ -76,8 +89,9 @@ class _Extent:
     def feed(self, block: bytes) -> None:
         """Scan the complete tags of `pending + block`; keep an unfinished tag for later."""
         data = self.pending + block
-        opening = data.rfind(b"<")
-        cut = len(data) if opening < 0 or data.find(b">", opening) >= 0 else opening
+        opening = data.rfind(b"<")  # "<" cannot stand in XML text or attribute values
+        complete = opening < 0 or _COMPLETE_TAG.match(data, opening) is not None
+        cut = len(data) if complete else opening
         self.pending = data[cut:]
         if len(self.pending) > _TAG_LIMIT:
             raise UploadRefused("zip_corrupt")
@@ -105,8 +119,8 @@ class XlsxSheetExtent(_Extent):
             self.in_sheet = True
             data = data[found.start() :]
         cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-        prefixed = b":c " in data or b":c>" in data or b":c/" in data
-        if not prefixed and cells == data.count(b'<c r="'):
+        cells += data.count(b"<c\t") + data.count(b"<c\n") + data.count(b"<c\r")
+        if cells == data.count(b'<c r="') and _UNUSUAL.search(data) is None:
             self._scan_referenced(data)
         else:
             self._walk(data)
@@ -131,22 +145,30 @@ class XlsxSheetExtent(_Extent):
         for closing, name, attributes, empty in _XLSX_TOKEN.findall(data):
             if closing:
                 continue
-            reference = _ATTRIBUTE_R.search(attributes or b"")
+            letters, digits = _reference(attributes)
             if name == b"row":
-                self.row = (
-                    int(reference.group(2)) if reference and reference.group(2) else (self.row + 1)
-                )
+                self.row = int(digits) if digits else (self.row + 1)
                 self.column = 0
                 continue
-            if reference and reference.group(1):
-                self.column = column_number(reference.group(1))
-                if reference.group(2):
-                    self.row = int(reference.group(2))
+            if letters:
+                self.column = column_number(letters)
+                if digits:
+                    self.row = int(digits)
             else:
                 self.column += 1
             if not empty:
                 row = max(self.row, 1)
                 self.add(row, row, self.column, self.column)
+
+
+def _reference(attributes: bytes) -> tuple[bytes, bytes]:
+    """(column letters, row digits) of a tag's `r` attribute, however quoted or spaced."""
+    found = _ATTRIBUTE_R.search(attributes or b"")
+    if found is None:
+        return b"", b""
+    if found.group(1) is not None:
+        return found.group(1), found.group(2)
+    return found.group(3), found.group(4)
 
 
 class OdsSheetExtent(_Extent):
@@ -183,7 +205,7 @@ class OdsSheetExtent(_Extent):
                 continue
             repeat = _ODS_REPEAT[b"cell"].search(attributes)
             count = int(repeat.group(1)) if repeat else 1
-            if b"office:value-type" in attributes:  # calamine skips cells without a value
+            if b"value-type" in attributes:  # calamine skips cells without a value
                 self.row_first_column = self.row_first_column or self.column + 1
                 self.row_last_column = self.column + count
             self.column += count

@@ -82,10 +82,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_upload(
-    path: str | Path, filename: str, max_bytes: int, *, encoding_override: str | None = None
-) -> UploadCheck:
-    """Check an uploaded file; raise `UploadRefused` with a message for the uploader."""
+def check_arrival(path: str | Path, filename: str, max_bytes: int) -> tuple[str, int]:
+    """The checks cheap enough for the web request: extension, size, the first bytes.
+
+    Returns (extension, size). Nothing here parses the file: the zip container, the XML
+    and the table are checked by `check_upload()`, in a confined process (isolated.py).
+    """
     path = Path(path)
     extension = extension_of(filename)
     if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
@@ -100,22 +102,43 @@ def check_upload(
     with path.open("rb") as handle:
         head = handle.read(8192)
     magic = sniff_magic(head)
-
     if extension in TEXT_EXTENSIONS:
         if magic:
             raise UploadRefused("binary_as_text", extension=extension, detected=magic[1])
-        _check_text_bytes(path, head, extension)
     elif extension == "xls" and magic and magic[0] == "ole2":
         pass  # the old binary Excel format: calamine reads it, there is no zip to check
-    else:
-        if magic is None or magic[0] != "zip":
-            if magic and magic[0] == "ole2" and extension == "xlsx":
-                raise UploadRefused("encrypted_workbook")
-            detected = magic[1] if magic else _describe_unknown(head)
-            raise UploadRefused("not_a_workbook", extension=extension, detected=detected)
-        check_zip_container(path, max_bytes, extension)
+    elif magic is None or magic[0] != "zip":
+        if magic and magic[0] == "ole2" and extension in ("xlsx", "xlsm", "xlsb"):
+            # What Excel writes for a password-protected workbook: an OLE2 container.
+            raise UploadRefused("encrypted_workbook")
+        detected = magic[1] if magic else _describe_unknown(head)
+        raise UploadRefused("not_a_workbook", extension=extension, detected=detected)
+    return extension, size
 
-    info = inspect(path, filename, encoding_override=encoding_override)
+
+def check_upload(
+    path: str | Path,
+    filename: str,
+    max_bytes: int,
+    *,
+    encoding_override: str | None = None,
+    saved_date_order: str | None = None,
+) -> UploadCheck:
+    """Check an uploaded file; raise `UploadRefused` with a message for the uploader.
+
+    Parses the file: run it through `isolated.check_upload_isolated()` outside tests.
+    """
+    path = Path(path)
+    extension, size = check_arrival(path, filename, max_bytes)
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if extension in TEXT_EXTENSIONS:
+        _check_text_bytes(path, head, extension)
+    elif (sniff_magic(head) or ("",))[0] == "zip":
+        check_zip_container(path, max_bytes, extension)
+    info = inspect(
+        path, filename, encoding_override=encoding_override, saved_date_order=saved_date_order
+    )
     return UploadCheck(sha256=sha256_of(path), size=size, extension=extension, info=info)
 
 
@@ -181,7 +204,10 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
         elif "[Content_Types].xml" not in names:
             raise UploadRefused("not_a_workbook", extension=extension, detected="a ZIP archive")
         for entry in entries:
-            if entry.filename.endswith((".xml", ".rels", ".vml")):
+            # Every part, whatever its name: the relationships may point a sheet at any
+            # part, and calamine opens what they point at. Binary parts (.xlsb records,
+            # images) are skipped by their first bytes, not by their names.
+            if not entry.is_dir() and _looks_like_xml(archive, entry):
                 _check_xml_part(archive, entry, extension)
         workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in names else None
         if workbook_part:
@@ -216,12 +242,27 @@ def _unsafe_name(name: str) -> bool:
     return _UNSAFE_NAME.search(name) is not None
 
 
+def _looks_like_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """True when the part starts as XML does (after a BOM or white space), in any encoding."""
+    try:
+        with archive.open(entry) as part:
+            head = part.read(64)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        raise UploadRefused("zip_corrupt") from error
+    except (NotImplementedError, RuntimeError) as error:  # encrypted entry
+        raise UploadRefused("encrypted_workbook") from error
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    stripped = head.replace(b"\x00", b"").lstrip()
+    return stripped.startswith(b"<")
+
+
 def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, extension: str) -> None:
     """Stream one XML part: no DTD declarations (never in real Office files), and no sheet
     whose cell grid would exhaust memory in calamine (see `extent.py`)."""
     overlap = b""
     extent = None
-    if extension == "xlsx":
+    if extension in ("xlsx", "xlsm"):
         extent = XlsxSheetExtent()
     elif extension == "ods" and entry.filename == "content.xml":
         extent = OdsSheetExtent()

@@ -21,6 +21,20 @@ STORED_COLUMNS = ("source_row", "raw_row", "transaction_type")
 ERROR_COLUMNS = ("source_row", "column", "value", "code", "message")
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with no NUL anywhere (PostgreSQL text and jsonb refuse it) and no native
+    cell marker: what is stored or shown is what a person sees in the cell."""
+    if isinstance(value, str):
+        if value.startswith(("\x00#", "\x00@")):
+            value = value[2:]
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
 @dataclass
 class FileInfo:
     """Everything detected about one uploaded file, before any mapping."""
@@ -53,7 +67,7 @@ class FileInfo:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_safe(asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FileInfo":
@@ -100,7 +114,7 @@ class MappingProposal:
         return [choice.field for choice in self.columns]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_safe(asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "MappingProposal":

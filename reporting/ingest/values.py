@@ -273,6 +273,11 @@ def read_date_shape(value: str) -> tuple[str, int, int, bool] | None:
     return None
 
 
+def _shown(value: str) -> str:
+    """A value as a person sees it: without the native-cell marker (never stored)."""
+    return value[2:] if value.startswith((NATIVE_NUMBER, NATIVE_DATE)) else value
+
+
 def detect_date_style(values: list[str], min_share: float = 0.8) -> DateStyle | None:
     """The date style of a column, or None when fewer than `min_share` values are dates."""
     shapes = [(value, read_date_shape(value)) for value in values]
@@ -284,7 +289,7 @@ def detect_date_style(values: list[str], min_share: float = 0.8) -> DateStyle | 
         return None
     # Without the internal marker of a real date cell: the style is stored as JSON, and
     # PostgreSQL refuses NUL in jsonb.
-    style = DateStyle(example=dated[0][0].removeprefix(NATIVE_DATE))
+    style = DateStyle(example=_shown(dated[0][0]))
     style.with_time = any(
         re.search(r"\d{1,2}:\d{2}", value) for value, shape in dated if shape[0] != "native"
     )
@@ -300,7 +305,7 @@ def detect_date_style(values: list[str], min_share: float = 0.8) -> DateStyle | 
         style.second_part_max = max(second for _, _, second, _ in numeric)
         style.two_digit_year = any(short for *_, short in numeric)
         style.order = decide_date_order(style.first_part_max, style.second_part_max)
-        style.example = next(value for value, shape in dated if shape[0] == "numeric")
+        style.example = _shown(next(value for value, shape in dated if shape[0] == "numeric"))
     elif any(shape[3] for _, shape in dated):
         style.two_digit_year = True
     return style

@@ -52,7 +52,9 @@ def cell_text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        return value.strip()
+        # `_x0000_` in OOXML decodes to NUL: dropped, so no string cell can pass for a
+        # native marker, and nothing stored carries a NUL (PostgreSQL refuses it).
+        return value.replace("\x00", "").strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):

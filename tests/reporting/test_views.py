@@ -107,11 +107,16 @@ def _zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
-BAD_FILES = {
+# Refused while the request is answered: the extension, the size and the first bytes.
+REFUSED_ON_ARRIVAL = {
     "empty": ("empty.csv", b"", "The file is empty"),
+    "program as xlsx": ("report.xlsx", b"MZ\x90\x00" + b"\x00" * 400, "a Windows program"),
+    "wrong extension": ("report.pdf", GOOD.encode(), "are not accepted"),
+}
+# Refused once the worker has read the file (in a confined child): stored, then failed.
+REFUSED_BY_THE_JOB = {
     "header only": ("header.csv", b"Invoice No,Date,SKU,Qty\n", "no sales rows under it"),
     "binary as csv": ("data.csv", bytes(range(256)) * 40, "is not a text file"),
-    "program as xlsx": ("report.xlsx", b"MZ\x90\x00" + b"\x00" * 400, "a Windows program"),
     "zip bomb": ("bomb.xlsx", None, "far beyond any real report"),
     "nul bytes": (
         "nul.csv",
@@ -130,21 +135,36 @@ BAD_FILES = {
         ).encode(),
         "different number of values",
     ),
-    "wrong extension": ("report.pdf", GOOD.encode(), "are not accepted"),
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
+@pytest.mark.parametrize("case", sorted(REFUSED_ON_ARRIVAL))
 def test_it_refuses_bad_files_with_a_clear_message_and_stores_nothing(
     case, cast, acme, client_for, private_media
 ):
-    name, content, message = BAD_FILES[case]
-    content = _zip_bomb() if content is None else content
+    name, content, message = REFUSED_ON_ARRIVAL[case]
     response = upload(client_for(cast.partner_a_admin), name, content)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Upload.objects.count() == 0
     assert not any(path.is_file() for path in private_media.rglob("*"))
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_BY_THE_JOB))
+def test_it_fails_the_job_of_a_file_it_cannot_read_with_a_clear_message(
+    case, cast, acme, client_for
+):
+    name, content, message = REFUSED_BY_THE_JOB[case]
+    content = _zip_bomb() if content is None else content
+    client = client_for(cast.partner_a_admin)
+    response = upload(client, name, content)
+    assert response.status_code == 302  # answered at once: nothing parsed the file yet
+    failed = processed(response)
+    assert failed.status == UploadStatus.FAILED
+    assert message in failed.message
+    assert failed.file_info == {} and SalesLine.objects.count() == 0
+    page = client.get(reverse("reporting:detail", args=[failed.pk])).content.decode()
+    assert message in page.replace("&quot;", '"').replace("&#x27;", "'")
 
 
 def test_it_refuses_a_file_over_the_vendors_limit_while_it_arrives(
@@ -254,16 +274,25 @@ def test_it_polls_progress_only_while_the_import_runs(cast, catalogue, client_fo
     upload(client, "progress.csv", GOOD)
     stored = Upload.objects.get()
     Upload.objects.filter(pk=stored.pk).update(status=UploadStatus.PROCESSING)
-    ImportRun.objects.create(
-        upload=stored, status=UploadStatus.PROCESSING, progress=40, started_at=timezone.now()
+    run = ImportRun.objects.create(
+        upload=stored, status=UploadStatus.PROCESSING, progress=0, started_at=timezone.now()
     )
-    running = client.get(reverse("reporting:progress", args=[stored.pk]), HTTP_HX_REQUEST="true")
-    body = running.content.decode()
-    assert 'hx-trigger="every 1s"' in body and 'value="40"' in body
-    assert "<html" not in body  # only the status block
-    Upload.objects.filter(pk=stored.pk).update(status=UploadStatus.QUEUED)
+    progress = reverse("reporting:progress", args=[stored.pk])
+    detecting = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in detecting
+    assert 'data-testid="progress-detect"' in detecting  # first step: reading the file
+    assert "Finding the table and its columns." in detecting
+    assert "<html" not in detecting  # only the status block
+
+    Upload.objects.filter(pk=stored.pk).update(file_info={"headers": ["Invoice No"]})
+    ImportRun.objects.filter(pk=run.pk).update(progress=40)
+    running = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in running and 'value="40"' in running
+    assert "progress-detect" not in running
+
+    Upload.objects.filter(pk=stored.pk).update(status=UploadStatus.QUEUED, file_info={})
     services.upload_process(upload_id=stored.pk)
-    finished = client.get(reverse("reporting:progress", args=[stored.pk])).content.decode()
+    finished = client.get(progress).content.decode()
     assert "hx-trigger" not in finished and 'data-status="done"' in finished
 
 

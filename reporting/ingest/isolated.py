@@ -1,0 +1,140 @@
+"""`check_upload()` in a child process, under an address-space and a wall-time limit.
+
+The parsers (calamine in Rust, polars, the XML scans) run on bytes a partner chose. A
+crafted workbook can make calamine ask for more memory than the machine has, and an
+allocation failure there aborts the whole process: no Python exception to catch. So the
+checks and the layout detection never run in the process that asked for them: a fresh
+interpreter (`python -m reporting.ingest.isolated`) does them under `RLIMIT_AS`, and
+the caller waits at most `time_limit` seconds. Whatever happens to the child (killed,
+aborted, out of memory, too slow), the caller gets an `UploadRefused` with a message the
+partner can act on, and only that one upload fails.
+
+A fresh interpreter rather than `fork()`: polars keeps a thread pool, and forking a
+process with running threads can deadlock the child. Starting one costs ~0.5 s, once
+per upload.
+
+The normaliser later opens the same file in the worker without these limits: by then
+this child has read the same sheet within the limit, so it is known to fit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import UploadRefused
+from .guard import UploadCheck, check_upload
+from .model import FileInfo
+
+# Importing polars and calamine maps ~1.1 GB of virtual memory (reserved arenas and
+# thread stacks, not used); the largest sheet the extent guard lets through (25M cells)
+# needs ~0.9 GB more. 2.5 GiB fits both and is far below what a bomb asks for.
+MEMORY_LIMIT = int(2.5 * (1 << 30))
+TIME_LIMIT = 120.0  # seconds; a 50 MB workbook is detected in well under 30 s here
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def check_upload_isolated(
+    path: str | Path,
+    filename: str,
+    max_bytes: int,
+    *,
+    encoding_override: str | None = None,
+    saved_date_order: str | None = None,
+    memory_limit: int = MEMORY_LIMIT,
+    time_limit: float = TIME_LIMIT,
+) -> UploadCheck:
+    """`check_upload()` run in a confined child; raises `UploadRefused` as it does, and
+    also when the child runs out of memory ("too_much_memory") or time ("too_slow")."""
+    request = {
+        "path": str(Path(path).resolve()),
+        "filename": filename,
+        "max_bytes": max_bytes,
+        "encoding_override": encoding_override,
+        "saved_date_order": saved_date_order,
+        "memory_limit": memory_limit,
+    }
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")])
+        ),
+        "POLARS_MAX_THREADS": os.environ.get("POLARS_MAX_THREADS", "2"),
+    }
+    with tempfile.TemporaryDirectory(prefix="prm-detect-") as folder:
+        try:
+            finished = subprocess.run(
+                [sys.executable, "-m", "reporting.ingest.isolated"],
+                input=json.dumps(request).encode(),
+                capture_output=True,
+                timeout=time_limit,
+                cwd=folder,  # a file name used as a path could only land here
+                env=environment,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:  # run() has killed the child
+            raise UploadRefused("too_slow", seconds=int(time_limit)) from error
+    lines = finished.stdout.decode("utf-8", errors="replace").strip().splitlines()
+    answer = _answer(lines[-1]) if finished.returncode == 0 and lines else None
+    if answer is None:
+        # Killed or aborted (an allocation refused by RLIMIT_AS aborts Rust code), or a
+        # MemoryError the child reported by its exit status.
+        raise UploadRefused("too_much_memory")
+    if "refused" in answer:
+        raise UploadRefused(answer["refused"]["code"], **answer["refused"]["params"])
+    check = answer["check"]
+    return UploadCheck(
+        sha256=check["sha256"],
+        size=check["size"],
+        extension=check["extension"],
+        info=FileInfo.from_dict(check["info"]),
+    )
+
+
+def _answer(line: str) -> dict | None:
+    try:
+        answer = json.loads(line)
+    except ValueError:
+        return None
+    return (
+        answer if isinstance(answer, dict) and ("check" in answer or "refused" in answer) else None
+    )
+
+
+def _child() -> int:
+    request = json.loads(sys.stdin.buffer.read())
+    limit = int(request["memory_limit"])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dump of a partner's data
+    try:
+        check = check_upload(
+            request["path"],
+            request["filename"],
+            int(request["max_bytes"]),
+            encoding_override=request["encoding_override"],
+            saved_date_order=request["saved_date_order"],
+        )
+    except UploadRefused as error:
+        answer = {"refused": {"code": error.code, "params": error.params}}
+    except MemoryError:
+        return 3
+    else:
+        answer = {
+            "check": {
+                "sha256": check.sha256,
+                "size": check.size,
+                "extension": check.extension,
+                "info": check.info.to_dict(),
+            }
+        }
+    sys.stdout.write(json.dumps(answer) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())
