@@ -223,6 +223,34 @@ def sparse_sheet_no_refs(path: Path) -> None:
     rewrite_xlsx(path, {"xl/worksheets/sheet1.xml": sheet_xml(body)})
 
 
+def _far_cell(spelling: str) -> Callable[[Path], None]:
+    """The sparse sheet with its far cell's reference written another valid way."""
+
+    def build(path: Path) -> None:
+        body = data_row(2) + f"<row r='1048576'>{spelling}</row>"
+        rewrite_xlsx(path, {"xl/worksheets/sheet1.xml": sheet_xml(body)})
+
+    return build
+
+
+def sparse_sheet_renamed_part(path: Path) -> None:
+    """The sparse sheet in a part whose name ends neither in .xml nor .rels: the
+    relationships point the workbook at it, and calamine opens it all the same."""
+    base = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+    body = data_row(2) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in base.infolist():
+            data = base.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                archive.writestr("xl/worksheets/sheet1.dat", sheet_xml(body))
+                continue
+            if entry.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/worksheets/sheet1.dat")
+            archive.writestr(entry.filename, data)
+
+
 def ods_repeated(path: Path) -> None:
     """An OpenDocument sheet whose one row with one cell repeats 1M x 16K times."""
     content = (
@@ -428,6 +456,26 @@ CASES: tuple[Case, ...] = (
          "sheet_too_large", ("1048576 rows", "16384 columns")),
     Case("xlsx-sparse-positional-cells", "positional.xlsx", sparse_sheet_no_refs, "refused",
          "sheet_too_large", ("1048576 rows",)),
+    Case("xlsx-sparse-single-quotes", "quotes.xlsx", _far_cell("<c r='XFD1048576'><v>1</v></c>"),
+         "refused", "sheet_too_large", ("1048576 rows",)),
+    Case("xlsx-sparse-spaces-around-equals", "spaces.xlsx",
+         _far_cell('<c r = "XFD1048576" ><v>1</v></c>'), "refused", "sheet_too_large",
+         ("1048576 rows",)),
+    Case("xlsx-sparse-lower-case-reference", "lower.xlsx",
+         _far_cell('<c r="xfd1048576"><v>1</v></c>'), "refused", "sheet_too_large",
+         ("1048576 rows",)),
+    Case("xlsx-sparse-gt-inside-attribute", "gt.xlsx",
+         _far_cell('<c s="0" xml:lang="a>b" r="XFD1048576"><v>1</v></c>'), "refused",
+         "sheet_too_large", ("1048576 rows",)),
+    Case("xlsx-sparse-prefixed-tags", "prefixed.xlsx",
+         _far_cell('<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                   "r='XFD1048576'><x:v>1</x:v></x:c>"), "refused", "sheet_too_large",
+         ("1048576 rows",)),
+    Case("xlsx-sparse-sheet-part-named-dat", "renamed.xlsx", sparse_sheet_renamed_part,
+         "refused", "sheet_too_large", ("1048576 rows",)),
+    Case("xlsm-sparse-single-quotes", "macro.xlsm",
+         _far_cell("<c r='XFD1048576'><v>1</v></c>"), "refused", "sheet_too_large",
+         ("1048576 rows",)),
     Case("xlsx-sparse-just-under-cell-limit", "under.xlsx", sparse_under_the_limit,
          "imported", lines=1, web=False, seconds=40),
     Case("ods-repeated-cells", "repeat.ods", ods_repeated, "refused", "sheet_too_large",
@@ -665,7 +713,10 @@ def _child(argv: list[str]) -> None:
 
 
 def _name_is_safe(name: str) -> bool:  # used by the tests: what a stored path may look like
-    return re.fullmatch(r"reports/\d+/[0-9a-f]{32}\.(csv|tsv|txt|xlsx|xls|ods)", name) is not None
+    return (
+        re.fullmatch(r"reports/\d+/[0-9a-f]{32}\.(csv|tsv|txt|xlsx|xlsm|xlsb|xls|ods)", name)
+        is not None
+    )
 
 
 if __name__ == "__main__":
