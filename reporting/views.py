@@ -28,6 +28,7 @@ from reporting import selectors, services
 from reporting.analytics.exports import safe_text
 from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
 from reporting.ingest import IGNORE, REFUSALS
+from reporting.ingest.mapping import fallback_field
 from reporting.labels import FIELD_LABELS
 from reporting.models import UploadStatus
 
@@ -167,6 +168,8 @@ def _detail_context(request: HttpRequest, upload) -> dict:
         if field != IGNORE
     ]
     delimiter = info.get("delimiter")
+    fields = list(upload.mapping or [])
+    date_column = headers[fields.index("invoice_date")] if "invoice_date" in fields else None
     runs = list(upload.runs.all()[:5])
     current = runs[0] if runs and upload.status == UploadStatus.PROCESSING else None
     return {
@@ -176,6 +179,9 @@ def _detail_context(request: HttpRequest, upload) -> dict:
         "info": info,
         "delimiter": _("tab") if delimiter == "\t" else delimiter,
         "mapping": mapping,
+        "date_column": date_column,
+        # A ship/order date stands in for the invoice date: say so where the dates show.
+        "date_stands_in": bool(date_column) and fallback_field(date_column) == "invoice_date",
         "errors": list(selectors.errors_of(upload)[:20]) if upload.error_rows else [],
         "may_act": services.may_upload_for(request.user, upload.partner),
         "runs": runs,

@@ -24,7 +24,13 @@ from .expressions import parse_numbers
 from .model import ColumnChoice, FileInfo, MappingProposal
 from .text import fold, fold_compact, normalise_header_for_signature, split_header_currency
 from .values import ColumnProfile
-from .vocabulary import CANONICAL_FIELDS, FIELD_SYNONYMS, IGNORE, WEAK_SYNONYMS
+from .vocabulary import (
+    CANONICAL_FIELDS,
+    FALLBACK_SYNONYMS,
+    FIELD_SYNONYMS,
+    IGNORE,
+    WEAK_SYNONYMS,
+)
 
 CERTAIN = 0.75
 MINIMUM = 0.45
@@ -37,6 +43,10 @@ for _field, _words in FIELD_SYNONYMS.items():
     for _word in _words:
         _SYNONYMS.setdefault(fold(_word), _field)
 _COMPACT_SYNONYMS = {synonym.replace(" ", ""): f for synonym, f in _SYNONYMS.items()}
+_FALLBACKS = {fold(word): f for f, words in FALLBACK_SYNONYMS.items() for word in words}
+_FALLBACK_KINDS = {"invoice_number": ("text", "integer"), "invoice_date": ("date",)}
+FALLBACK_SCORE = 0.62  # below CERTAIN: raised only when nothing else can be the field
+FALLBACK_CERTAIN = 0.8
 
 # How well a column of each value kind suits each field (1 = perfectly).
 _KIND_FIT: dict[str, dict[str, float]] = {
@@ -90,6 +100,50 @@ def header_scores(header: str) -> dict[str, tuple[float, str]]:
     return scores
 
 
+def fallback_field(header: str) -> str | None:
+    """The field a header names as another document's number or date ("Ship Date")."""
+    folded = fold(split_header_currency(header)[0])
+    if not folded:
+        return None
+    if folded in _FALLBACKS:
+        return _FALLBACKS[folded]
+    compact = folded.replace(" ", "")
+    for synonym, field in _FALLBACKS.items():
+        if synonym.replace(" ", "") == compact or (
+            len(synonym) >= 6 and f" {synonym} " in f" {folded} "
+        ):
+            return field
+    return None
+
+
+def _apply_fallbacks(info: FileInfo, all_scores: list[dict[str, tuple[float, str]]]) -> None:
+    """Use a ship/order date (number) as the invoice date (number) when it is the only
+    column that could be one: no column is named so, and no other column of that kind
+    bears a name of another document's date (number)."""
+    for field, kinds in _FALLBACK_KINDS.items():
+        if any(scores.get(field, (0.0, ""))[0] >= CERTAIN for scores in all_scores):
+            continue
+        candidates = [
+            profile.index
+            for profile in info.columns
+            if fallback_field(profile.header) == field and profile.kind in kinds
+        ]
+        if field == "invoice_date":
+            dates = [profile.index for profile in info.columns if profile.kind == "date"]
+            if len(dates) != 1:
+                continue  # two dates (ordered, shipped): a person could not tell either
+            candidates = [index for index in candidates if index in dates]
+        if len(candidates) != 1:
+            continue
+        index = candidates[0]
+        header = info.columns[index].header
+        what, noun = ("date", "date") if field == "invoice_date" else ("document number", "number")
+        all_scores[index][field] = (
+            FALLBACK_CERTAIN,
+            f'"{header}" is the file\'s only {what}, so it is used as the invoice {noun}',
+        )
+
+
 def _share(values: list[str], known: set[str]) -> float:
     if not values or not known:
         return 0.0
@@ -122,6 +176,13 @@ def column_scores(
         offer("end_customer_country", 0.8, "values are countries")
     if profile.kind == "date":
         offer("invoice_date", 0.55, "values are dates")
+    fallback = fallback_field(profile.header)
+    if fallback and profile.kind in _FALLBACK_KINDS[fallback]:
+        offer(
+            fallback,
+            FALLBACK_SCORE,
+            f'"{profile.header}" names another document\'s {fallback.split("_")[1]}',
+        )
 
     values = _column_values(info, profile.index)
     vendor_share = _share(values, vendor_skus)
@@ -204,6 +265,7 @@ def propose_mapping(
     all_scores = [
         column_scores(info, profile, vendor_skus, partner_skus) for profile in info.columns
     ]
+    _apply_fallbacks(info, all_scores)
     chosen = _assign(all_scores)
     reasons: list[str] = []
     by_field = {field: index for index, (field, _, _) in chosen.items()}

@@ -30,6 +30,11 @@ IGNORE = "ignore"
 # lower so a more specific header in the same file wins.
 FIELD_SYNONYMS: dict[str, list[str]] = {
     "invoice_number": [
+        # abbreviations people type
+        "invoice", "inv", "inv num", "invoice num", "bill no", "re no", "rg no", "rechn no",
+        "rechnungs no", "beleg no", "rechnung", "no fact", "num fact", "no facture",
+        "fact no", "no fra", "num fra", "fra no", "no factura", "nro factura", "factura",
+        "ma hd", "hd so", "so chung tu", "so ct", "so hd gtgt", "伝票no", "請求書番号",
         "invoice number", "invoice no", "invoice #", "inv #", "inv no", "invoice id",
         "invoice ref", "invoice reference", "document number", "document no", "doc no",
         "bill no", "bill number", "billing document", "credit note number", "receipt no",
@@ -45,6 +50,10 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "发票号码", "发票号",
     ],
     "invoice_date": [
+        "inv dt", "invoice dt", "inv date", "doc dt", "re datum", "rg datum", "rechn datum",
+        "beleg datum", "belegdat", "date fact", "dt fact", "date de fact", "f fra",
+        "fecha fra", "f factura", "fec factura", "fecha fact", "ngay hd", "ngay ct",
+        "ngay hdon", "売上日付", "請求日付",
         "invoice date", "inv date", "document date", "doc date", "billing date",
         "date of invoice", "sale date", "sales date", "transaction date", "posting date",
         "rechnungsdatum", "belegdatum", "verkaufsdatum", "fakturadatum", "buchungsdatum",
@@ -65,6 +74,9 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "販売店", "再販業者", "二次店", "販売代理店",
     ],
     "end_customer": [
+        "cust", "cust name", "customer nm", "kd name", "kunde name", "kd", "kdname",
+        "nom cli", "raison sociale", "nombre cliente", "razon social", "ten kh", "kh",
+        "ten khach", "khach", "顧客名称", "得意先名称",
         "end customer", "end customer name", "end user", "end user name", "customer",
         "customer name", "client", "client name", "sold to", "sold to name", "ship to name",
         "account", "account name", "buyer",
@@ -82,6 +94,9 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "pais", "pais cliente", "paese", "quoc gia", "nuoc", "国", "国名", "国コード",
     ],
     "vendor_sku": [
+        "pn", "p n", "mpn", "mfr pn", "part", "part num", "item", "item no", "artnr",
+        "art no", "ref", "ref art", "ref prod", "cod art", "cod prod", "sp", "ma hh",
+        "品目", "商品cd", "商品コードno", "型式",
         "sku", "vendor sku", "manufacturer sku", "mfr part no", "mfr part number",
         "manufacturer part number", "product code", "product number", "product no",
         "product id", "item code", "item number", "item no", "model", "model number",
@@ -101,12 +116,16 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "referencia interna", "ma noi bo", "社内品番", "自社品番",
     ],
     "quantity": [
+        "qty sold", "mge", "mng", "anz", "stk anz", "qte", "qt", "ctd", "uds", "cant",
+        "so lg", "sl ban", "数量計",
         "quantity", "qty", "units", "unit count", "pcs", "pieces", "count", "quantity sold",
         "menge", "anzahl", "stuck", "stk", "stueck", "quantite", "qte", "nombre",
         "cantidad", "cant", "unidades", "quantita", "aantal", "quantidade",
         "so luong", "sl", "数量", "個数", "台数", "数",
     ],
     "unit_price": [
+        "unit pr", "u price", "unit prc", "up", "e preis", "einzelpr", "ep netto", "pu ht",
+        "p u", "prix u", "precio u", "p unit", "dg", "don gia ban", "単価税抜",
         "unit price", "price", "unit cost", "price each", "each", "net price",
         "selling price", "sales price", "net unit price", "price per unit",
         "einzelpreis", "preis", "stuckpreis", "stueckpreis", "ep", "nettopreis",
@@ -116,6 +135,9 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "don gia", "gia", "gia ban", "単価", "価格", "販売単価",
     ],
     "amount": [
+        "amt", "net amt", "line amt", "ext amt", "ext", "gp", "ges preis", "gesamtpr",
+        "mt ht", "mt", "mnt", "mnt ht", "imp", "importe neto", "tt", "thanh tien vnd",
+        "tong", "金額計", "税抜金額",
         "amount", "total", "line total", "extended price", "ext price", "ext amount",
         "extended amount", "net amount", "total price", "line amount", "value",
         "sales amount", "revenue", "net sales", "total amount", "net value", "sales value",
@@ -127,9 +149,34 @@ FIELD_SYNONYMS: dict[str, list[str]] = {
         "金額", "合計金額", "売上金額", "売上", "売上高",
     ],
     "currency": [
+        "cur code", "curr code", "whrg", "dev", "mon", "tt tien te", "dvtt",
         "currency", "curr", "ccy", "currency code", "cur", "wahrung", "waehrung", "whg",
         "devise", "monnaie", "moneda", "divisa", "valuta", "munt", "moeda",
         "tien te", "loai tien", "don vi tien", "通貨", "通貨コード",
+    ],
+}
+
+# Names of another document's number or date: used for the invoice number or date only
+# when the file has no column named so (a shop's export often knows only its orders or
+# shipments) and no other column could be it, so a person would read them that way too.
+FALLBACK_SYNONYMS: dict[str, list[str]] = {
+    "invoice_number": [
+        "order no", "order number", "order id", "sales order", "so no", "po no",
+        "transaction id", "transaction no", "transaction number", "document", "doc",
+        "delivery no", "delivery note", "ref no", "reference no",
+        "auftragsnummer", "auftrags no", "bestellnummer", "lieferschein no",
+        "lieferscheinnummer", "no commande", "numero de commande", "no de commande",
+        "no pedido", "numero de pedido", "pedido", "albaran", "so don hang", "ma don hang",
+        "don hang", "so phieu", "注文番号", "受注番号", "注文no", "受注no", "出荷番号",
+    ],
+    "invoice_date": [
+        "ship date", "shipping date", "shipped date", "shipment date", "dispatch date",
+        "delivery date", "order date", "transaction dt", "date shipped", "date ordered",
+        "lieferdatum", "versanddatum", "auftragsdatum", "bestelldatum",
+        "date d expedition", "date de livraison", "date de commande", "date commande",
+        "fecha de envio", "fecha envio", "fecha de entrega", "fecha de pedido",
+        "fecha pedido", "ngay giao hang", "ngay giao", "ngay dat hang", "ngay xuat",
+        "ngay xuat kho", "出荷日", "納品日", "受注日", "注文日",
     ],
 }
 
@@ -139,6 +186,8 @@ WEAK_SYNONYMS = {
     "total", "gesamt",
     "value", "wert", "valor", "account", "count", "nombre", "model", "material", "artikel",
     "reference", "codigo", "client", "kunde", "cliente", "each", "land", "数",
+    "invoice", "rechnung", "factura", "item", "part", "mt", "imp", "ext", "tong", "kd", "kh",
+    "sp", "mon", "dev", "cant", "qt",
 }
 
 # Words that, as a whole cell, label a totals/subtotals row rather than a sale.

@@ -63,6 +63,26 @@ def test_it_receives_a_partner_admins_report_and_imports_it(cast, catalogue, cli
     assert SalesLine.objects.filter(upload=stored).count() == 2
 
 
+def test_it_says_which_column_the_invoice_dates_came_from(cast, catalogue, client_for):
+    client = client_for(cast.partner_a_admin)
+    shipped = (
+        "Order #,Ship Date,Customer,SKU,Qty,Price\n"
+        "SO-1,09/01/2026,Acme,RP-SW,2,10.00\nSO-2,09/15/2026,Beta,RP-AP,1,5.00\n"
+    )
+    response = upload(client, "shipments.csv", shipped)
+    done = processed(response)
+    assert done.status == UploadStatus.DONE, done.message  # nobody was asked
+    page = client.get(response.url).content.decode()
+    assert "from the column “Ship Date”" in page
+    assert "the file has no invoice date column; its only date is used" in page
+
+    response = upload(client, "invoices.csv", GOOD)
+    processed(response)
+    page = client.get(response.url).content.decode()
+    assert "from the column “Invoice Date”" in page
+    assert "its only date is used" not in page
+
+
 def test_it_stores_the_file_under_a_generated_name_in_the_tenants_folder(
     cast, catalogue, client_for, private_media
 ):
