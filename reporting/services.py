@@ -594,6 +594,7 @@ def _detect(upload: Upload, path: Path, *, encoding: str = "", date_order: str =
         max_upload_bytes(),
         encoding_override=encoding or None,
         saved_date_order=date_order or None,
+        default_currency=upload.partner.currency or None,
         time_limit=settings.REPORTING_DETECT_SECONDS,
     )
     _set(upload, file_info=check.info.to_dict())
@@ -950,6 +951,7 @@ def upload_reinspect(*, user, upload_id: int, encoding: str) -> Upload:
             upload.original_name,
             max_upload_bytes(),
             encoding_override=encoding or None,
+            default_currency=upload.partner.currency or None,
             time_limit=settings.REPORTING_DETECT_SECONDS,
         ).info
     except UploadRefused as error:

@@ -18,9 +18,16 @@ from .encoding import (
     is_printable_text,
 )
 from .errors import UploadRefused
-from .layout import filled_count, find_header, is_blank, is_total_row
+from .layout import (
+    filled_count,
+    find_header,
+    grouped_header,
+    is_blank,
+    is_total_row,
+    known_header_share,
+)
 from .model import FileInfo
-from .text import split_header_currency
+from .text import currency_from_token, split_header_currency
 from .textfile import (
     MAX_COLUMNS,
     column_name,
@@ -40,6 +47,7 @@ WORKBOOK_EXTENSIONS = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
 SAMPLE_ROWS = 5_000  # rows read for the layout (header, totals, ragged rows)
 PROFILE_ROWS = 2_000  # rows whose every value is typed in Python
 SHOWN_ROWS = 100  # kept on FileInfo: shown to people and used to check a mapping
+MAX_SHEETS = 20  # visible sheets looked at for the report
 _NUMERIC_DATE_PARTS = r"^\s*(\d{1,2})[./\-](\d{1,2})[./\-]\d{2,4}"
 
 
@@ -53,15 +61,18 @@ def inspect(
     *,
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
+    default_currency: str | None = None,
 ) -> FileInfo:
-    """Detect how the file is laid out. Raises `UploadRefused` when it holds no table."""
+    """Detect how the file is laid out. Raises `UploadRefused` when it holds no table.
+
+    `default_currency` (the partner's) only breaks ties in reading numbers."""
     path = Path(path)
     extension = extension_of(filename)
     if extension in WORKBOOK_EXTENSIONS:
         info, rows, row_numbers = _inspect_workbook(path, filename, extension)
     else:
         info, rows, row_numbers = _inspect_text(path, filename, extension, encoding_override)
-    _profile(info, rows, row_numbers)
+    _profile(info, rows, row_numbers, default_currency)
     _decide_date_order(info, path, saved_date_order)
     return info
 
@@ -136,11 +147,15 @@ def _inspect_text(path: Path, filename: str, extension: str, encoding_override: 
 
 
 def _inspect_workbook(path: Path, filename: str, extension: str):
+    """The sheet that holds the report: the most header-like table among the visible
+    sheets (a cover or notes sheet often comes first), the first one on a tie."""
     workbook = open_workbook(path)
     sheets = visible_sheet_names(workbook)
     if not sheets:
         raise UploadRefused("empty_sheet")
-    for sheet in sheets:
+    best = None
+    refusal = None
+    for sheet in sheets[:MAX_SHEETS]:
         data = load_sheet(workbook, sheet)
         rows = []
         for row in sheet_rows(data):
@@ -150,9 +165,9 @@ def _inspect_workbook(path: Path, filename: str, extension: str):
         if not any(not is_blank(row) for row in rows):
             continue
         _check_width(rows)
-        if find_header(rows) is None:
+        layout = find_header(rows)
+        if layout is None:
             continue
-        height = data.height
         info = FileInfo(
             filename=filename,
             file_format=extension,
@@ -162,30 +177,51 @@ def _inspect_workbook(path: Path, filename: str, extension: str):
             columns=[],
             sheet=sheet,
             sheets=sheets,
-            sample_is_whole_file=height <= len(rows),
+            sample_is_whole_file=data.height <= len(rows),
         )
-        _locate_table(info, rows)
-        info.estimated_rows = max(0, height - info.header_row)
-        others = [name for name in sheets if name != sheet]
-        if others:
-            info.warnings.append(
-                f'Only the sheet "{sheet}" was read; the workbook also has: '
-                + ", ".join(f'"{name}"' for name in others)
-                + "."
-            )
-        return info, rows, list(range(1, len(rows) + 1))
-    raise UploadRefused("no_table")
+        try:
+            _locate_table(info, rows, _merged_ranges(data))
+        except UploadRefused as error:  # a notes table without rows under it, say
+            refusal = refusal or error
+            continue
+        score = layout.score + 0.5 * known_header_share(info.headers)
+        if best is None or score > best[0] + 0.25:
+            info.estimated_rows = max(0, data.height - info.header_row)
+            best = (score, info, rows)
+    if best is None:
+        raise refusal or UploadRefused("no_table")
+    _, info, rows = best
+    others = [name for name in sheets if name != info.sheet]
+    if others:
+        info.warnings.append(
+            f'Only the sheet "{info.sheet}" was read; the workbook also has: '
+            + ", ".join(f'"{name}"' for name in others)
+            + "."
+        )
+    return info, rows, list(range(1, len(rows) + 1))
+
+
+def _merged_ranges(data) -> list | None:
+    """Merged cells of a loaded sheet (calamine knows them for .xlsx and .xls)."""
+    try:
+        return list(data.merged_cell_ranges or ())
+    except Exception:  # noqa: BLE001 - a reader without merge information
+        return None
 
 
 # --- layout --------------------------------------------------------------------------
 
 
-def _locate_table(info: FileInfo, rows: list[list[str]]) -> None:
+def _locate_table(info: FileInfo, rows: list[list[str]], merged=None) -> None:
     """Find the header, classify the rows under it, refuse header-only or ragged files."""
     layout = find_header(rows)
     if layout is None:
         raise UploadRefused("no_table")
     header = rows[layout.header_index]
+    grouped = grouped_header(rows, layout.header_index, merged)
+    if grouped is not None:  # the label row above belongs to the header, not the title
+        header = grouped
+        layout.title_rows = layout.title_rows[:-1]
     # Columns beyond the header count when most rows fill them (a column whose header
     # cell is empty); a few longer rows are ragged rows, reported as errors.
     widths = Counter(
@@ -260,7 +296,27 @@ def _tail_footers(path: Path, guess: EncodingGuess, delimiter: str, width: int):
 # --- profiles ------------------------------------------------------------------------
 
 
-def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> None:
+def _file_currency(profiles: list[ColumnProfile], default_currency: str | None) -> str | None:
+    """The one currency the file is in, as a person would take it: its currency column's
+    codes when they are all one, else a currency in a header ("Amount (JPY)"), else the
+    partner's currency."""
+    for profile in profiles:
+        if profile.kind == "currency":
+            codes = {currency_from_token(example) for example in profile.examples}
+            if len(codes) == 1 and None not in codes:
+                return codes.pop()
+    for profile in profiles:
+        if currency := split_header_currency(profile.header)[1]:
+            return currency
+    return default_currency
+
+
+def _profile(
+    info: FileInfo,
+    rows: list[list[str]],
+    row_numbers: list[int],
+    default_currency: str | None = None,
+) -> None:
     """Profile every column from the sample's sale rows; keep a few rows to show."""
     footer_rows = {footer["row"] for footer in info.footer_rows} | set(info.repeated_headers)
     width = len(info.headers)
@@ -285,9 +341,12 @@ def _profile(info: FileInfo, rows: list[list[str]], row_numbers: list[int]) -> N
         if profile.number and not profile.number.ambiguous and profile.number.max_decimals
     )
     hint = decided.most_common(1)[0][0] if decided else ("," if info.delimiter == ";" else None)
+    currency = _file_currency(profiles, default_currency)
     for index, profile in enumerate(profiles):
         if profile.number and profile.number.ambiguous:
-            profiles[index] = profile_column(index, profile.header, columns_values[index], hint)
+            profiles[index] = profile_column(
+                index, profile.header, columns_values[index], hint, currency
+            )
     for profile in profiles:
         profile.header_currency = split_header_currency(profile.header)[1]
         if profile.date and "numeric" in profile.date.shapes and len(sale_rows) > PROFILE_ROWS:

@@ -214,13 +214,26 @@ def detect_encoding(path: Path, override: str | None = None) -> EncodingGuess:
     return EncodingGuess("latin-1", 0, "Latin-1 (no better guess)", False)
 
 
+# Japanese code pages put the yen sign at byte 0x5C, where Python's codecs (and ASCII)
+# read a backslash; Japanese Windows shows "¥". So "\\1,200" is read as a person there reads
+# it: "¥1,200" (only right before a digit; a backslash elsewhere stays one).
+_YEN_ENCODINGS = {"shift_jis", "cp932", "euc_jp", "iso2022_jp"}
+_YEN_BACKSLASH = re.compile(r"\\(?=\d)")
+
+
+def _as_seen(text: str, encoding: str) -> str:
+    if encoding in _YEN_ENCODINGS and "\\" in text:
+        return _YEN_BACKSLASH.sub("¥", text)
+    return text
+
+
 def decode_sample(path: Path, guess: EncodingGuess, max_bytes: int = SAMPLE_BYTES) -> str:
     """The first `max_bytes` of the file as text, cut at a whole character."""
     with path.open("rb") as handle:
         handle.seek(guess.bom_length)
         raw = handle.read(max_bytes)
     decoder = codecs.getincrementaldecoder(guess.name)(errors="replace")
-    return decoder.decode(raw, final=len(raw) < max_bytes)
+    return _as_seen(decoder.decode(raw, final=len(raw) < max_bytes), guess.name)
 
 
 def iter_utf8_blocks(
@@ -243,7 +256,7 @@ def iter_utf8_blocks(
         decoder = codecs.getincrementaldecoder(guess.name)(errors="replace")
         while block := handle.read(block_bytes):
             consumed += len(block)
-            yield decoder.decode(block).encode("utf-8"), consumed
+            yield _as_seen(decoder.decode(block), guess.name).encode("utf-8"), consumed
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail.encode("utf-8"), consumed

@@ -123,6 +123,7 @@ def check_upload(
     *,
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
+    default_currency: str | None = None,
 ) -> UploadCheck:
     """Check an uploaded file; raise `UploadRefused` with a message for the uploader.
 
@@ -137,7 +138,11 @@ def check_upload(
     elif (sniff_magic(head) or ("",))[0] == "zip":
         check_zip_container(path, max_bytes, extension)
     info = inspect(
-        path, filename, encoding_override=encoding_override, saved_date_order=saved_date_order
+        path,
+        filename,
+        encoding_override=encoding_override,
+        saved_date_order=saved_date_order,
+        default_currency=default_currency,
     )
     return UploadCheck(sha256=sha256_of(path), size=size, extension=extension, info=info)
 

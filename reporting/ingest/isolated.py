@@ -46,6 +46,7 @@ def check_upload_isolated(
     *,
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
+    default_currency: str | None = None,
     memory_limit: int = MEMORY_LIMIT,
     time_limit: float = TIME_LIMIT,
 ) -> UploadCheck:
@@ -57,6 +58,7 @@ def check_upload_isolated(
         "max_bytes": max_bytes,
         "encoding_override": encoding_override,
         "saved_date_order": saved_date_order,
+        "default_currency": default_currency,
         "memory_limit": memory_limit,
     }
     environment = {
@@ -118,6 +120,7 @@ def _child() -> int:
             int(request["max_bytes"]),
             encoding_override=request["encoding_override"],
             saved_date_order=request["saved_date_order"],
+            default_currency=request["default_currency"],
         )
     except UploadRefused as error:
         answer = {"refused": {"code": error.code, "params": error.params}}

@@ -161,3 +161,62 @@ def _qualifies_total(word: str) -> bool:
 def is_total_row(row: list[str], typical_filled: int) -> bool:
     """A totals/subtotals row: a total label and fewer filled cells than a sale row."""
     return any(is_total_label(cell) for cell in row) and filled_count(row) < typical_filled
+
+
+def grouped_header(
+    rows: list[list[str]],
+    header_index: int,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+) -> list[str] | None:
+    """The header of a two-row grouped header ("Invoice" over "No" and "Date"), or None.
+
+    Office exports group columns under a label merged across them. The label row is
+    the row right above the header, with at least two labels and fewer cells than the
+    header. A label spans its merged range (0-based `((row, col), (row, col))`), or,
+    without merges, the empty cells to its right. Each column then reads as a person
+    reads it: the label and the name, or the name and the label ("Price" over "Unit"
+    is the unit price), whichever is a known column name; else the name if it is one
+    ("SKU" under "Product"); else the label and the name.
+    Used only when that makes more of the header known than the lower row alone.
+    """
+    if header_index == 0:
+        return None
+    labels_row, header = rows[header_index - 1], rows[header_index]
+    labels = [(index, cell) for index, cell in enumerate(labels_row) if cell]
+    if len(labels) < 2 or len(labels) >= filled_count(header):
+        return None
+    if any(cell.startswith("\x00") or _is_value(cell) for _, cell in labels):
+        return None
+    width = len(header)
+    spans: dict[int, str] = {}
+    merged_here = [
+        (start[1], end[1]) for start, end in merged or () if start[0] == end[0] == header_index - 1
+    ]
+    for position, (index, label) in enumerate(labels):
+        merge = next(((a, b) for a, b in merged_here if a == index), None)
+        if merge:
+            last = merge[1]
+        elif merged_here:
+            last = index
+        else:
+            following = labels[position + 1][0] if position + 1 < len(labels) else width
+            last = following - 1
+        for column in range(index, min(last, width - 1) + 1):
+            spans[column] = label
+    combined = []
+    for column, name in enumerate(header):
+        label = spans.get(column)
+        if not name or not label:
+            combined.append(name)
+            continue
+        options = [f"{label} {name}", f"{name} {label}"]
+        known = [option for option in options if fold(option) in _FOLDED_SYNONYMS]
+        if known:
+            combined.append(known[0])
+        elif known_header_share([name]) == 1.0:
+            combined.append(name)  # "SKU" under "Product" says it all
+        else:
+            combined.append(f"{label} {name}")
+    if known_header_share(combined) <= known_header_share(header):
+        return None
+    return combined

@@ -162,8 +162,13 @@ def column_scores(
 ) -> dict[str, tuple[float, str]]:
     """Field -> (score, reason) for one column from its header and its values."""
     scores: dict[str, tuple[float, str]] = {}
+    # Whole numbers that are all Excel date serials (46266 = 2026-09-01, as a text export
+    # of a date cell reads) are dates to a header that names a date.
+    serials = bool(profile.date) and set(profile.date.shapes) == {"serial"}
     for field, (score, reason) in header_scores(profile.header).items():
         fit = 0.9 if profile.kind == "empty" else _KIND_FIT[field].get(profile.kind, 0.2)
+        if serials and field == "invoice_date":
+            fit = 1.0
         scores[field] = (score * fit, reason if fit >= 0.8 else f"{reason}, but values differ")
 
     def offer(field: str, score: float, reason: str) -> None:

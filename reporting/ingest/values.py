@@ -171,8 +171,14 @@ def read_number_shape(value: str) -> tuple[str | None, str | None, bool, int, st
     return (last, None, True, digits_after_last, currency)  # "1,234": mark or decimals?
 
 
-def detect_number_style(values: list[str], decimal_hint: str | None = None) -> NumberStyle | None:
-    """The style of a numeric column, or None when most values are not numbers."""
+def detect_number_style(
+    values: list[str], decimal_hint: str | None = None, currency_hint: str | None = None
+) -> NumberStyle | None:
+    """The style of a numeric column, or None when most values are not numbers.
+
+    `currency_hint` is the file's currency when the values name none (a currency column,
+    the header, the partner's currency): "24,060" is 24060 in yen, as a person reads it.
+    """
     readings = [(value, read_number_shape(value)) for value in values]
     numeric = [(value, shape) for value, shape in readings if shape is not None]
     if not values or len(numeric) < 0.9 * len(values):
@@ -209,7 +215,7 @@ def detect_number_style(values: list[str], decimal_hint: str | None = None) -> N
         mark = (ambiguous_marks or thousands_votes).most_common(1)[0][0]
         if thousands_votes and mark in ".,":
             decimal = "," if mark == "." else "."
-        elif currency in ZERO_DECIMAL_CURRENCIES and mark in ".,":
+        elif (currency or currency_hint) in ZERO_DECIMAL_CURRENCIES and mark in ".,":
             decimal = "," if mark == "." else "."
         elif decimal_hint:
             decimal = decimal_hint
@@ -333,7 +339,13 @@ def country_code(value: str) -> str | None:
     return COUNTRY_NAMES.get(fold(stripped))
 
 
-def profile_column(index: int, header: str, values: list[str], decimal_hint: str | None):
+def profile_column(
+    index: int,
+    header: str,
+    values: list[str],
+    decimal_hint: str | None,
+    currency_hint: str | None = None,
+):
     """Profile one column from its sample values (empty cells excluded by the caller)."""
     profile = ColumnProfile(index=index, header=header)
     filled = [value for value in values if value]
@@ -354,7 +366,7 @@ def profile_column(index: int, header: str, values: list[str], decimal_hint: str
     countries = sum(1 for value in filled if country_code(value))
     profile.country_share = countries / len(filled)
     profile.date = detect_date_style(filled)
-    profile.number = detect_number_style(filled, decimal_hint)
+    profile.number = detect_number_style(filled, decimal_hint, currency_hint)
     if profile.date and not set(profile.date.shapes) <= {"serial"}:
         profile.kind = "date"
         profile.number = None
