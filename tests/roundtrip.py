@@ -21,6 +21,7 @@ A seeded `random.Random` per report keeps every failure reproducible from its se
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import random
@@ -133,7 +134,7 @@ CURRENCIES = {
 DECIMAL_COMMA = {"de", "fr", "es", "vi"}
 TEXT_DATES = (
     "iso", "dmy_dot", "dmy_slash", "mdy_slash", "named", "named_yy", "compact", "ymd_slash",
-    "iso_time",
+    "iso_time", "iso_t", "mdy_short",
 )  # fmt: skip
 NUMBER_STYLES = ("plain", "grouped", "spaced", "swiss", "indian", "symbol", "code")
 NOTES = {
@@ -180,10 +181,16 @@ class Style:
     spacer_column: bool = False  # an empty column between two others
     notes_column: bool = False  # a free-text column nobody maps
     few_days: bool = False  # every date on a day <= 12 (the first third of a month)
+    big_quantities: bool = False  # thousands of units, grouped like the amounts
+    wrapped_headers: bool = False  # workbooks: header cells with a line break inside
+    currency_in_header: bool = False  # "Amount (EUR)" instead of a currency column
+    mixed_currencies: bool = False  # one currency column, two currencies
+    leading_zeros: bool = False  # invoice numbers such as 000123 (kept as text)
     prices: str = "both"  # both | unit | amount
     currency_column: bool = True
     numeric_invoice_numbers: bool = False
     columns: list[str] = field(default_factory=list)
+    columns_currency: str = ""  # the currency of the line being written (symbols, codes)
 
     def describe(self) -> str:
         """A short label, for grouping results by style in the bench."""
@@ -203,7 +210,8 @@ class Report:
 
     @property
     def date_order(self) -> str | None:
-        return {"dmy_dot": "dmy", "dmy_slash": "dmy", "mdy_slash": "mdy"}.get(self.style.date_style)
+        orders = {"dmy_dot": "dmy", "dmy_slash": "dmy", "mdy_slash": "mdy", "mdy_short": "mdy"}
+        return orders.get(self.style.date_style)
 
     @property
     def person_must_choose(self) -> bool:
@@ -233,6 +241,11 @@ def draw_style(rng: random.Random) -> Style:
     style.spacer_column = rng.random() < 0.1
     style.notes_column = rng.random() < 0.2
     style.few_days = rng.random() < 0.1
+    style.big_quantities = rng.random() < 0.15
+    style.wrapped_headers = file_format not in ("csv", "tsv", "txt") and rng.random() < 0.2
+    style.currency_in_header = not style.currency_column and rng.random() < 0.3
+    style.mixed_currencies = style.currency_column and rng.random() < 0.15
+    style.leading_zeros = rng.random() < 0.1
     if file_format in ("csv", "tsv", "txt"):
         style.delimiter = {"tsv": "\t", "txt": rng.choice(("|", "\t", ";"))}.get(
             file_format, ";" if style.decimal_comma else rng.choice((",", ",", ";"))
@@ -249,6 +262,8 @@ def draw_style(rng: random.Random) -> Style:
         style.cover_sheet = file_format != "xls" and rng.random() < 0.3
         if style.typed_cells:
             style.number_style = "plain"
+    if style.encoding == "shift_jis":
+        style.mixed_currencies = False  # no euro sign in Shift-JIS
     if style.number_style == "spaced" and style.encoding == "shift_jis":
         style.number_style = "grouped"  # Shift-JIS has no no-break space
     if style.number_style == "indian" and style.decimal_comma:
@@ -281,12 +296,20 @@ def draw_lines(rng: random.Random, style: Style, currency: str) -> list[Line]:
         if rng.random() < 0.6:
             invoice += rng.randint(1, 7)
         day = rng.randint(1, 12 if style.few_days else 28)
-        quantity = rng.choice((1, 2, 3, 5, 10, 12, 25, 100, 250)) * rng.choice((1, 1, 1, 1, -1))
+        quantities = (1, 2, 3, 5, 10, 12, 25, 100, 250)
+        if style.big_quantities:
+            quantities = (1_000, 1_500, 2_500, 12_000, 5, 40)
+        quantity = rng.choice(quantities) * rng.choice((1, 1, 1, 1, -1))
         if currency in ZERO_DECIMALS:
             price = Decimal(rng.randint(1, 9000) * rng.choice((1, 100, 1000)))
         else:
             price = Decimal(rng.randint(50, 900_000)) / 100
         number = str(invoice) if style.numeric_invoice_numbers else f"INV-{year % 100}-{invoice}"
+        if style.leading_zeros:
+            number = f"{invoice:08d}"
+        line_currency = currency
+        if style.mixed_currencies and rng.random() < 0.3:
+            line_currency = "EUR" if currency != "EUR" else "USD"
         lines.append(
             Line(
                 invoice_number=number,
@@ -296,10 +319,10 @@ def draw_lines(rng: random.Random, style: Style, currency: str) -> list[Line]:
                 quantity=quantity,
                 unit_price=price,
                 amount=price * quantity,
-                currency=currency,
+                currency=line_currency,
             )
         )
-    numeric = style.date_style in ("dmy_dot", "dmy_slash", "mdy_slash")
+    numeric = style.date_style in ("dmy_dot", "dmy_slash", "mdy_slash", "mdy_short")
     if numeric and not style.few_days and rng.random() < 0.6:
         # Most months have a day after the 12th; a short report may not.
         lines[rng.randrange(len(lines))].invoice_date = datetime.date(year, month, 13 + day % 15)
@@ -329,14 +352,20 @@ def generate(seed: int) -> Report:
 # --- cells as the style writes them ------------------------------------------------------
 
 
-def header_row(style: Style) -> list[str]:
+def header_row(style: Style, currency: str = "") -> list[str]:
     names = HEADERS[style.language]
-    return [
-        {"spacer": "", "notes": NOTES[style.language][0]}.get(column)
-        if column in ("spacer", "notes")
-        else names[column][1 if style.abbreviated else 0]
-        for column in style.columns
-    ]
+    cells = []
+    for column in style.columns:
+        if column in ("spacer", "notes"):
+            cells.append({"spacer": "", "notes": NOTES[style.language][0]}[column])
+            continue
+        name = names[column][1 if style.abbreviated else 0]
+        if style.currency_in_header and column in ("unit_price", "amount"):
+            name = f"{name} ({currency})"
+        if style.wrapped_headers and " " in name:
+            name = name.replace(" ", "\n", 1)  # Alt+Enter in the header cell
+        cells.append(name)
+    return cells
 
 
 def date_text(day: datetime.date, style: str) -> str:
@@ -348,6 +377,8 @@ def date_text(day: datetime.date, style: str) -> str:
         "named": f"{day.day:02d}-{MONTHS[day.month - 1]}-{day.year}",
         "named_yy": f"{day.day:02d}-{MONTHS[day.month - 1]}-{day.year % 100:02d}",
         "iso_time": f"{day.isoformat()} 00:00:00",
+        "iso_t": f"{day.isoformat()}T00:00:00",
+        "mdy_short": f"{day.month}/{day.day}/{day.year}",
         "compact": day.strftime("%Y%m%d"),
         "ymd_slash": day.strftime("%Y/%m/%d"),
         "serial": str((day - datetime.date(1899, 12, 30)).days),
@@ -385,10 +416,10 @@ def number_text(value: Decimal, style: Style, decimals: int) -> str:
     body = whole + (mark + fraction if fraction else "")
     if style.number_style == "symbol":
         symbol = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "VND": "₫", "CHF": "CHF"}
-        sign = symbol.get(style.columns_currency, "")  # type: ignore[attr-defined]
+        sign = symbol.get(style.columns_currency, "")
         body = f"{sign}{body}" if sign in ("$", "£", "¥") else f"{body} {sign}".strip()
     if style.number_style == "code":
-        body = f"{body} {style.columns_currency}"  # type: ignore[attr-defined]
+        body = f"{body} {style.columns_currency}"
     if not negative:
         return body
     return {"minus": f"-{body}", "parentheses": f"({body})", "trailing": f"{body}-"}[style.negative]
@@ -397,7 +428,7 @@ def number_text(value: Decimal, style: Style, decimals: int) -> str:
 def cell_values(style: Style, line: Line, typed: bool) -> list:
     """One line's cells, typed (int, float, date) or as the text a program writes."""
     decimals = 0 if line.currency in ZERO_DECIMALS else 2
-    style.columns_currency = line.currency  # type: ignore[attr-defined]
+    style.columns_currency = line.currency
     cells = []
     for column in style.columns:
         if column == "spacer":
@@ -410,10 +441,25 @@ def cell_values(style: Style, line: Line, typed: bool) -> list:
         if column == "invoice_date":
             cells.append(value if typed else date_text(value, style.date_style))
         elif column == "quantity":
-            cells.append(value if typed else str(value))
+            if typed:
+                cells.append(value)
+            elif style.big_quantities and style.number_style != "plain":
+                # Grouped like the amounts, never with a currency sign.
+                grouping = style.number_style
+                if grouping in ("symbol", "code"):
+                    grouping = "grouped"
+                plain = dataclasses.replace(style, number_style=grouping)
+                cells.append(number_text(Decimal(value), plain, 0))
+            else:
+                cells.append(str(value))
         elif column in ("unit_price", "amount"):
             cells.append(float(value) if typed else number_text(value, style, decimals))
-        elif column == "invoice_number" and typed and style.numeric_invoice_numbers:
+        elif (
+            column == "invoice_number"
+            and typed
+            and style.numeric_invoice_numbers
+            and (not style.leading_zeros)
+        ):
             cells.append(int(value))
         else:
             cells.append(value)
@@ -432,7 +478,7 @@ def total_row(style: Style, lines: list[Line], typed: bool) -> list:
     if "amount" in style.columns and len({line.currency for line in lines}) == 1:
         total = sum((line.amount for line in lines), Decimal(0))
         decimals = 0 if lines[0].currency in ZERO_DECIMALS else 2
-        style.columns_currency = lines[0].currency  # type: ignore[attr-defined]
+        style.columns_currency = lines[0].currency
         cells[style.columns.index("amount")] = (
             float(total) if typed else number_text(total, style, decimals)
         )
@@ -446,13 +492,13 @@ def table(style: Style, lines: list[Line], rng: random.Random, typed: bool) -> l
         rows.append([title])
     if style.title_rows:
         rows.append([])
-    rows.append(header_row(style))
+    rows.append(header_row(style, lines[0].currency))
     for index, line in enumerate(lines):
         rows.append(cell_values(style, line, typed))
         if style.blank_rows and index and index % 9 == 0:
             rows.append([])
         if style.repeated_header and index and index % 15 == 0 and index < len(lines) - 1:
-            rows.append(header_row(style))
+            rows.append(header_row(style, lines[0].currency))
     if style.footer:
         rows.append([])
         rows.append(total_row(style, lines, typed))
