@@ -19,8 +19,12 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Report file"),
         allow_empty_file=True,  # the ingestion check says what to do about an empty file
-        help_text=_("CSV, TSV or TXT text, or an Excel (.xlsx, .xls) or .ods spreadsheet."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.xlsx,.xls,.ods"}),
+        help_text=_(
+            "CSV, TSV or TXT text, or an Excel (.xlsx, .xlsm, .xlsb, .xls) or .ods spreadsheet."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.tsv,.txt,.xlsx,.xlsm,.xlsb,.xls,.ods"}
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
