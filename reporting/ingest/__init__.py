@@ -4,10 +4,11 @@ Turns a partner's sales report, in whatever shape it arrives, into canonical sal
 (product.md) and row-level errors. The Django side (upload views, the Celery task, the
 `import_report` command) calls these functions in this order:
 
-    check = check_upload(path, filename, max_bytes)        # refuse before storing
-    info = inspect(path, filename,                          # detect the layout
-                   encoding_override=partner.saved_encoding,
-                   saved_date_order=partner.saved_date_order)
+    check_arrival(path, filename, max_bytes)               # web request: first bytes only
+    info = check_upload_isolated(path, filename, max_bytes, # worker: confined child,
+                   encoding_override=partner.saved_encoding, # which runs inspect()
+                   saved_date_order=partner.saved_date_order,
+                   default_currency=partner.currency).info
     saved = partner_mappings.get(header_signature(info.headers))
     proposal = propose_mapping(info, known_vendor_skus=catalogue,
                                known_partner_skus=set(aliases))
@@ -21,6 +22,10 @@ Turns a partner's sales report, in whatever shape it arrives, into canonical sal
         cursor.copy(..., chunk.copy_csv()); store chunk.errors; report chunk.progress
 
 Entry points
+- `guard.check_arrival(path, filename, max_bytes) -> (extension, size)`: what the web
+  request may check (extension, size, magic bytes); nothing is parsed.
+- `isolated.check_upload_isolated(...)`: `check_upload` in a child interpreter under
+  an address-space and a wall-time limit (parsing never runs in a web process).
 - `check_upload(path, filename, max_bytes) -> UploadCheck`: size, extension, magic
   bytes, zip entry count/size/ratio and XML DTDs before any parser opens the file, then
   `inspect()` (header-only files, 10,000-column files, NUL bytes, wrong encodings).
