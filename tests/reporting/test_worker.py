@@ -69,6 +69,24 @@ def test_it_imports_an_upload_on_the_worker(celery_worker, cast, committed):
         assert SalesLine.objects.filter(upload_id=upload.pk).count() == 93
 
 
+def test_it_reads_a_workbook_with_date_cells_on_the_worker_not_on_arrival(
+    celery_worker, cast, committed, tmp_path
+):
+    from tests.ingest.workbooks import northwind_xlsx
+
+    with schema_context("acme"):
+        skus = [
+            line.split(",")[0] for line in (SAMPLES / "products.csv").read_text().splitlines()[1:]
+        ]
+    _products(committed, *skus)
+    content = northwind_xlsx(tmp_path / "northwind.xlsx").read_bytes()
+    upload = _receive(committed, cast, "northwind.xlsx", content)
+    assert upload.file_info == {}  # the request stored it; nothing has read it yet
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
+    assert (done.status, done.line_count, done.error_rows) == ("done", 93, 0), done.message
+    assert done.file_info["sheet"] == "Sales" and done.file_info["date_order"] is None
+
+
 def test_it_leaves_no_partial_lines_when_the_worker_dies_and_the_retry_completes(
     celery_worker, cast, committed
 ):
