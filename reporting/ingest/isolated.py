@@ -61,13 +61,15 @@ def check_upload_isolated(
         "default_currency": default_currency,
         "memory_limit": memory_limit,
     }
+    # Only what an interpreter needs: the child reads a partner's bytes with native
+    # parsers, so it gets no database URL, secret key or other credentials.
     environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")])
-        ),
-        "POLARS_MAX_THREADS": os.environ.get("POLARS_MAX_THREADS", "2"),
+        name: os.environ[name]
+        for name in ("PATH", "LANG", "LC_ALL", "TMPDIR")
+        if name in os.environ
     }
+    environment["PYTHONPATH"] = str(_PACKAGE_ROOT)
+    environment["POLARS_MAX_THREADS"] = os.environ.get("POLARS_MAX_THREADS", "2")
     with tempfile.TemporaryDirectory(prefix="prm-detect-") as folder:
         try:
             finished = subprocess.run(
