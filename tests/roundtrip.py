@@ -122,6 +122,23 @@ TOTAL_WORDS = {
     "vi": "Tổng cộng",
     "ja": "合計",
 }
+SUBTOTAL_WORDS = {
+    "en": "Subtotal",
+    "de": "Zwischensumme",
+    "fr": "Sous-total",
+    "es": "Subtotal",
+    "vi": "Cộng",
+    "ja": "小計",
+}
+# A label merged over the invoice number and date, and the names under it.
+GROUP_LABELS = {
+    "en": ("Invoice", "No", "Date"),
+    "de": ("Rechnung", "Nr.", "Datum"),
+    "fr": ("Facture", "N°", "Date"),
+    "es": ("Factura", "Nº", "Fecha"),
+    "vi": ("Hóa đơn", "Số", "Ngày"),
+    "ja": ("請求", "番号", "日"),
+}
 CURRENCIES = {
     "en": ("USD", "GBP"),
     "de": ("EUR", "CHF"),
@@ -186,6 +203,13 @@ class Style:
     currency_in_header: bool = False  # "Amount (EUR)" instead of a currency column
     mixed_currencies: bool = False  # one currency column, two currencies
     leading_zeros: bool = False  # invoice numbers such as 000123 (kept as text)
+    margin_column: bool = False  # the table starts in column B (an empty margin column)
+    subtotals: bool = False  # a subtotal row after each invoice
+    quantity_decimals: int = 0  # ERPs that write 2.00 or 2,000 units
+    upper_headers: bool = False  # INVOICE NUMBER
+    padded_cells: bool = False  # values with spaces around them
+    grouped_header: bool = False  # workbooks: a label row merged over pairs of columns
+    line_feed: bool = False  # text: LF line ends instead of CRLF
     prices: str = "both"  # both | unit | amount
     currency_column: bool = True
     numeric_invoice_numbers: bool = False
@@ -246,6 +270,13 @@ def draw_style(rng: random.Random) -> Style:
     style.currency_in_header = not style.currency_column and rng.random() < 0.3
     style.mixed_currencies = style.currency_column and rng.random() < 0.15
     style.leading_zeros = rng.random() < 0.1
+    style.margin_column = rng.random() < 0.1
+    style.subtotals = rng.random() < 0.1
+    style.quantity_decimals = rng.choice((0, 0, 0, 0, 0, 0, 2, 3))
+    style.upper_headers = rng.random() < 0.1
+    style.padded_cells = rng.random() < 0.1
+    style.grouped_header = file_format in ("xlsx", "xlsm") and rng.random() < 0.15
+    style.line_feed = rng.random() < 0.3
     if file_format in ("csv", "tsv", "txt"):
         style.delimiter = {"tsv": "\t", "txt": rng.choice(("|", "\t", ";"))}.get(
             file_format, ";" if style.decimal_comma else rng.choice((",", ",", ";"))
@@ -264,6 +295,11 @@ def draw_style(rng: random.Random) -> Style:
             style.number_style = "plain"
     if style.encoding == "shift_jis":
         style.mixed_currencies = False  # no euro sign in Shift-JIS
+    home_comma = {"vi": True, "ja": False}.get(language)
+    if home_comma is not None and style.decimal_comma != home_comma:
+        # "2.000" units in a dong report written with decimal points: a Vietnamese
+        # reader takes it for two thousand. Not a file anyone could read, so not drawn.
+        style.quantity_decimals = 0
     if style.number_style == "spaced" and style.encoding == "shift_jis":
         style.number_style = "grouped"  # Shift-JIS has no no-break space
     if style.number_style == "indian" and style.decimal_comma:
@@ -362,6 +398,8 @@ def header_row(style: Style, currency: str = "") -> list[str]:
         name = names[column][1 if style.abbreviated else 0]
         if style.currency_in_header and column in ("unit_price", "amount"):
             name = f"{name} ({currency})"
+        if style.upper_headers:
+            name = name.upper()
         if style.wrapped_headers and " " in name:
             name = name.replace(" ", "\n", 1)  # Alt+Enter in the header cell
         cells.append(name)
@@ -443,6 +481,10 @@ def cell_values(style: Style, line: Line, typed: bool) -> list:
         elif column == "quantity":
             if typed:
                 cells.append(value)
+            elif style.quantity_decimals:
+                grouping = "grouped" if style.number_style in ("symbol", "code") else None
+                plain = dataclasses.replace(style, number_style=grouping or style.number_style)
+                cells.append(number_text(Decimal(value), plain, style.quantity_decimals))
             elif style.big_quantities and style.number_style != "plain":
                 # Grouped like the amounts, never with a currency sign.
                 grouping = style.number_style
@@ -485,6 +527,16 @@ def total_row(style: Style, lines: list[Line], typed: bool) -> list:
     return cells
 
 
+def grouped_at(style: Style) -> int | None:
+    """Where the grouped header's label goes: over the invoice number and date, when
+    they stand side by side in a workbook that groups its header."""
+    if not style.grouped_header:
+        return None
+    columns = style.columns
+    at = columns.index("invoice_number")
+    return at if columns[at + 1 : at + 2] == ["invoice_date"] else None
+
+
 def table(style: Style, lines: list[Line], rng: random.Random, typed: bool) -> list[list]:
     """All rows of the report: title block, header, lines (maybe blank rows), totals."""
     rows: list[list] = []
@@ -492,16 +544,37 @@ def table(style: Style, lines: list[Line], rng: random.Random, typed: bool) -> l
         rows.append([title])
     if style.title_rows:
         rows.append([])
-    rows.append(header_row(style, lines[0].currency))
+    header = header_row(style, lines[0].currency)
+    heading = [header]
+    at = grouped_at(style)
+    if at is not None:
+        label, number, day = GROUP_LABELS[style.language]
+        header[at : at + 2] = [number, day]
+        heading = [[label if index == at else "" for index in range(len(header))], header]
+    rows += heading
     for index, line in enumerate(lines):
         rows.append(cell_values(style, line, typed))
+        last_of_invoice = index + 1 == len(lines) or (
+            lines[index + 1].invoice_number != line.invoice_number
+        )
+        if style.subtotals and last_of_invoice:
+            group = [other for other in lines if other.invoice_number == line.invoice_number]
+            subtotal = total_row(style, group, typed)
+            label = next(cell for cell in subtotal if isinstance(cell, str) and cell)
+            subtotal[subtotal.index(label)] = SUBTOTAL_WORDS[style.language]
+            rows.append(subtotal)
         if style.blank_rows and index and index % 9 == 0:
             rows.append([])
         if style.repeated_header and index and index % 15 == 0 and index < len(lines) - 1:
-            rows.append(header_row(style, lines[0].currency))
+            rows += heading  # the same header rows, as printed on each page
     if style.footer:
         rows.append([])
         rows.append(total_row(style, lines, typed))
+    if style.padded_cells:
+        rows = [[f" {cell} " if isinstance(cell, str) and cell else cell for cell in row]
+                for row in rows]  # fmt: skip
+    if style.margin_column:
+        rows = [[""] + row if row else row for row in rows]
     return rows
 
 
@@ -510,9 +583,10 @@ def table(style: Style, lines: list[Line], rng: random.Random, typed: bool) -> l
 
 def write_text(style: Style, lines: list[Line], rng: random.Random) -> bytes:
     buffer = io.StringIO()
+    end = "\n" if style.line_feed else "\r\n"
     if style.sep_line:
-        buffer.write(f"sep={style.delimiter}\r\n")
-    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
+        buffer.write(f"sep={style.delimiter}{end}")
+    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator=end)
     for row in table(style, lines, rng, typed=False):
         if row and style.trailing_columns:
             row = row + [""] * style.trailing_columns
@@ -539,10 +613,20 @@ def write_xlsx(style: Style, lines: list[Line], rng: random.Random) -> bytes:
     rows = table(style, lines, rng, typed=style.typed_cells)
     for row in rows:
         sheet.append(row)
+    margin = 1 if style.margin_column else 0
     if style.title_rows:
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(style.columns))
+        sheet.merge_cells(
+            start_row=1, start_column=1 + margin, end_row=1, end_column=len(style.columns) + margin
+        )
+    at = grouped_at(style)
+    if at is not None:
+        label_row = style.title_rows + (1 if style.title_rows else 0) + 1
+        column = at + 1 + margin
+        sheet.merge_cells(
+            start_row=label_row, start_column=column, end_row=label_row, end_column=column + 1
+        )
     if style.typed_cells:
-        for column_index, column in enumerate(style.columns, start=1):
+        for column_index, column in enumerate(style.columns, start=1 + margin):
             if column in NUMBER_FORMATS:
                 for row in sheet.iter_rows(min_row=style.title_rows + 2, min_col=column_index,
                                            max_col=column_index):  # fmt: skip
@@ -670,7 +754,10 @@ def check(report: Report, directory: Path) -> Outcome:
                 "ignore" if column in ("spacer", "notes") else column
                 for column in report.style.columns
             ]
-            fields_right = proposal.fields[: len(expected_fields)] == expected_fields
+            proposed = proposal.fields
+            if report.style.margin_column and proposed[:1] == ["ignore"]:
+                proposed = proposed[1:]  # the empty margin column, when it is read
+            fields_right = proposed[: len(expected_fields)] == expected_fields
             only_dates = all("day/month" in reason for reason in proposal.reasons)
             outcome.asked_fairly = report.person_must_choose and only_dates and fields_right
             order = report.date_order  # what the person answers

@@ -37,7 +37,13 @@ from .textfile import (
     parse_sample,
     sniff_delimiter,
 )
-from .values import ColumnProfile, decide_date_order, profile_column, read_date_shape
+from .values import (
+    ZERO_DECIMAL_CURRENCIES,
+    ColumnProfile,
+    decide_date_order,
+    profile_column,
+    read_date_shape,
+)
 from .workbook import display_text, load_sheet, open_workbook, sheet_rows, visible_sheet_names
 
 TEXT_EXTENSIONS = {"csv", "tsv", "txt"}
@@ -48,6 +54,11 @@ SAMPLE_ROWS = 5_000  # rows read for the layout (header, totals, ragged rows)
 PROFILE_ROWS = 2_000  # rows whose every value is typed in Python
 SHOWN_ROWS = 100  # kept on FileInfo: shown to people and used to check a mapping
 MAX_SHEETS = 20  # visible sheets looked at for the report
+# The decimal mark where a currency is at home, for units no other column explains
+# ("10.000" units in a yen report are 10). Only currencies of one writing convention.
+CURRENCY_DECIMAL_MARKS = {
+    "JPY": ".", "CNY": ".", "KRW": ".", "USD": ".", "GBP": ".", "INR": ".", "VND": ",",
+}  # fmt: skip
 _NUMERIC_DATE_PARTS = r"^\s*(\d{1,2})[./\-](\d{1,2})[./\-]\d{2,4}"
 
 
@@ -204,9 +215,16 @@ def _inspect_workbook(path: Path, filename: str, extension: str):
 def _merged_ranges(data) -> list | None:
     """Merged cells of a loaded sheet (calamine knows them for .xlsx and .xls)."""
     try:
-        return list(data.merged_cell_ranges or ())
+        ranges = list(data.merged_cell_ranges or ())
+        first_column = data.start[1] if data.start else 0
     except Exception:  # noqa: BLE001 - a reader without merge information
         return None
+    # Rows come padded from row 1, but columns from the first used one (an empty margin
+    # column A is left out): merges are given in absolute columns.
+    return [
+        ((top, left - first_column), (bottom, right - first_column))
+        for (top, left), (bottom, right) in ranges
+    ]
 
 
 # --- layout --------------------------------------------------------------------------
@@ -239,12 +257,24 @@ def _locate_table(info: FileInfo, rows: list[list[str]], merged=None) -> None:
     typical = widths.most_common(1)[0][0] if widths else len(info.headers)
     header_width = _trimmed_width([header])
     sale_rows = 0
-    header_cells = {cell.casefold() for cell in header if cell}
+    # Pages printed with the header again repeat its rows as they were written: the
+    # lower row, and a grouped header's label row too.
+    header_cells = {cell.casefold() for cell in rows[layout.header_index] if cell}
+    label_cells = (
+        [cell for cell in rows[layout.header_index - 1] if cell] if grouped is not None else None
+    )
+    info.group_labels = [display_text(cell) for cell in label_cells or ()]
+    if grouped is not None:
+        info.group_names = [display_text(cell) for cell in rows[layout.header_index]][
+            : len(info.headers)
+        ]
     for offset, row in enumerate(data_rows):
         row_number = info.header_row + 1 + offset
         if is_blank(row):
             info.blank_rows += 1
-        elif _repeats_header(row, header_cells):
+        elif _repeats_header(row, header_cells) or (
+            label_cells and [cell for cell in row if cell] == label_cells
+        ):
             info.repeated_headers.append(row_number)
         elif is_total_row(row, max(typical, 2)):
             info.footer_rows.append(
@@ -338,15 +368,38 @@ def _profile(
     decided = Counter(
         profile.number.decimal
         for profile in profiles
-        if profile.number and not profile.number.ambiguous and profile.number.max_decimals
+        if profile.number
+        and not profile.number.ambiguous
+        and (profile.number.max_decimals or profile.number.grouping_seen)
+        and profile.number.decimal in ".,"
     )
     hint = decided.most_common(1)[0][0] if decided else ("," if info.delimiter == ";" else None)
+    from .mapping import CERTAIN, header_scores
+
     currency = _file_currency(profiles, default_currency)
+    counts = {
+        index
+        for index, profile in enumerate(profiles)
+        if header_scores(profile.header).get("quantity", (0.0, ""))[0] >= CERTAIN
+    }
+    money: Counter = Counter()
     for index, profile in enumerate(profiles):
-        if profile.number and profile.number.ambiguous:
+        if profile.number and profile.number.ambiguous and index not in counts:
             profiles[index] = profile_column(
                 index, profile.header, columns_values[index], hint, currency
             )
+            if currency in ZERO_DECIMAL_CURRENCIES and profiles[index].number:
+                money[profiles[index].number.decimal] += 1
+    # Units are read with the file's decimal mark as its money shows it; a currency
+    # without minor units says how money is written, not units ("3.000" is 3 units in
+    # a yen report whose amounts read "279,100").
+    if not decided:
+        # Nothing in the file shows the mark: the money's, else the currency's country.
+        hint = money.most_common(1)[0][0] if money else CURRENCY_DECIMAL_MARKS.get(currency, hint)
+    for index in counts:
+        profile = profiles[index]
+        if profile.number and profile.number.ambiguous:
+            profiles[index] = profile_column(index, profile.header, columns_values[index], hint)
     for profile in profiles:
         profile.header_currency = split_header_currency(profile.header)[1]
         if profile.date and "numeric" in profile.date.shapes and len(sale_rows) > PROFILE_ROWS:

@@ -48,6 +48,11 @@ class TableLayout:
     score: float
 
 
+def _shown(cell: str) -> str:
+    """A cell as a person sees it (no native-cell marker)."""
+    return cell[2:] if cell.startswith("\x00") else cell
+
+
 def is_blank(row: list[str]) -> bool:
     return not any(cell for cell in row)
 
@@ -119,7 +124,7 @@ def find_header(rows: list[list[str]]) -> TableLayout | None:
                 0,
             )
             title_rows = [
-                " ".join(cell for cell in earlier if cell)
+                " ".join(_shown(cell) for cell in earlier if cell)
                 for earlier in rows[:index]
                 if not is_blank(earlier)
             ]
@@ -175,7 +180,8 @@ def grouped_header(
     header. A label spans its merged range (0-based `((row, col), (row, col))`), or,
     without merges, the empty cells to its right. Each column then reads as a person
     reads it: the label and the name, or the name and the label ("Price" over "Unit"
-    is the unit price), whichever is a known column name; else the name if it is one
+    is the unit price), whichever reads as a known column name (exactly or nearly, as
+    "請求 番号"); else the name if it is one
     ("SKU" under "Product"); else the label and the name.
     Used only when that makes more of the header known than the lower row alone.
     """
@@ -183,15 +189,21 @@ def grouped_header(
         return None
     labels_row, header = rows[header_index - 1], rows[header_index]
     labels = [(index, cell) for index, cell in enumerate(labels_row) if cell]
-    if len(labels) < 2 or len(labels) >= filled_count(header):
+    merged_here = [
+        (start[1], end[1])
+        for start, end in merged or ()
+        if start[0] == end[0] == header_index - 1 and end[1] > start[1]
+    ]
+    # Two labels at least, or one merged across columns: a lone unmerged cell right above
+    # the header is a title.
+    if not labels or (len(labels) < 2 and not merged_here):
+        return None
+    if len(labels) >= filled_count(header):
         return None
     if any(cell.startswith("\x00") or _is_value(cell) for _, cell in labels):
         return None
     width = len(header)
     spans: dict[int, str] = {}
-    merged_here = [
-        (start[1], end[1]) for start, end in merged or () if start[0] == end[0] == header_index - 1
-    ]
     for position, (index, label) in enumerate(labels):
         merge = next(((a, b) for a, b in merged_here if a == index), None)
         if merge:
@@ -209,10 +221,11 @@ def grouped_header(
         if not name or not label:
             combined.append(name)
             continue
-        options = [f"{label} {name}", f"{name} {label}"]
-        known = [option for option in options if fold(option) in _FOLDED_SYNONYMS]
-        if known:
-            combined.append(known[0])
+        options = [f"{label} {name}", f"{name} {label}", f"{label}{name}", f"{name}{label}"]
+        exact = [option for option in options if fold(option) in _FOLDED_SYNONYMS]
+        near = [option for option in options if known_header_share([option]) == 1.0]
+        if exact or near:
+            combined.append((exact or near)[0])
         elif known_header_share([name]) == 1.0:
             combined.append(name)  # "SKU" under "Product" says it all
         else:

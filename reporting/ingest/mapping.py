@@ -169,6 +169,8 @@ def column_scores(
         fit = 0.9 if profile.kind == "empty" else _KIND_FIT[field].get(profile.kind, 0.2)
         if serials and field == "invoice_date":
             fit = 1.0
+        if field == "quantity" and profile.kind == "number" and profile.whole:
+            fit = 1.0  # "2.00" or "2,000" units: an ERP's whole number with decimals
         scores[field] = (score * fit, reason if fit >= 0.8 else f"{reason}, but values differ")
 
     def offer(field: str, score: float, reason: str) -> None:

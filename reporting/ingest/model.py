@@ -7,6 +7,7 @@ them back to `normalise()`.
 """
 
 import io
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,13 +22,14 @@ STORED_COLUMNS = ("source_row", "raw_row", "transaction_type")
 ERROR_COLUMNS = ("source_row", "column", "value", "code", "message")
 
 
+_MARKER = re.compile("\x00[#@]")
+
+
 def json_safe(value: Any) -> Any:
     """`value` with no NUL anywhere (PostgreSQL text and jsonb refuse it) and no native
     cell marker: what is stored or shown is what a person sees in the cell."""
     if isinstance(value, str):
-        if value.startswith(("\x00#", "\x00@")):
-            value = value[2:]
-        return value.replace("\x00", "")
+        return _MARKER.sub("", value).replace("\x00", "")
     if isinstance(value, dict):
         return {json_safe(key): json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -59,6 +61,8 @@ class FileInfo:
     footer_rows: list[dict[str, Any]] = field(default_factory=list)
     blank_rows: int = 0
     repeated_headers: list[int] = field(default_factory=list)  # header printed again
+    group_labels: list[str] = field(default_factory=list)  # label row of a grouped header
+    group_names: list[str] = field(default_factory=list)  # its lower row, as written
     ragged_rows: int = 0
     sample_is_whole_file: bool = True
     estimated_rows: int | None = None

@@ -710,11 +710,18 @@ def _not_sales_rows(failed: pl.DataFrame, plan: _Plan, data_columns: list[str]) 
     """Source rows among the failed ones that are totals, repeated headers or blank."""
     key_empty = pl.any_horizontal([_text(plan, name) == "" for name in REQUIRED_FIELDS])
     invoice_header = plan.info.headers[plan.fields["invoice_number"]]
-    repeated_header = _text(plan, "invoice_number") == invoice_header
+    # The whole name, or a grouped header's lower row as written ("No" under "Invoice").
+    column = plan.fields["invoice_number"]
+    lower = plan.info.group_names[column : column + 1]
+    names = sorted({invoice_header, *lower})
+    repeated_header = _text(plan, "invoice_number").is_in(names)
     candidates = failed.filter(key_empty | repeated_header)
     if not candidates.height or candidates.height > MAX_FOOTER_CANDIDATES:
         return set()
     header_cells = {fold(header) for header in plan.info.headers if header}
+    # A grouped header's rows, printed again: the lower row holds the short names.
+    header_cells |= {fold(name) for name in plan.info.group_names if name}
+    group_labels = [fold(label) for label in plan.info.group_labels]
     typical = len(plan.fields)
     skip: set[int] = set()
     for row in candidates.select(["source_row", *data_columns]).iter_rows():
@@ -724,6 +731,8 @@ def _not_sales_rows(failed: pl.DataFrame, plan: _Plan, data_columns: list[str]) 
             skip.add(row[0])  # only spaces
         elif sum(cell in header_cells for cell in folded) >= max(2, len(folded) // 2):
             skip.add(row[0])  # the header again (multi-page exports)
+        elif group_labels and folded == group_labels:
+            skip.add(row[0])  # a grouped header's label row again
         elif is_total_row(cells, typical):
             skip.add(row[0])
     return skip

@@ -58,6 +58,7 @@ class NumberStyle:
     currency: str | None = None
     max_decimals: int = 0
     example: str = ""
+    grouping_seen: bool = False  # a thousands separator was proven ("1,768,000")
 
     def removable(self) -> str:
         """Characters stripped before reading the number (all grouping marks)."""
@@ -116,6 +117,7 @@ class ColumnProfile:
     date: DateStyle | None = None
     currency_share: float = 0.0
     country_share: float = 0.0
+    whole: bool = False  # every number is a whole one (2.00, 2,000 in a decimal-comma file)
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -230,7 +232,9 @@ def detect_number_style(
         grouping = thousands_votes.most_common(1)[0][0] if thousands_votes else ","
     if grouping == decimal:
         grouping = "," if decimal == "." else "."
-    return NumberStyle(decimal, grouping, ambiguous, currency, max_decimals, example)
+    # Only a "." or "," proven as grouping tells the decimal mark (a space tells nothing).
+    proven = any(mark in ".," for mark in thousands_votes)
+    return NumberStyle(decimal, grouping, ambiguous, currency, max_decimals, example, proven)
 
 
 # --- dates ---------------------------------------------------------------------------
@@ -339,6 +343,17 @@ def country_code(value: str) -> str | None:
     return COUNTRY_NAMES.get(fold(stripped))
 
 
+def _is_whole(value: str, decimal: str) -> bool:
+    """True when a number cell has no fraction: "12", "12.00", "1.500,000" (decimal ",")."""
+    if value.startswith(NATIVE_NUMBER):
+        return "." not in value[2:]
+    if decimal == NATIVE or decimal not in value:
+        return True
+    fraction = value.rsplit(decimal, 1)[1]
+    digits = "".join(char for char in fraction if char.isdigit())
+    return set(digits) <= {"0"}
+
+
 def profile_column(
     index: int,
     header: str,
@@ -367,6 +382,8 @@ def profile_column(
     profile.country_share = countries / len(filled)
     profile.date = detect_date_style(filled)
     profile.number = detect_number_style(filled, decimal_hint, currency_hint)
+    if profile.number:
+        profile.whole = all(_is_whole(value, profile.number.decimal) for value in filled)
     if profile.date and not set(profile.date.shapes) <= {"serial"}:
         profile.kind = "date"
         profile.number = None
