@@ -209,6 +209,7 @@ class Style:
     upper_headers: bool = False  # INVOICE NUMBER
     padded_cells: bool = False  # values with spaces around them
     grouped_header: bool = False  # workbooks: a label row merged over pairs of columns
+    names_merged_down: bool = False  # ... with the other columns' names in the label row
     line_feed: bool = False  # text: LF line ends instead of CRLF
     prices: str = "both"  # both | unit | amount
     currency_column: bool = True
@@ -276,6 +277,7 @@ def draw_style(rng: random.Random) -> Style:
     style.upper_headers = rng.random() < 0.1
     style.padded_cells = rng.random() < 0.1
     style.grouped_header = file_format in ("xlsx", "xlsm") and rng.random() < 0.15
+    style.names_merged_down = style.grouped_header and rng.random() < 0.5
     style.line_feed = rng.random() < 0.3
     if file_format in ("csv", "tsv", "txt"):
         style.delimiter = {"tsv": "\t", "txt": rng.choice(("|", "\t", ";"))}.get(
@@ -549,8 +551,13 @@ def table(style: Style, lines: list[Line], rng: random.Random, typed: bool) -> l
     at = grouped_at(style)
     if at is not None:
         label, number, day = GROUP_LABELS[style.language]
+        upper = [label if index == at else "" for index in range(len(header))]
+        if style.names_merged_down:  # the other names sit in the label row, merged down
+            upper = [label if index == at else "" if index == at + 1 else name
+                     for index, name in enumerate(header)]  # fmt: skip
+            header = ["" for _ in header]
         header[at : at + 2] = [number, day]
-        heading = [[label if index == at else "" for index in range(len(header))], header]
+        heading = [upper, header]
     rows += heading
     for index, line in enumerate(lines):
         rows.append(cell_values(style, line, typed))
@@ -614,25 +621,35 @@ def write_xlsx(style: Style, lines: list[Line], rng: random.Random) -> bytes:
     for row in rows:
         sheet.append(row)
     margin = 1 if style.margin_column else 0
+    heading_rows = style.title_rows + (1 if style.title_rows else 0)
+    at = grouped_at(style)
+    first_data_row = heading_rows + (2 if at is not None else 1) + 1
+    if style.typed_cells:  # formats first: merged cells take none
+        for column_index, column in enumerate(style.columns, start=1 + margin):
+            if column in NUMBER_FORMATS:
+                for (cell,) in sheet.iter_rows(min_row=first_data_row, min_col=column_index,
+                                               max_col=column_index):  # fmt: skip
+                    cell.number_format = NUMBER_FORMATS[column]
     if style.title_rows:
         sheet.merge_cells(
             start_row=1, start_column=1 + margin, end_row=1, end_column=len(style.columns) + margin
         )
-    at = grouped_at(style)
     if at is not None:
-        label_row = style.title_rows + (1 if style.title_rows else 0) + 1
+        label_row = heading_rows + 1
         column = at + 1 + margin
         sheet.merge_cells(
             start_row=label_row, start_column=column, end_row=label_row, end_column=column + 1
         )
-    if style.typed_cells:
-        for column_index, column in enumerate(style.columns, start=1 + margin):
-            if column in NUMBER_FORMATS:
-                for row in sheet.iter_rows(min_row=style.title_rows + 2, min_col=column_index,
-                                           max_col=column_index):  # fmt: skip
-                    row[0].number_format = NUMBER_FORMATS[column]
-    sheet.freeze_panes = sheet.cell(row=style.title_rows + (2 if style.title_rows else 1) + 1,
-                                    column=1)  # fmt: skip
+        if style.names_merged_down:
+            for index, name in enumerate(style.columns):
+                if index not in (at, at + 1) and name != "spacer":
+                    sheet.merge_cells(
+                        start_row=label_row,
+                        start_column=index + 1 + margin,
+                        end_row=label_row + 1,
+                        end_column=index + 1 + margin,
+                    )
+    sheet.freeze_panes = sheet.cell(row=first_data_row, column=1)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

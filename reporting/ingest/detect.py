@@ -25,6 +25,7 @@ from .layout import (
     is_blank,
     is_total_row,
     known_header_share,
+    names_below,
 )
 from .model import FileInfo
 from .text import currency_from_token, split_header_currency
@@ -240,6 +241,11 @@ def _locate_table(info: FileInfo, rows: list[list[str]], merged=None) -> None:
     if grouped is not None:  # the label row above belongs to the header, not the title
         header = grouped
         layout.title_rows = layout.title_rows[:-1]
+    elif (below := names_below(rows, layout.header_index, merged)) is not None:
+        # The row found holds the group labels; the names under them are the header row.
+        grouped = header = below
+        layout.header_index += 1
+        layout.width = max(layout.width, len(below))
     # Columns beyond the header count when most rows fill them (a column whose header
     # cell is empty); a few longer rows are ragged rows, reported as errors.
     widths = Counter(

@@ -168,10 +168,42 @@ def is_total_row(row: list[str], typical_filled: int) -> bool:
     return any(is_total_label(cell) for cell in row) and filled_count(row) < typical_filled
 
 
+def names_below(
+    rows: list[list[str]],
+    header_index: int,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+) -> list[str] | None:
+    """The header when the row found holds group labels and the row under it the names
+    of the grouped columns only (the other columns' names merged down over both rows,
+    as Excel users build a grouped header): the combined header, or None."""
+    if header_index + 1 >= len(rows):
+        return None
+    upper, lower = rows[header_index], rows[header_index + 1]
+    names = [(index, cell) for index, cell in enumerate(lower) if cell]
+    if not names or len(names) >= filled_count(upper):
+        return None
+    if any(cell.startswith("\x00") or _is_value(cell) for _, cell in names):
+        return None
+    spans = {
+        column
+        for (top, left), (bottom, right) in merged or ()
+        if top == bottom == header_index and right > left
+        for column in range(left, right + 1)
+    }
+    under_a_group = all(
+        index in spans or (index < len(upper) and not upper[index]) for index, _ in names
+    )
+    if not under_a_group:
+        return None
+    return grouped_header(rows, header_index + 1, merged, names_below=True)
+
+
 def grouped_header(
     rows: list[list[str]],
     header_index: int,
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+    *,
+    names_below: bool = False,
 ) -> list[str] | None:
     """The header of a two-row grouped header ("Invoice" over "No" and "Date"), or None.
 
@@ -198,11 +230,12 @@ def grouped_header(
     # the header is a title.
     if not labels or (len(labels) < 2 and not merged_here):
         return None
-    if len(labels) >= filled_count(header):
+    if len(labels) >= filled_count(header) and not names_below:
         return None
     if any(cell.startswith("\x00") or _is_value(cell) for _, cell in labels):
         return None
-    width = len(header)
+    width = max(len(header), len(labels_row))
+    header = header + [""] * (width - len(header))
     spans: dict[int, str] = {}
     for position, (index, label) in enumerate(labels):
         merge = next(((a, b) for a, b in merged_here if a == index), None)
@@ -219,7 +252,8 @@ def grouped_header(
     for column, name in enumerate(header):
         label = spans.get(column)
         if not name or not label:
-            combined.append(name)
+            # A column whose name was merged down over both rows has it in the upper one.
+            combined.append(name or (labels_row[column] if names_below else ""))
             continue
         options = [f"{label} {name}", f"{name} {label}", f"{label}{name}", f"{name}{label}"]
         exact = [option for option in options if fold(option) in _FOLDED_SYNONYMS]
@@ -230,6 +264,12 @@ def grouped_header(
             combined.append(name)  # "SKU" under "Product" says it all
         else:
             combined.append(f"{label} {name}")
-    if known_header_share(combined) <= known_header_share(header):
+    plain = labels_row if names_below else header
+
+    def known(cells: list[str]) -> float:
+        return known_header_share(cells) * filled_count(cells)
+
+    # More cells read as known names (a count: "Invoice" alone is a known name too).
+    if known(combined) <= known(plain):
         return None
     return combined

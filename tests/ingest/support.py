@@ -64,7 +64,11 @@ def ingest(
 ):
     """Inspect, auto-map and normalise a file; (info, proposal, lines, errors, chunks)."""
     info = inspect(
-        path, path.name, encoding_override=encoding_override, saved_date_order=saved_date_order
+        path,
+        path.name,
+        encoding_override=encoding_override,
+        saved_date_order=saved_date_order,
+        default_currency=default_currency,
     )
     proposal = propose_mapping(
         info, known_vendor_skus=vendor_skus, known_partner_skus=set(aliases or {})

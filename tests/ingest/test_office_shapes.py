@@ -223,3 +223,93 @@ def test_it_reads_yen_amounts_grouped_like_decimals_with_the_partners_currency(t
     text += 'J-2,2026/09/15,RP-AP,2,"1,500","3,000"\n'
     got = lines_of(write_text(tmp_path, "jpy.csv", text), currency="JPY")
     assert [amount for *_, amount in got] == ["24060", "3000"]
+
+
+def test_it_skips_a_grouped_header_printed_again_on_every_page(tmp_path):
+    def build(workbook):
+        sheet = workbook.active
+        for _page in range(2):
+            sheet.append(["Invoice", None, "SKU", "Qty", "Unit Price", "Amount"])
+            sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row,
+                              end_column=2)  # fmt: skip
+            sheet.append(["No", "Date", None, None, None, None])
+            sheet.append(ROWS[_page])
+
+    # Label row above, names below, for the first two columns only: still one header.
+    path = _workbook(tmp_path / "pages.xlsx", build)
+    info = check_upload(path, path.name, 50 << 20).info
+    assert info.headers[:2] == ["Invoice No", "Invoice Date"]
+    assert lines_of(path) == EXPECTED
+
+
+def test_it_reads_merged_labels_of_a_table_that_starts_in_column_b(tmp_path):
+    # calamine gives rows from column B when column A is empty, but merges in columns
+    # of the sheet: the label must still sit over "No" and "Date".
+    def build(workbook):
+        sheet = workbook.active
+        sheet.append([None, "Invoice", None, "SKU", "Qty", "Unit Price", "Amount"])
+        sheet.merge_cells("B1:C1")
+        sheet.append([None, "No", "Date"])
+        for row in ROWS:
+            sheet.append([None, *row])
+
+    path = _workbook(tmp_path / "margin.xlsx", build)
+    assert check_upload(path, path.name, 50 << 20).info.headers[:2] == [
+        "Invoice No",
+        "Invoice Date",
+    ]
+    assert lines_of(path) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "quantities", [("2.00", "1.00"), ("2.000", "1.000")], ids=["two decimals", "three"]
+)
+def test_it_reads_units_written_with_decimals_as_whole_units(tmp_path, quantities):
+    text = (
+        f"{HEADER}\nA-1,2026-09-01,RP-SW,{quantities[0]},10.00,20.00\n"
+        f"A-2,2026-09-15,RP-AP,{quantities[1]},5.00,5.00\n"
+    )
+    assert lines_of(write_text(tmp_path, "units.csv", text)) == EXPECTED
+
+
+def test_it_reads_units_with_the_decimal_mark_of_a_decimal_comma_file(tmp_path):
+    text = (
+        "Rechnungsnummer;Datum;Artikel;Menge;Einzelpreis;Betrag\n"
+        "A-1;01.09.2026;RP-SW;2,000;1.234,50;2.469,00\nA-2;15.09.2026;RP-AP;1,000;5,00;5,00\n"
+    )
+    got = lines_of(write_text(tmp_path, "menge.csv", text), currency="EUR")
+    assert [(quantity, amount) for _, _, quantity, amount in got] == [(2, "2469.00"), (1, "5.00")]
+
+
+def test_it_reads_units_of_a_yen_report_with_the_japanese_decimal_mark(tmp_path):
+    # Nothing in the file shows its decimal mark (amounts without grouping): "10.000"
+    # units are 10 where yen are at home.
+    text = (
+        "請求No,請求日,品番,数量,金額\n"
+        "J-1,2026/09/01,RP-SW,10.000,48750\nJ-2,2026/09/15,RP-AP,2.000,11136\n"
+    )
+    got = lines_of(write_text(tmp_path, "yen-units.csv", text), currency="JPY")
+    assert [(quantity, amount) for _, _, quantity, amount in got] == [(10, "48750"), (2, "11136")]
+
+
+def test_it_takes_space_grouping_as_no_sign_of_the_decimal_mark(tmp_path):
+    # "5 579" says nothing about "," or "."; the dong's home mark reads "1,000" as 1.
+    text = (
+        "Số HĐ;Ngày HĐ;Mã SP;SL;ĐG;TT\n"
+        "1827;01/09/2026;RP-SW;1,000;5\u00a0579;5\u00a0579\n"
+        "1828;15/09/2026;RP-AP;3,000;750\u00a0100;2\u00a0250\u00a0300\n"
+    )
+    got = lines_of(write_text(tmp_path, "dong.csv", text), currency="VND")
+    assert [(quantity, amount) for _, _, quantity, amount in got] == [(1, "5579"), (3, "2250300")]
+
+
+def test_it_shows_title_rows_without_internal_cell_markers(tmp_path):
+    def build(workbook):
+        sheet = workbook.active
+        sheet.append(["Report of", datetime.date(2026, 10, 2), 12.5])
+        sheet.append(HEADER.split(","))
+        for row in ROWS:
+            sheet.append(row)
+
+    info = check_upload(_workbook(tmp_path / "title.xlsx", build), "title.xlsx", 50 << 20).info
+    assert info.title_rows == ["Report of 2026-10-02 12.5"]
