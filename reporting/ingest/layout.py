@@ -88,12 +88,24 @@ def known_header_share(row: list[str]) -> float:
 def find_header(rows: list[list[str]]) -> TableLayout | None:
     """The most header-like row among the first rows, or None if nothing looks like one."""
     best: TableLayout | None = None
+    seen: set[tuple[str, ...]] = set()
     candidates = rows[:HEADER_SEARCH_ROWS]
     for index, row in enumerate(candidates):
         filled = filled_count(row)
         if filled < 2:
             continue
-        below = [other for other in rows[index + 1 : index + 26] if not is_blank(other)]
+        # The same row again is the header printed on the next page, not a better one.
+        cells = tuple(cell.casefold() for cell in row if cell)
+        if cells in seen:
+            continue
+        seen.add(cells)
+        # Sale rows tell the table's width; totals and subtotals (often one row in
+        # three of a report grouped by invoice) do not.
+        below = [
+            other
+            for other in rows[index + 1 : index + 26]
+            if not is_blank(other) and not any(is_total_label(cell) for cell in other)
+        ]
         widths = [filled_count(other) for other in below]
         typical = Counter(widths).most_common(1)[0][0] if widths else filled
         words = sum(1 for cell in row if cell and not _is_value(cell)) / filled

@@ -3,11 +3,14 @@ round-trip generator found are here too, as fixed files."""
 
 import datetime
 import io
+import json
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from reporting.ingest import check_upload
+from tests.roundtrip import CATALOGUE
 
 from .support import ingest, write_text
 
@@ -313,3 +316,29 @@ def test_it_shows_title_rows_without_internal_cell_markers(tmp_path):
 
     info = check_upload(_workbook(tmp_path / "title.xlsx", build), "title.xlsx", 50 << 20).info
     assert info.title_rows == ["Report of 2026-10-02 12.5"]
+
+
+ROUNDTRIP = Path(__file__).resolve().parent.parent / "data" / "roundtrip"
+
+
+@pytest.mark.parametrize("name", ["seed-5433.txt", "seed-7713.xlsx", "seed-8000.xlsx"])
+def test_it_takes_the_first_header_of_a_report_with_subtotals_and_repeated_headers(name):
+    # Found by the round trip (files kept as generated): a subtotal under every invoice
+    # made the rows under the first header look narrow, and the header printed again on
+    # the next page won, dropping every line above it.
+    expected = json.loads((ROUNDTRIP / "expected.json").read_text(encoding="utf-8"))[name]
+    path = ROUNDTRIP / name
+    _, proposal, lines, errors, _ = ingest(
+        path, vendor_skus=set(CATALOGUE), default_currency=expected["currency"]
+    )
+    assert proposal.certain, proposal.reasons
+    assert errors.height == 0
+    got = [
+        [row[0], row[1].isoformat(), row[2], str(row[3]), row[4], row[5],
+         " ".join(row[6].split()).casefold()]
+        for row in lines.select(
+            "invoice_number", "invoice_date", "vendor_sku", "quantity", "amount", "currency",
+            "end_customer",
+        ).rows()
+    ]  # fmt: skip
+    assert got == expected["lines"]
