@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before CSRF reads the body: anonymous POSTs are capped (prm/accounts/middleware.py).
     "prm.accounts.middleware.AnonymousBodyLimitMiddleware",
+    "prm.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.core.context_processors.navigation",
@@ -289,6 +291,8 @@ LOCALE_PATHS = [
 ]
 LOCALE_PATHS.append(BASE_DIR / "locale")
 USE_I18N = True
+# Local number and date formats per language (prm/formats/<code>/formats.py over Django's).
+FORMAT_MODULE_PATH = ["prm.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 

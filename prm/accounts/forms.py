@@ -40,3 +40,27 @@ class ApiKeyForm(forms.Form):
         max_length=100,
         help_text=_("For example the name of the system that will use it."),
     )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    return [("", _("The vendor's time zone"))] + [(zone, zone) for zone in zones]
+
+
+class ProfileForm(forms.Form):
+    """What a user may change about themselves: name, language and time zone."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language"))] + [
+            (code, name) for code, name in settings.LANGUAGES
+        ]
+        self.fields["time_zone"].choices = _time_zone_choices()
