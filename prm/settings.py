@@ -297,14 +297,20 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if not PRODUCTION
-    else "django.core.mail.backends.smtp.EmailBackend",
+# One URL says how mail leaves (django-environ's email_url):
+#   smtp+tls://user:password@smtp.example.com:587   STARTTLS with credentials
+#   smtp+ssl://user:password@smtp.example.com:465   TLS from the first byte
+#   smtp://localhost:25                             a local relay
+#   consolemail://                                  print to the console (development)
+globals().update(
+    env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://")
 )
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+# An explicit backend (tests, a provider's backend) still wins over the URL's.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821
+# A server that does not answer must not hold a worker for minutes: give up and retry later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=150)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PRM <no-reply@prm.localhost>")
 
 # --- Celery ---------------------------------------------------------------------------

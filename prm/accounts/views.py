@@ -15,7 +15,7 @@ from django.views.i18n import set_language as django_set_language
 
 from prm.accounts import services
 from prm.accounts.access import any_user_required, home_url_name
-from prm.accounts.forms import ApiKeyForm, EmailLoginForm, ProfileForm
+from prm.accounts.forms import ApiKeyForm, EmailLoginForm, ProfileForm, QueuedPasswordResetForm
 from prm.accounts.models import ApiKey
 from prm.accounts.network import client_ip
 from prm.accounts.selectors import api_keys_visible_to
@@ -49,6 +49,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
