@@ -81,6 +81,8 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     # Touches no database: gives even a request that fails in routing an id (logs, 503 page).
     "prm.core.observability.RequestIdMiddleware",
+    # The TLS proxy's certificate check, before tenant routing reads the Host header.
+    "prm.tenancy.middleware.TlsAskMiddleware",
     # First to use the database: every later middleware and view runs in the vendor's schema.
     "django_tenants.middleware.main.TenantMainMiddleware",
     "prm.tenancy.middleware.SuspendedVendorMiddleware",
@@ -209,6 +211,8 @@ if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Container health checks call /health/ over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
