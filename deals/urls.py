@@ -8,6 +8,7 @@ app_name = "deals"
 
 urlpatterns = [
     path("", views.deal_list, name="list"),
+    path("export.<slug:fmt>", views.deal_export, name="export"),
     path("new/", views.deal_create, name="create"),
     path("review/", views.review_queue, name="review_queue"),
     path("notifications/", views.notification_list, name="notifications"),

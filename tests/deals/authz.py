@@ -52,6 +52,7 @@ def staff_action_on_partner_a(ok: int) -> dict:
 
 EXPECTATIONS = {
     "deals:list": Expect(logged_in(OK)),
+    "deals:export": Expect(logged_in(OK), kwargs=lambda cast: {"fmt": "csv"}),
     "deals:create": Expect(partner_users_only()),
     "deals:review_queue": Expect(vendor_staff_only()),
     "deals:notifications": Expect(logged_in(OK)),
