@@ -361,3 +361,24 @@ class DealFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class IdListField(forms.Field):
+    """Several ids from checkboxes of one name (ASCII digits only: "²" is not an id)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        if not all(isinstance(v, str) and v.isascii() and v.isdecimal() for v in values):
+            raise ValidationError(_("Tick the registrations to approve."), code="invalid")
+        return [int(v) for v in values]
+
+
+class BulkApproveForm(forms.Form):
+    """Ids ticked in the review queue; the service decides which the user may approve."""
+
+    deal = IdListField(
+        label=_("Registrations"),
+        error_messages={"required": _("Tick the registrations to approve.")},
+    )

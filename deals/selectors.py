@@ -78,6 +78,14 @@ def deal_list_for(user, *, status: str = "", filters: dict | None = None) -> Que
     return deals.order_by(*fields)
 
 
+def bulk_approvable_for(user) -> QuerySet[Deal]:
+    """Submitted registrations in the user's queue whose conflict check ran and found
+    nothing: the ones a CM may approve several at a time."""
+    return review_queue_for(user).filter(
+        conflicts_checked_at__isnull=False, conflict_score__isnull=True
+    )
+
+
 def review_queue_for(user) -> QuerySet[Deal]:
     """Submitted registrations the user may decide, oldest first (vendor staff only)."""
     if not (user.is_authenticated and user.is_vendor_staff):

@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deals import pricing, selectors, services
 from deals.forms import (
+    BulkApproveForm,
     CloseForm,
     DealFilterForm,
     DealForm,
@@ -287,6 +289,40 @@ def deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @vendor_staff_required
 @require_POST
+def deal_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the registrations ticked in the review queue (only conflict-free ones)."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:review_queue")
+    approved, skipped = services.deal_bulk_approve(
+        user=request.user, deal_ids=form.cleaned_data["deal"]
+    )
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d registration approved.", "%(count)d registrations approved.", approved
+            )
+            % {"count": approved},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d registration was not approved: it changed or has a conflict "
+                "meanwhile. Open it to decide.",
+                "%(count)d registrations were not approved: they changed or have a conflict "
+                "meanwhile. Open them to decide.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return redirect("deals:review_queue")
+
+
+@vendor_staff_required
+@require_POST
 def deal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
     form = DecisionForm(request.POST)
@@ -430,7 +466,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = []
     for deal in page:
         waited = services.business_days_between(timezone.localdate(deal.submitted_at), today)
-        rows.append({"deal": deal, "waited": waited, "overdue": waited > target})
+        rows.append(
+            {
+                "deal": deal,
+                "waited": waited,
+                "overdue": waited > target,
+                "bulk": deal.conflicts_checked_at is not None and deal.conflict_score is None,
+            }
+        )
     context = {
         "page": page,
         "query": _query_without_page(request),

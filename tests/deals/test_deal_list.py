@@ -107,3 +107,43 @@ def test_it_exports_a_reps_own_deals_without_the_partner_column(cast, acme, regi
     )
     assert "Partner" not in rows[0]
     assert [row[0] for row in rows[1:]] == ["Mine"]
+
+
+def _checked(deal, score=None):
+    Deal.objects.filter(pk=deal.pk).update(
+        conflicts_checked_at=timezone.now(), conflict_score=score
+    )
+
+
+def test_it_lets_a_cm_approve_several_conflict_free_deals_at_once(cast, acme, register, client_for):
+    one = register(cast.rep_a1, "Alpha Co", domain="alpha.example", skus=("SW-24",))
+    two = register(cast.rep_a1, "Bravo Co", domain="bravo.example", skus=("AP-7",))
+    rival = register(cast.rep_a1, "Charlie Co", domain="charlie.example", skus=("SW-48",))
+    for deal in (one, two):
+        _checked(deal)
+    _checked(rival, score=80)
+    client = client_for(cast.cm_a)
+    queue = client.get("/deals/review/").content.decode()
+    assert f'name="deal" value="{one.pk}"' in queue and f'value="{rival.pk}"' not in queue
+
+    response = client.post(
+        "/deals/review/approve/", {"deal": [one.pk, two.pk, rival.pk]}, follow=True
+    )
+    body = response.content.decode()
+    assert "2 registrations approved." in body
+    assert "1 registration was not approved" in body
+    statuses = dict(
+        Deal.objects.filter(pk__in=[one.pk, two.pk, rival.pk]).values_list("pk", "status")
+    )
+    assert statuses == {one.pk: "approved", two.pk: "approved", rival.pk: "submitted"}
+    assert Deal.objects.get(pk=one.pk).decided_by == cast.cm_a
+
+
+def test_it_approves_nothing_outside_the_cms_partners(cast, acme, register, client_for):
+    theirs = register(cast.rep_b, "Bergmann Customer", domain="bergmann-customer.example")
+    _checked(theirs)
+    response = client_for(cast.cm_a).post("/deals/review/approve/", {"deal": [theirs.pk]})
+    assert response.status_code == 302
+    assert Deal.objects.get(pk=theirs.pk).status == "submitted"
+    bad = client_for(cast.cm_a).post("/deals/review/approve/", {"deal": ["²"]}, follow=True)
+    assert "Tick the registrations to approve." in bad.content.decode()
