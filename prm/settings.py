@@ -54,6 +54,8 @@ SHARED_APPS = [
     "ninja",
 ]
 TENANT_APPS = [
+    # History tables of tracked models (partners, users), in each vendor's schema.
+    "simple_history",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     # Before CSRF reads the body: anonymous POSTs are capped (prm/accounts/middleware.py).
     "prm.accounts.middleware.AnonymousBodyLimitMiddleware",
     "prm.accounts.middleware.UserPreferencesMiddleware",
+    # Records the logged-in user as the author of history rows written by this request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

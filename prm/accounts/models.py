@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -68,6 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    #: Role, access and name changes (never the password hash).
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
 
     objects = UserManager()
 
