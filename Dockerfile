@@ -1,6 +1,8 @@
-FROM python:3.11-slim
+# bookworm: its postgresql-client 15 matches the compose file's postgres:15 (pg_dump and
+# psql clone the template schema and take backups).
+FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PRM_ENV=production
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends gettext postgresql-client && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .

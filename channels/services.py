@@ -1,6 +1,5 @@
 """Writes for the workspace: territories and announcements."""
 
-import functools
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,44 +91,52 @@ def _countries_of(territories: list[Territory]) -> list[str]:
 
 
 def announcement_email_partners(*, announcement_id: int) -> int:
-    """E-mail the announcement to every active user of each partner it reached, once per
-    partner: each recipient row is marked in the same transaction that queues its
-    e-mails (sent on commit), so a redelivered task finds nothing left to send."""
-    from partners.emails import send_email
+    """Queue the announcement's e-mail to every active user of each partner it reached,
+    once per partner: a claim committed with the queueing stops a redelivered task from
+    queueing it twice, and the partner's row is marked sent by the mail task only after
+    the mail server took every message."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from partners.emails import render_email
+    from prm.core.idempotency import claim_once
+    from prm.core.mail import Mark, Message, queue_emails
+    from prm.tenancy.services import vendor_url
 
     announcement = Announcement.objects.filter(pk=announcement_id).first()
     if announcement is None:
         return 0
+    url = vendor_url(connection.tenant, reverse("portal:home"))
     sent = 0
     pending = AnnouncementRecipient.objects.filter(
         announcement=announcement, emailed_at__isnull=True
-    ).values_list("pk", flat=True)
-    for recipient_id in list(pending):
+    ).select_related("partner")
+    for recipient in list(pending):
         with transaction.atomic():
-            recipient = (
-                AnnouncementRecipient.objects.select_for_update(skip_locked=True)
-                .select_related("partner")
-                .filter(pk=recipient_id, emailed_at__isnull=True)
-                .first()
-            )
-            if recipient is None:
+            if not claim_once(f"announcement-email:{recipient.pk}"):
                 continue
-            recipient.emailed_at = timezone.now()
-            recipient.save(update_fields=["emailed_at"])
+            messages = []
             for user in User.objects.filter(membership__partner=recipient.partner, is_active=True):
                 context = {
                     "announcement": announcement,
                     "partner_name": recipient.partner.name,
                     "user": user,
+                    "url": url,
                 }
-                transaction.on_commit(
-                    functools.partial(
-                        send_email,
-                        to=[user.email],
-                        template_prefix="channels/email/announcement",
-                        context=context,
-                        language=user.language,
-                    )
+                subject, body = render_email(
+                    "channels/email/announcement", context, language=user.language
                 )
-                sent += 1
+                messages.append(Message(to=[user.email], subject=subject, body=body))
+            if not messages:  # a partner without active users: nothing to wait for
+                AnnouncementRecipient.objects.filter(pk=recipient.pk).update(
+                    emailed_at=timezone.now()
+                )
+                continue
+            queue_emails(
+                messages,
+                mark=Mark(
+                    model="channels.AnnouncementRecipient", pk=recipient.pk, field="emailed_at"
+                ),
+            )
+            sent += len(messages)
     return sent

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals import pricing, services
 from deals.models import Product
-from deals.selectors import catalogue_for_registration
+from deals.selectors import DEAL_SORTS, catalogue_for_registration
 from prm.core.money import Money
 
 #: Empty product rows offered on the registration form (no JavaScript needed to add rows).
@@ -306,3 +306,79 @@ class ExtensionDecisionForm(VersionForm):
         widget=forms.HiddenInput,
     )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class DealFilterForm(forms.Form):
+    """The deal list's search, filters and sort, all in the URL (bookmarkable, shareable,
+    and what the export downloads). Choices are limited to what the user may see."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=None, required=False, empty_label=_("All partners")
+    )
+    channel_manager = forms.ModelChoiceField(
+        label=_("Channel manager"), queryset=None, required=False, empty_label=_("All")
+    )
+    created_from = forms.DateField(
+        label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        from deals.models import DealStatus
+        from partners.selectors import partners_visible_to
+        from prm.accounts.models import Role, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *DealStatus.choices]
+        self.fields["sort"].choices = [("", "")] + [
+            (f"{prefix}{key}", key) for key in DEAL_SORTS for prefix in ("", "-")
+        ]
+        if user.is_vendor_staff:
+            self.fields["partner"].queryset = partners_visible_to(user).order_by("name")
+        else:
+            del self.fields["partner"]
+        if user.is_vendor_admin:
+            self.fields["channel_manager"].queryset = User.objects.filter(
+                role=Role.CHANNEL_MANAGER
+            ).order_by("full_name", "email")
+        else:
+            del self.fields["channel_manager"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start > end:
+            raise ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """What the selector applies (nothing when the form is invalid)."""
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class IdListField(forms.Field):
+    """Several ids from checkboxes of one name (ASCII digits only: "²" is not an id)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        if not all(isinstance(v, str) and v.isascii() and v.isdecimal() for v in values):
+            raise ValidationError(_("Tick the registrations to approve."), code="invalid")
+        return [int(v) for v in values]
+
+
+class BulkApproveForm(forms.Form):
+    """Ids ticked in the review queue; the service decides which the user may approve."""
+
+    deal = IdListField(
+        label=_("Registrations"),
+        error_messages={"required": _("Tick the registrations to approve.")},
+    )

@@ -87,6 +87,7 @@ from functools import cached_property, lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import tldextract
 from rapidfuzz import fuzz
 
 # ---------------------------------------------------------------------------------------------
@@ -598,11 +599,11 @@ FREE_MAIL_DOMAINS = frozenset(
     """.split()
 )
 
-# Second-level labels under which companies register (blue-harbor.co.uk, minhphat.com.vn):
-# the registrable domain then has three labels. A small, explicit stand-in for the public
-# suffix list, which we cannot download at run time and do not want to vendor for this.
-_SECOND_LEVEL_LABELS = frozenset(
-    "co com net org gov edu ac or ne go gob biz info ltd plc nom gen firm".split()
+# Registrable domains come from the public suffix list (tldextract's bundled snapshot, never
+# fetched at run time), including its private section: shops on blue-harbor.myshopify.com
+# and redwood.myshopify.com are two customers, not one "myshopify.com".
+_PUBLIC_SUFFIXES = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
 )
 _VALID_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 _WWW = re.compile(r"^www\d*\.")
@@ -640,11 +641,10 @@ def normalise_domain(value: str) -> str:
 
 
 def _registrable(host: str) -> str:
-    labels = host.split(".")
-    keep = 2
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL_LABELS and len(labels[-1]) == 2:
-        keep = 3
-    return ".".join(labels[-keep:])
+    """blue-harbor.co.uk from sales.blue-harbor.co.uk; a host under no known suffix (an
+    intranet name) keeps its last two labels."""
+    registrable = _PUBLIC_SUFFIXES(host).top_domain_under_public_suffix
+    return registrable or ".".join(host.split(".")[-2:])
 
 
 def is_free_mail(domain: str) -> bool:

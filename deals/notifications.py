@@ -151,7 +151,16 @@ def extension_decided(deal: Deal, *, granted: bool) -> None:
 
 
 def email_text(notification: Notification) -> tuple[str, str]:
-    """Subject and body in the recipient's language (their choice, else the default)."""
+    """Subject and body in the recipient's language (their choice, else the default),
+    ending with the address of the deal's page on the vendor's host."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from prm.tenancy.services import vendor_url
+
     language = notification.recipient.language or settings.LANGUAGE_CODE
+    url = vendor_url(connection.tenant, reverse("deals:detail", args=[notification.deal_id]))
     with translation.override(language):
-        return render(notification)
+        subject, body = render(notification)
+        link = _("Open the registration: %(url)s") % {"url": url}
+        return subject, f"{body}\n\n{link}\n"

@@ -37,11 +37,53 @@ def get_deal_for(user, pk: int) -> Deal:
     )
 
 
-def deal_list_for(user, *, status: str = "") -> QuerySet[Deal]:
+#: Sortable columns of the deal list: URL value -> ordering (newest first by default).
+DEAL_SORTS = {
+    "customer": ("customer_name", "pk"),
+    "partner": ("partner__name", "pk"),
+    "status": ("status", "pk"),
+    "value": ("expected_value", "pk"),
+    "close": ("expected_close_date", "pk"),
+    "protected": ("protected_until", "pk"),
+    "created": ("created_at", "pk"),
+}
+
+
+def deal_list_for(user, *, status: str = "", filters: dict | None = None) -> QuerySet[Deal]:
+    """The user's deals narrowed by the list's filters (deals.forms.DealFilterForm):
+    q (customer name or domain), status, partner, channel_manager, created_from/_to, sort."""
+    filters = dict(filters or {})
+    status = filters.get("status", status)
     deals = deals_visible_to(user).select_related("partner", "registered_by")
     if status in DealStatus.values:
         deals = deals.filter(status=status)
-    return deals.order_by("-created_at", "-pk")
+    if query := filters.get("q", "").strip():
+        deals = deals.filter(
+            Q(customer_name__icontains=query) | Q(customer_domain__icontains=query)
+        )
+    if partner := filters.get("partner"):
+        deals = deals.filter(partner=partner)
+    if manager := filters.get("channel_manager"):
+        deals = deals.filter(partner__channel_manager=manager)
+    if start := filters.get("created_from"):
+        deals = deals.filter(created_at__date__gte=start)
+    if end := filters.get("created_to"):
+        deals = deals.filter(created_at__date__lte=end)
+    sort = filters.get("sort", "")
+    fields = DEAL_SORTS.get(sort.lstrip("-"))
+    if fields is None:
+        return deals.order_by("-created_at", "-pk")
+    if sort.startswith("-"):
+        return deals.order_by(*(f"-{name}" for name in fields))
+    return deals.order_by(*fields)
+
+
+def bulk_approvable_for(user) -> QuerySet[Deal]:
+    """Submitted registrations in the user's queue whose conflict check ran and found
+    nothing: the ones a CM may approve several at a time."""
+    return review_queue_for(user).filter(
+        conflicts_checked_at__isnull=False, conflict_score__isnull=True
+    )
 
 
 def review_queue_for(user) -> QuerySet[Deal]:

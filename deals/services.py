@@ -711,3 +711,28 @@ def product_upsert(
         },
     )
     return product, created
+
+
+@transaction.atomic
+def deal_bulk_approve(*, user, deal_ids: list[int], comment: str = "") -> tuple[int, int]:
+    """Approve several registrations without conflicts at once; answers (approved,
+    skipped). Each goes through `deal_approve` (same checks, locks and notifications) in
+    its own savepoint: one that changed meanwhile, or that a rival's approval now blocks,
+    is skipped and the others still go through."""
+    from deals.selectors import bulk_approvable_for
+
+    approved = skipped = 0
+    eligible = dict(bulk_approvable_for(user).filter(pk__in=deal_ids).values_list("pk", "version"))
+    for deal_id in sorted(set(deal_ids)):
+        if deal_id not in eligible:
+            skipped += 1
+            continue
+        try:
+            with transaction.atomic():
+                deal_approve(
+                    user=user, deal_id=deal_id, expected_version=eligible[deal_id], comment=comment
+                )
+            approved += 1
+        except (DealChanged, ValidationError, PermissionDenied):
+            skipped += 1
+    return approved, skipped

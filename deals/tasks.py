@@ -7,11 +7,12 @@ Beat runs the three sweeps once per active vendor schema (settings.CELERY_BEAT_S
 from datetime import timedelta
 
 from celery import shared_task
-from django.core.mail import send_mail
 from django.utils import timezone
 
 from deals import notifications, services
 from deals.models import Deal, DealStatus, Notification
+from prm.core.idempotency import idempotent
+from prm.core.mail import Mark, queue_email
 
 
 @shared_task
@@ -52,8 +53,10 @@ def remind_overdue_reviews() -> int:
 
 
 @shared_task
+@idempotent(key=lambda notification_id: f"notification-email:{notification_id}")
 def send_notification_email(notification_id: int) -> bool:
-    """E-mail one notification in its recipient's language, once."""
+    """Queue one notification's e-mail in its recipient's language, once; the mail task
+    marks it e-mailed when the server has taken it."""
     notification = (
         Notification.objects.select_related("recipient")
         .filter(pk=notification_id, emailed_at__isnull=True)
@@ -62,6 +65,10 @@ def send_notification_email(notification_id: int) -> bool:
     if notification is None:  # already sent, or its transaction was rolled back
         return False
     subject, body = notifications.email_text(notification)
-    send_mail(subject, body, None, [notification.recipient.email])
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    queue_email(
+        to=[notification.recipient.email],
+        subject=subject,
+        body=body,
+        mark=Mark(model="deals.Notification", pk=notification.pk, field="emailed_at"),
+    )
     return True

@@ -8,8 +8,10 @@ app_name = "deals"
 
 urlpatterns = [
     path("", views.deal_list, name="list"),
+    path("export.<slug:fmt>", views.deal_export, name="export"),
     path("new/", views.deal_create, name="create"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/approve/", views.deal_bulk_approve, name="bulk_approve"),
     path("notifications/", views.notification_list, name="notifications"),
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/edit/", views.deal_edit, name="edit"),

@@ -8,15 +8,18 @@ checked again by the services.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deals import pricing, selectors, services
 from deals.forms import (
+    BulkApproveForm,
     CloseForm,
+    DealFilterForm,
     DealForm,
     DecisionForm,
     ExtensionDecisionForm,
@@ -26,7 +29,7 @@ from deals.forms import (
 )
 from deals.models import DealStatus
 from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
-from prm.core import money
+from prm.core import exports, money
 
 PAGE_SIZE = 25
 
@@ -59,24 +62,82 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
+    """Per sortable column: the URL that sorts by it (flipping the direction when it is
+    the current sort) and its aria-sort state."""
+    links = {}
+    for key in selectors.DEAL_SORTS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        ascending = current == key
+        query["sort"] = f"-{key}" if ascending else key
+        state = "ascending" if ascending else "descending" if current == f"-{key}" else "none"
+        links[key] = {"url": "?" + query.urlencode(), "state": state}
+    return links
+
+
 @any_user_required
 def deal_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    deals = selectors.deal_list_for(request.user, status=status)
+    form = DealFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    deals = selectors.deal_list_for(request.user, filters=filters)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
     if request.user.is_vendor_staff:
         page.object_list = list(page.object_list)  # the template iterates these objects
         pricing.attach_reporting_values(page.object_list)
     context = {
         "page": page,
+        "form": form,
         "query": _query_without_page(request),
-        "status": status,
-        "statuses": DealStatus.choices,
+        "sorts": _sort_links(request, filters.get("sort", "")),
     }
     template = "deals/deal_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, context)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, template, context, status=status)
+
+
+@any_user_required
+def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The deal list as filtered, as a CSV or XLSX file (spreadsheet-safe cells)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = DealFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(_("Check the filters and try again."))
+    deals = selectors.deal_list_for(request.user, filters=form.filters())
+    with_partner = not request.user.is_partner_user
+    headers = [
+        _("Customer"),
+        _("Website or e-mail domain"),
+        _("Country"),
+        *([_("Partner")] if with_partner else []),
+        _("Status"),
+        _("Expected value"),
+        _("Currency"),
+        _("Expected close"),
+        _("Protected until"),
+        _("Registered"),
+    ]
+    rows = [
+        [
+            deal.customer_name,
+            deal.customer_domain,
+            deal.customer_country,
+            *([deal.partner.name] if with_partner else []),
+            deal.get_status_display(),
+            deal.expected_value,
+            deal.currency,
+            deal.expected_close_date,
+            deal.protected_until,
+            timezone.localtime(deal.created_at).date(),
+        ]
+        for deal in deals.iterator(chunk_size=2000)
+    ]
+    table = exports.Table(name=str(_("Deals")), headers=[str(h) for h in headers], rows=rows)
+    filename = f"deals-{timezone.localdate():%Y-%m-%d}"
+    return exports.response(table, filename=filename, fmt=fmt)
 
 
 @partner_user_required
@@ -228,6 +289,40 @@ def deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @vendor_staff_required
 @require_POST
+def deal_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the registrations ticked in the review queue (only conflict-free ones)."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("deals:review_queue")
+    approved, skipped = services.deal_bulk_approve(
+        user=request.user, deal_ids=form.cleaned_data["deal"]
+    )
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d registration approved.", "%(count)d registrations approved.", approved
+            )
+            % {"count": approved},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d registration was not approved: it changed or has a conflict "
+                "meanwhile. Open it to decide.",
+                "%(count)d registrations were not approved: they changed or have a conflict "
+                "meanwhile. Open them to decide.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return redirect("deals:review_queue")
+
+
+@vendor_staff_required
+@require_POST
 def deal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
     form = DecisionForm(request.POST)
@@ -371,7 +466,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = []
     for deal in page:
         waited = services.business_days_between(timezone.localdate(deal.submitted_at), today)
-        rows.append({"deal": deal, "waited": waited, "overdue": waited > target})
+        rows.append(
+            {
+                "deal": deal,
+                "waited": waited,
+                "overdue": waited > target,
+                "bulk": deal.conflicts_checked_at is not None and deal.conflict_score is None,
+            }
+        )
     context = {
         "page": page,
         "query": _query_without_page(request),

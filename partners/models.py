@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class PartnerStatus(models.TextChoices):
@@ -113,6 +114,9 @@ class Partner(models.Model):
         limit_choices_to={"role": "channel_manager"},
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    #: Who changed what (partners.history shows it on the partner page).
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("partner")

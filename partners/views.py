@@ -27,6 +27,7 @@ from partners.forms import (
     TierEditForm,
     TierForm,
 )
+from partners.history import partner_changes
 from partners.models import ApplicationStatus, Tier
 from partners.selectors import (
     agreement_acceptances,
@@ -97,6 +98,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": partner_members(request.user, partner),
             "invitations": open_invitations(request.user, partner),
             "history": status_history(partner)[:20],
+            "changes": partner_changes(partner),
             "acceptances": agreement_acceptances(partner)[:5],
             "progress": tier_progress(partner),
             "status_form": StatusForm(allowed=services.TRANSITIONS[partner.status]),

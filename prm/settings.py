@@ -54,6 +54,8 @@ SHARED_APPS = [
     "ninja",
 ]
 TENANT_APPS = [
+    # History tables of tracked models (partners, users), in each vendor's schema.
+    "simple_history",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -81,6 +83,8 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     # Touches no database: gives even a request that fails in routing an id (logs, 503 page).
     "prm.core.observability.RequestIdMiddleware",
+    # The TLS proxy's certificate check, before tenant routing reads the Host header.
+    "prm.tenancy.middleware.TlsAskMiddleware",
     # First to use the database: every later middleware and view runs in the vendor's schema.
     "django_tenants.middleware.main.TenantMainMiddleware",
     "prm.tenancy.middleware.SuspendedVendorMiddleware",
@@ -92,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before CSRF reads the body: anonymous POSTs are capped (prm/accounts/middleware.py).
     "prm.accounts.middleware.AnonymousBodyLimitMiddleware",
+    "prm.accounts.middleware.UserPreferencesMiddleware",
+    # Records the logged-in user as the author of history rows written by this request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.core.context_processors.navigation",
@@ -207,6 +215,8 @@ if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Container health checks call /health/ over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -289,18 +299,26 @@ LOCALE_PATHS = [
 ]
 LOCALE_PATHS.append(BASE_DIR / "locale")
 USE_I18N = True
+# Local number and date formats per language (prm/formats/<code>/formats.py over Django's).
+FORMAT_MODULE_PATH = ["prm.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if not PRODUCTION
-    else "django.core.mail.backends.smtp.EmailBackend",
+# One URL says how mail leaves (django-environ's email_url):
+#   smtp+tls://user:password@smtp.example.com:587   STARTTLS with credentials
+#   smtp+ssl://user:password@smtp.example.com:465   TLS from the first byte
+#   smtp://localhost:25                             a local relay
+#   consolemail://                                  print to the console (development)
+globals().update(
+    env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://")
 )
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+# An explicit backend (tests, a provider's backend) still wins over the URL's.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821
+# A server that does not answer must not hold a worker for minutes: give up and retry later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=150)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PRM <no-reply@prm.localhost>")
 
 # --- Celery ---------------------------------------------------------------------------

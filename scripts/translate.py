@@ -18,11 +18,17 @@ def main(po_path: str, translations_path: str) -> int:
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     po.metadata["Language"] = "vi"
     for entry in po:
+        # A fuzzy entry holds gettext's guess from a similar string (often with other
+        # placeholders): it counts as untranslated until the table gives its translation,
+        # and only then does the flag go.
+        fuzzy = "fuzzy" in entry.flags
         if entry.msgid_plural and entry.msgid in plural:
             entry.msgstr_plural = {k: v for k, v in plural[entry.msgid].items()}
-        elif not entry.msgid_plural and entry.msgid in singular and not entry.msgstr:
+        elif not entry.msgid_plural and entry.msgid in singular and (fuzzy or not entry.msgstr):
             entry.msgstr = singular[entry.msgid]
-        if "fuzzy" in entry.flags and (entry.msgstr or entry.msgstr_plural):
+        else:
+            continue
+        if fuzzy:
             entry.flags.remove("fuzzy")
     po.save()
     missing = [e.msgid for e in po.untranslated_entries()] + [e.msgid for e in po.fuzzy_entries()]

@@ -144,6 +144,23 @@ def _tenant_of(cast: Cast, user):
     return cast.acme
 
 
+@pytest.fixture(autouse=True)
+def mail_task_in_process(request, monkeypatch):
+    """In tests without a worker, the mail task runs in the test process through Celery's
+    own `apply` at once (the test's transaction never commits; services already queue
+    mail from on_commit callbacks, which the tests run), and Django's locmem backend
+    fills `mail.outbox`. Worker and browser tests keep the real queue and worker; the
+    mail outage test proves the queued path end to end."""
+    if request.node.get_closest_marker("worker") or request.node.get_closest_marker("browser"):
+        return
+    from prm.core.tasks import deliver_email
+
+    def run_now(*args, **kwargs):
+        deliver_email.apply(args=args, kwargs=kwargs).get()
+
+    monkeypatch.setattr(deliver_email, "delay_on_commit", run_now)
+
+
 # --- Real services ------------------------------------------------------------------
 
 
@@ -164,17 +181,84 @@ def child_database_url() -> str:
     return urllib.parse.urlunsplit(parts._replace(path="/" + urllib.parse.quote(test_name)))
 
 
+def smtp_port() -> int:
+    """The test mail server's port (next to the web server's, one per engineer)."""
+    return int(os.environ.get("PRM_TEST_PORT", "8765")) + 1000
+
+
 def service_env(**extra) -> dict[str, str]:
-    """Environment for child processes: same code, the test database, the same Redis."""
+    """Environment for child processes: same code, the test database, the same Redis.
+
+    Mail goes to the `smtp_sink` port over real SMTP; while no sink listens there the
+    mail task retries (after 1 s, 2 s, 4 s ... in tests), as it would in production.
+    """
     env = dict(os.environ)
+    env.pop("EMAIL_BACKEND", None)
     env.update(
         DATABASE_URL=child_database_url(),
         DJANGO_SETTINGS_MODULE="prm.settings",
         PYTHONUNBUFFERED="1",
         AXES_ENABLED="0",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port()}",
+        EMAIL_RETRY_BACKOFF="1",
+        EMAIL_TIMEOUT="5",
         **extra,
     )
     return env
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd, in a thread) that keeps what it receives; tests start
+    and stop it to play a mail server that is down and comes back."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+    def wait_for(self, address: str, *, count: int = 1, timeout: float = 60) -> list:
+        """The messages to `address` once there are `count` of them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.to(address)
+            if len(found) >= count:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"fewer than {count} mails to {address} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """The mail server the worker sends to; stopped unless a test starts it."""
+    sink = SmtpSink(smtp_port())
+    yield sink
+    sink.stop()
 
 
 def _wait_for(check, *, timeout: float, what: str, proc=None, log: Path | None = None):

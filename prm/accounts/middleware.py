@@ -1,4 +1,5 @@
-"""A body-size cap for requests from visitors who are not logged in.
+"""Account-level middleware: a body-size cap for requests from visitors who are not
+logged in, and the logged-in user's saved language and time zone on every page.
 
 The public forms (login, password reset, apply, invitation acceptance) need a few
 kilobytes; without this cap anyone could make the server read up to
@@ -6,8 +7,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE (and spool files) per request. Logged-in users keep 
 general limits and the upload views' own per-vendor limit.
 """
 
+import zoneinfo
+
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -40,3 +44,33 @@ class AnonymousBodyLimitMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)
+
+
+def user_time_zone(user, vendor) -> str:
+    """The user's own zone, else the vendor's, else UTC."""
+    return getattr(user, "time_zone", "") or getattr(vendor, "time_zone", "") or "UTC"
+
+
+class UserPreferencesMiddleware:
+    """Runs after authentication: the saved language wins over the cookie (so a choice made
+    on another device follows the user) and times show in the user's zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(
+                    zoneinfo.ZoneInfo(user_time_zone(user, getattr(request, "tenant", None)))
+                )
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

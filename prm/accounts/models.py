@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -57,11 +58,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the vendor's time zone."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("Can log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    #: Role, access and name changes (never the password hash).
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
 
     objects = UserManager()
 

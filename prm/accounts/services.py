@@ -107,3 +107,13 @@ def api_key_authenticate(key: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=row.pk).update(last_used_at=now)
         row.last_used_at = now
     return row
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, language: str, time_zone: str) -> User:
+    """Save what a user changed about themselves (the form has checked the choices)."""
+    user.full_name = full_name.strip()
+    user.language = language
+    user.time_zone = time_zone
+    user.save(update_fields=["full_name", "language", "time_zone"])
+    return user

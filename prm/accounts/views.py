@@ -8,11 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
+from prm.accounts import services
 from prm.accounts.access import any_user_required, home_url_name
-from prm.accounts.forms import ApiKeyForm, EmailLoginForm
+from prm.accounts.forms import ApiKeyForm, EmailLoginForm, ProfileForm, QueuedPasswordResetForm
 from prm.accounts.models import ApiKey
 from prm.accounts.network import client_ip
 from prm.accounts.selectors import api_keys_visible_to
@@ -46,6 +49,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
@@ -103,3 +107,33 @@ def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("The key is revoked: programs using it now get 401."))
     return redirect("api_keys")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and for a logged-in user the choice is saved on the account
+    so it survives logging out and in, and e-mails follow it."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language and check_for_language(language):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=user, **form.cleaned_data)
+        if user.language:
+            translation.activate(user.language)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        if user.language:
+            response.set_cookie(
+                "prm_language", user.language, samesite="Lax", secure=request.is_secure()
+            )
+        return response
+    return render(request, "registration/profile.html", {"form": form})

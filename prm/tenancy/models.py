@@ -24,6 +24,12 @@ class Vendor(TenantMixin):
         _("deal review target (business days)"), default=2
     )
     max_upload_mb = models.PositiveIntegerField(_("largest report upload (MB)"), default=50)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Times are shown in this zone to users who have not chosen their own."),
+    )
 
     auto_create_schema = True
     auto_drop_schema = False

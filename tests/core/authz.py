@@ -59,3 +59,5 @@ PUBLIC_EXPECTATIONS = {
     ),
     "health": Expect({"anonymous": OK, "operator": OK, "acme_vendor_admin": OK}),
 }
+
+EXPECTATIONS["profile"] = Expect(logged_in(OK))

@@ -52,8 +52,10 @@ def staff_action_on_partner_a(ok: int) -> dict:
 
 EXPECTATIONS = {
     "deals:list": Expect(logged_in(OK)),
+    "deals:export": Expect(logged_in(OK), kwargs=lambda cast: {"fmt": "csv"}),
     "deals:create": Expect(partner_users_only()),
     "deals:review_queue": Expect(vendor_staff_only()),
+    "deals:bulk_approve": Expect(vendor_staff_only(REDIRECT), method="post"),
     "deals:notifications": Expect(logged_in(OK)),
     "deals:detail": Expect(DEAL_OF_PARTNER_A, kwargs=partner_a_draft),
     "deals:edit": Expect(partner_a_action(OK), kwargs=partner_a_draft),

@@ -165,6 +165,12 @@ def test_it_still_indexes_a_name_made_only_of_generic_words():
         ("mailto:ana@sales.blue-harbor.com", "blue-harbor.com"),
         ("shop.blue-harbor.co.uk", "blue-harbor.co.uk"),
         ("https://minhphat.com.vn/lien-he", "minhphat.com.vn"),
+        # From the public suffix list, private section included: hosted shops and sites.
+        ("https://blue-harbor.myshopify.com/products", "blue-harbor.myshopify.com"),
+        ("docs.redwood.github.io", "redwood.github.io"),
+        ("www.kobe-trading.co.jp", "kobe-trading.co.jp"),
+        ("sales.example.com.au", "example.com.au"),
+        ("intranet.corp", "intranet.corp"),
         ("bücher.de", "xn--bcher-kva.de"),
         ("ana@gmail.com", "gmail.com"),
         ("not a domain", ""),
@@ -359,6 +365,20 @@ def test_it_discounts_names_with_differing_domains():
 
     assert other_domain.score < no_domain.score
     assert "different domains blue-harbor.com and bhl.io" in other_domain.explain()
+
+
+def test_it_does_not_match_two_shops_on_one_hosting_domain():
+    blue = registration("Blue Harbor Outfitters", domain="https://blue-harbor.myshopify.com")
+    redwood = registration("Redwood Candles", domain="redwood.myshopify.com", days_later=2)
+
+    conflict = score_conflict(blue, redwood)
+
+    assert conflict is None or not conflict.same_domain
+    assert conflict is None or conflict.score < REPORT_THRESHOLD
+    same_shop = score_conflict(
+        blue, registration("BH Outfitters", domain="blue-harbor.myshopify.com")
+    )
+    assert same_shop.same_domain
 
 
 def test_it_keeps_scores_between_0_and_100():

@@ -1,5 +1,6 @@
 """The scheduled deal jobs on a real Celery worker, in the schema that queued them."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -55,8 +56,9 @@ def test_it_expires_ended_protection_on_the_worker(celery_worker, cast, django_d
 
 
 def test_it_sends_the_14_day_reminder_once_and_emails_it(
-    celery_worker, cast, django_db_blocker, created
+    celery_worker, cast, django_db_blocker, created, smtp_sink
 ):
+    smtp_sink.start()
     today = timezone.localdate()
     with django_db_blocker.unblock():
         deal = _approved(cast, "Reminder Due Corp", protected_until=today + timedelta(days=10))
@@ -75,3 +77,11 @@ def test_it_sends_the_14_day_reminder_once_and_emails_it(
                 time.sleep(0.2)
                 reminder.refresh_from_db()
             assert reminder.emailed_at is not None, "the e-mail task ran on the worker"
+        # One e-mail, linking to the deal's page on the vendor's host.
+        link = re.compile(rf"http://acme\.localhost(:\d+)?/deals/{deal.pk}/")
+        mails = [
+            m
+            for m in smtp_sink.wait_for(cast.rep_a1.email)
+            if link.search(m.get_content()) and m["Subject"].startswith("Protection ends soon")
+        ]
+        assert len(mails) == 1

@@ -54,6 +54,7 @@ def test_it_takes_a_partner_admin_from_upload_to_error_report(
     ).encode()
     login_in_browser(page, cast.partner_a_admin.email)
 
+    page.locator(".nav-dropdown > summary", has_text="Reports").click()  # the menu group
     page.get_by_role("link", name="Sales reports").click()
     page.get_by_test_id("new-upload").click()
     page.get_by_label("Report file").set_input_files(

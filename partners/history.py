@@ -1,0 +1,127 @@
+"""Who changed what on a partner: its profile, status, tier, channel manager and
+territory (django-simple-history rows of Partner) and its users' roles and access
+(rows of User), newest first, as lines a person reads.
+
+The history tables live in each vendor's schema like the rows they follow. Changes made
+with QuerySet.update() (bulk reassignment of a CM's partners) leave no row here; the
+services that matter save the instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+from prm.accounts.models import User
+
+#: Fields of Partner shown in its history (others change with these or are internal).
+PARTNER_FIELDS = (
+    "name",
+    "legal_name",
+    "website",
+    "country",
+    "partner_type",
+    "status",
+    "tier",
+    "channel_manager",
+    "territory",
+    "currency",
+)
+USER_FIELDS = ("role", "is_active", "full_name")
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    who: str
+    subject: str  # what changed: the partner, or one of its users
+    field: str
+    old: str
+    new: str
+
+
+def _pairs(records: list) -> list[tuple]:
+    """(newer, older) for consecutive history rows of one object, oldest row first in
+    `records`; the creation row is paired with None."""
+    result, previous = [], {}
+    for record in records:
+        result.append((record, previous.get(record.id)))
+        previous[record.id] = record
+    return result
+
+
+def _display(model, field: str, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    django_field = model._meta.get_field(field)
+    if django_field.is_relation:
+        return names.get((field, value), f"#{value}")
+    if django_field.choices:
+        return str(dict(django_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def partner_changes(partner: Partner, *, limit: int = 30) -> list[Change]:
+    """The latest changes to `partner` and its users, newest first (a fixed number of
+    queries whatever the history's length)."""
+    partner_rows = list(
+        Partner.history.filter(id=partner.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )[::-1]
+    member_ids = list(User.objects.filter(membership__partner=partner).values_list("pk", flat=True))
+    user_rows = list(
+        User.history.filter(id__in=member_ids)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit * 2]
+    )[::-1]
+
+    raw = []
+    for model, rows, fields, subject_of in (
+        (Partner, partner_rows, PARTNER_FIELDS, lambda r: r.name),
+        (User, user_rows, USER_FIELDS, lambda r: r.full_name or r.email),
+    ):
+        for record, before in _pairs(rows):
+            if before is None:
+                continue  # creation (or the oldest row kept): nothing to compare with
+            for field in fields:
+                attname = model._meta.get_field(field).attname
+                old, new = getattr(before, attname), getattr(record, attname)
+                if old != new:
+                    raw.append((model, record, subject_of(record), field, old, new))
+
+    names = _related_names(raw)
+    changes = [
+        Change(
+            when=record.history_date,
+            who=str(record.history_user) if record.history_user else str(_("the system")),
+            subject=subject,
+            field=str(model._meta.get_field(field).verbose_name),
+            old=_display(model, field, old, names),
+            new=_display(model, field, new, names),
+        )
+        for model, record, subject, field, old, new in raw
+    ]
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]
+
+
+def _related_names(raw: list) -> dict:
+    """Names of the tiers, managers and territories the changes point at (one query
+    per kind)."""
+    wanted: dict[str, set] = {"tier": set(), "channel_manager": set(), "territory": set()}
+    for _model, _record, _subject, field, old, new in raw:
+        if field in wanted:
+            wanted[field].update(v for v in (old, new) if v is not None)
+    names = {}
+    for field, ids in wanted.items():
+        if ids:
+            related = Partner._meta.get_field(field).related_model
+            for obj in related.objects.filter(pk__in=ids):
+                names[(field, obj.pk)] = str(obj)
+    return names

@@ -1,0 +1,49 @@
+"""Who changed what on a partner, shown on its page: channel manager, tier, profile and
+its users' roles, each with the author and the values before and after."""
+
+from partners.models import Partner, Tier
+from prm.accounts.models import User
+
+
+def history_rows(client, partner) -> list[str]:
+    body = client.get(f"/partners/{partner.pk}/").content.decode()
+    table = body.split('data-testid="change-history"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+    return [" | ".join(cell.split("</td>")[0] for cell in row.split("<td>")[2:]) for row in rows]
+
+
+def test_it_shows_who_reassigned_retiered_and_edited_a_partner(cast, acme, client_for):
+    gold = Tier.objects.create(name="Gold", rank=3, discount_percent=20)
+    admin = client_for(cast.vendor_admin)
+    partner = cast.partner_a
+    assert (
+        admin.post(f"/partners/{partner.pk}/assign/", {"channel_manager": cast.cm_b.pk}).status_code
+        == 302
+    )
+    assert admin.post(f"/partners/{partner.pk}/tier/", {"tier": gold.pk}).status_code == 302
+    rows = history_rows(admin, partner)
+    who = str(cast.vendor_admin)
+    assert f"{who} | Ardent Systems: tier | — | Gold" in rows[0]
+    assert any(
+        f"{who} | Ardent Systems: channel manager | {cast.cm_a} | {cast.cm_b}" in row
+        for row in rows
+    )
+    assert Partner.history.filter(id=partner.pk).count() >= 3  # seeded row + two changes
+
+
+def test_it_shows_a_partner_users_role_change_by_their_admin(cast, acme, client_for):
+    client_for(cast.partner_a_admin).post(
+        f"/portal/users/{cast.rep_a2.pk}/role/", {"role": "partner_admin"}
+    )
+    assert User.objects.get(pk=cast.rep_a2.pk).role == "partner_admin"
+    rows = history_rows(client_for(cast.vendor_admin), cast.partner_a)
+    who, subject = cast.partner_a_admin, cast.rep_a2.full_name
+    assert rows[0] == f"{who} | {subject}: role | Partner sales rep | Partner admin"
+
+
+def test_it_keeps_the_history_of_partner_b_off_partner_as_page(cast, acme, client_for):
+    client_for(cast.partner_b_admin).post(
+        f"/portal/users/{cast.rep_b.pk}/role/", {"role": "partner_admin"}
+    )
+    rows = history_rows(client_for(cast.vendor_admin), cast.partner_a)
+    assert not any(cast.rep_b.full_name in row for row in rows)
