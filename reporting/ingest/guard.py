@@ -220,6 +220,8 @@ def check_zip_container(path: Path, max_bytes: int, extension: str) -> None:
                 defusedxml.ElementTree.fromstring(archive.read(workbook_part))
             except DefusedXmlException as error:
                 raise UploadRefused("xml_entities") from error
+            except MemoryError:  # out of memory is not damage: the confined child reports it
+                raise
             except Exception as error:  # malformed XML: calamine would fail too
                 raise UploadRefused("zip_corrupt") from error
 

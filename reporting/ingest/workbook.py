@@ -33,6 +33,8 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError as error:
         raise UploadRefused("encrypted_workbook") from error
+    except MemoryError:  # out of memory is not damage: the confined child reports it
+        raise
     except Exception as error:  # calamine raises several types for damaged files
         raise UploadRefused("zip_corrupt") from error
 
@@ -85,6 +87,8 @@ def load_sheet(workbook: CalamineWorkbook, sheet: str) -> CalamineSheet:
     """The whole sheet, read once (every `get_sheet_by_name` call parses it again)."""
     try:
         return workbook.get_sheet_by_name(sheet)
+    except MemoryError:
+        raise
     except Exception as error:  # CalamineError for malformed XML, bad cell references...
         raise UploadRefused("zip_corrupt") from error
 

@@ -70,6 +70,7 @@ def test_it_holds_the_excel_copy_and_counts_a_confirmed_repeat(
     excel = io.BytesIO()
     book.save(excel)
     login_in_browser(page, cast.partner_a_admin.email)
+    page.locator(".nav-dropdown > summary", has_text="Reports").click()  # the menu group
     page.get_by_role("link", name="Sales reports").click()
 
     _upload(page, f"repeat-{marker}.csv", "text/csv", text.encode())
