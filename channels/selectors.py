@@ -1,29 +1,9 @@
-"""Reads for the workspace: territories, announcements, a CM's portfolio."""
+"""Reads for the workspace: announcements and a CM's portfolio."""
 
 from django.db.models import Count, Q, QuerySet
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
+from channels.models import Announcement, AnnouncementRecipient
 from partners.selectors import partners_visible_to
-
-
-def territories_visible_to(user) -> QuerySet[Territory]:
-    """Territories are programme configuration: every vendor staff member sees them."""
-    if not user.is_vendor_staff:
-        return Territory.objects.none()
-    return Territory.objects.select_related("channel_manager").annotate(
-        partner_count=Count("partners")
-    )
-
-
-def territory_for_country(country: str) -> Territory | None:
-    if not country:
-        return None
-    return (
-        Territory.objects.filter(countries__contains=[country.upper()])
-        .select_related("channel_manager")
-        .order_by("name")
-        .first()
-    )
 
 
 def portfolio_for(user) -> QuerySet:

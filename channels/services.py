@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
-from partners.models import PartnerStatus, Tier
+from channels.models import Announcement, AnnouncementRecipient
+from partners.models import PartnerStatus, Territory, Tier
 from partners.selectors import partners_visible_to
 from prm.accounts.models import User
 

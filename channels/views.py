@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from channels import services
 from channels.forms import AnnouncementForm, ReassignForm, TerritoryForm
 from channels.queue import work_queue
-from channels.selectors import announcements_visible_to, portfolio_for, territories_visible_to
+from channels.selectors import (
+    announcements_for_partner,
+    announcements_visible_to,
+    portfolio_for,
+)
+from partners.selectors import territories_visible_to
 from partners.services import partners_reassign
 from prm.accounts.access import vendor_admin_required, vendor_staff_required
 
@@ -85,3 +90,13 @@ def announcements(request: HttpRequest) -> HttpResponse:
             return redirect("channels:announcements")
     page = Paginator(announcements_visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "channels/announcements.html", {"form": form, "page": page})
+
+
+def portal_section(request: HttpRequest, partner):
+    """Section of the partner portal's home page: the latest announcements sent to the
+    partner (registered in ChannelsConfig.ready; the portal page checks the role)."""
+    return (
+        _("Announcements"),
+        "channels/_portal_announcements.html",
+        {"announcements": announcements_for_partner(partner)},
+    )

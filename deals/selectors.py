@@ -184,12 +184,12 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 
 def deals_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): registrations and extension requests this user
+    """Work-queue source (prm.core.extensions): registrations and extension requests this user
     may decide, oldest first. At most four queries whatever the number of rows."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from channels.queue import QueueItem
+    from prm.core.extensions import QueueItem
 
     reviews = review_queue_for(user)
     extensions = extension_requests_for(user)

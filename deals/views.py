@@ -30,6 +30,7 @@ from deals.forms import (
 from deals.models import DealStatus
 from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
 from prm.core import exports, money
+from prm.tenancy.selectors import current_vendor
 
 PAGE_SIZE = 25
 
@@ -456,7 +457,7 @@ def deal_decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """The CM's queue: submitted registrations of their partners, oldest first, a page at
     a time."""
-    target = services.vendor().review_target_days
+    target = current_vendor().review_target_days
     today = timezone.localdate()
     page = Paginator(selectors.review_queue_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")

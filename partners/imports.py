@@ -129,7 +129,7 @@ def partners_import(*, text: str, default_currency: str = "USD") -> ImportResult
 
 @transaction.atomic
 def _save(rows: list[dict], result: ImportResult) -> None:
-    from channels.selectors import territory_for_country
+    from partners.selectors import territory_for_country
 
     for row in rows:
         values = dict(row["values"])

@@ -16,6 +16,7 @@ from partners.models import (
     Partner,
     PartnerApplication,
     PartnerStatusChange,
+    Territory,
 )
 
 
@@ -207,12 +208,12 @@ def agreement_acceptances(partner) -> QuerySet[AgreementAcceptance]:
 
 
 def applications_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): applications this user may review. Two queries."""
+    """Work-queue source (prm.core.extensions): applications this user may review. Two queries."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from channels.queue import QueueItem
     from partners.models import ApplicationStatus
+    from prm.core.extensions import QueueItem
 
     waiting = applications_visible_to(user).filter(status=ApplicationStatus.SUBMITTED)
     total = waiting.count()
@@ -231,3 +232,23 @@ def applications_waiting_on(user, *, limit: int = 20):
         else []
     )
     return items, total
+
+
+def territories_visible_to(user) -> QuerySet[Territory]:
+    """Territories are programme configuration: every vendor staff member sees them."""
+    if not user.is_vendor_staff:
+        return Territory.objects.none()
+    return Territory.objects.select_related("channel_manager").annotate(
+        partner_count=Count("partners")
+    )
+
+
+def territory_for_country(country: str) -> Territory | None:
+    if not country:
+        return None
+    return (
+        Territory.objects.filter(countries__contains=[country.upper()])
+        .select_related("channel_manager")
+        .order_by("name")
+        .first()
+    )

@@ -48,15 +48,9 @@ from partners.tiers import tier_progress
 from prm.accounts.access import vendor_admin_required, vendor_staff_required
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
+from prm.core.extensions import page_sections, registry
 
 PAGE_SIZE = 25
-
-#: Sections other apps add to the partner detail page (deals, uploads, scorecard):
-#: dotted paths of callables `section(request, partner) -> (title, template, context)`
-#: or None to show nothing; the template is included with the context as `section`.
-#: Appended at start-up (AppConfig.ready), like channels.queue sources. The callable must
-#: scope its own reads (request.user) and run a fixed number of queries.
-PARTNER_DETAIL_SECTIONS: list = []
 
 
 def _error_text(error: ValidationError) -> str:
@@ -82,14 +76,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 @vendor_staff_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.utils.module_loading import import_string
-
     partner = get_partner_for(request.user, pk)
-    sections = []
-    for dotted in PARTNER_DETAIL_SECTIONS:
-        section = import_string(dotted)(request, partner)
-        if section:
-            sections.append(section)
+    # Other apps' blocks (reports, scorecard), added in their AppConfig.ready.
+    sections = page_sections(registry.partner_sections(), request, partner)
     return render(
         request,
         "partners/partner_detail.html",

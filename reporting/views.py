@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 
 from prm.accounts.access import vendor_staff_required
 from prm.core.params import parse_id
+from prm.core.spreadsheets import safe_text
 from reporting import selectors, services
-from reporting.analytics.exports import safe_text
 from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
 from reporting.ingest import IGNORE, REFUSALS
 from reporting.ingest.mapping import fallback_field

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django_tenants.utils import schema_context
 
+from partners.memberships import partner_user_create
 from partners.models import Partner
 from prm.accounts.models import Role, User
 from prm.accounts.services import user_create
@@ -62,7 +63,7 @@ def build_cast() -> Cast:
         return user_create(email=email, password=PASSWORD, role=role, full_name=name)
 
     def member(email, role, name, partner):
-        return user_create(
+        return partner_user_create(
             email=email, password=PASSWORD, role=role, full_name=name, partner=partner
         )
 

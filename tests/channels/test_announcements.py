@@ -2,9 +2,9 @@
 
 from django.core import mail
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
+from channels.models import Announcement, AnnouncementRecipient
 from channels.services import announcement_email_partners, announcement_publish
-from partners.models import Partner
+from partners.models import Partner, Territory
 from tests.partners.helpers import make_partner, make_tiers, queries_for
 
 

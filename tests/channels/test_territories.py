@@ -1,7 +1,6 @@
 """Territories (vendor admins define them) and reassignment of a CM's partners."""
 
-from channels.models import Territory
-from partners.models import Partner, PartnerApplication
+from partners.models import Partner, PartnerApplication, Territory
 from tests.partners.helpers import make_application
 
 

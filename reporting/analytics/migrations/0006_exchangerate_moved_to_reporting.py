@@ -1,0 +1,18 @@
+# ExchangeRate now belongs to reporting (see reporting 0004); nothing changes in the database.
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('analytics', '0005_vendor_wide_rollups'),
+        ('reporting', '0004_exchangerate_moved_from_analytics'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name='ExchangeRate')],
+            database_operations=[],
+        ),
+    ]
