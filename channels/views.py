@@ -41,7 +41,7 @@ def territories(request: HttpRequest) -> HttpResponse:
         if not request.user.is_vendor_admin:
             raise PermissionDenied
         if form.is_valid():
-            territory = services.territory_save(by=request.user, **form.cleaned_data)
+            territory = services.territory_save(user=request.user, **form.cleaned_data)
             messages.success(request, _("Territory %(name)s saved.") % {"name": territory.name})
             return redirect("channels:territories")
     return render(
@@ -78,7 +78,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            announcement = services.announcement_publish(by=request.user, **form.cleaned_data)
+            announcement = services.announcement_publish(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -49,6 +49,7 @@ from prm.accounts.access import vendor_admin_required, vendor_staff_required
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
 from prm.core.extensions import page_sections, registry
+from prm.core.http import query_without_page, wants_partial
 
 PAGE_SIZE = 25
 
@@ -65,11 +66,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     form = PartnerFilterForm(request.GET or None)
     partners = partner_directory(request.user, **(form.filters() if form.is_bound else {}))
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "partners/partner_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#results"
     return render(request, template, context)
 

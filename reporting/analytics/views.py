@@ -20,6 +20,7 @@ from prm.accounts.access import (
     vendor_admin_required,
     vendor_staff_required,
 )
+from prm.core.http import query_without_page, wants_partial
 from reporting.analytics import charts, selectors, services
 from reporting.analytics.exports import response as export_response
 from reporting.analytics.forms import (
@@ -37,7 +38,7 @@ MAX_RATE_FILE_BYTES = 1_000_000
 
 
 def _template(request: HttpRequest, page: str, partial: str) -> str:
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         return f"analytics/{page}#{partial}"
     return f"analytics/{page}"
 
@@ -66,13 +67,11 @@ def _charts(data: dict, currency: str) -> dict:
 
 def _page_context(request, form, data: dict) -> dict:
     currency = services.reporting_currency()
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "form": form,
         "currency": currency,
         "charts": _charts(data, currency),
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         **data,
     }
 
@@ -112,15 +111,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     totals = selectors.sales_totals(request.user, filters)
     rows = _LazyLeaderboard(request.user, filters, totals.current)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "totals": totals,
         "filters": filters,
         "currency": services.reporting_currency(),
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "quality": _quality_scores(request.user, filters, page.object_list),
     }
     return render(request, _template(request, "leaderboard.html", "rows"), context)
@@ -188,13 +185,11 @@ def health(request: HttpRequest) -> HttpResponse:
         limit=PAGE_SIZE,
         offset=page.start_index() - 1 if page.object_list else 0,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "months": rows[0].months if rows else [],
     }
     return render(request, _template(request, "health.html", "rows"), context)
@@ -213,12 +208,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
     findings = selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "counts": selectors.finding_counts(request.user, partner_id=partner_id),
         "currency": services.reporting_currency(),
     }
@@ -332,7 +325,7 @@ def rates_import(request: HttpRequest) -> HttpResponse:
 
 
 def partner_section(request: HttpRequest, partner):
-    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS):
+    """Section of the vendor's partner page (registered in analytics.hooks):
     sales of the last 12 months and deal rates, with a link to the scorecard."""
     if not request.user.is_vendor_staff:
         return None
