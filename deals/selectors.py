@@ -1,4 +1,4 @@
-"""Reads on deals, always starting from the acting user (product.md "Visibility rules").
+"""Reads on deals, always starting from the acting user (docs/product-rules.md, Visibility).
 
 Vendor admins see every deal, a CM the deals of partners assigned to them, a partner admin
 all of their partner's deals, a rep only the deals they registered. Conflicts are vendor

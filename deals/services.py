@@ -619,7 +619,7 @@ def deal_expire(*, deal_id: int, today: date | None = None) -> bool:
     return True
 
 
-#: Days before the end of protection at which the rep is reminded (issue 4).
+#: Days before the end of protection at which the rep is reminded.
 EXPIRY_REMINDER_DAYS = (14, 3)
 
 

@@ -1,6 +1,6 @@
 """Bulk import of partners from CSV (`import_partners`).
 
-Columns (product.md): slug,name,country,type,tier,channel_manager_email,currency.
+Columns (docs/product-rules.md): slug,name,country,type,tier,channel_manager_email,currency.
 Every row is checked first and every problem reported with its line number; the file is
 imported only when it has no errors (all or nothing), so fixing the file and running the
 command again is always safe. Existing slugs are updated (empty cells keep the current

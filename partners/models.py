@@ -1,6 +1,6 @@
 """Partners of a vendor, the users who belong to them, and how a company becomes one.
 
-Lifecycle (product.md): a company applies (PartnerApplication), a CM approves it, the
+Lifecycle (docs/product-rules.md): a company applies (PartnerApplication), a CM approves it, the
 partner is created in `onboarding` and its first admin is invited; the partner admin
 accepts the current programme agreement and the partner becomes `active`. Every status
 change is kept in PartnerStatusChange (who, when, from -> to).

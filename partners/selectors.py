@@ -1,7 +1,7 @@
 """Reads on partners, and the one rule every app uses to scope rows by partner.
 
-product.md "Visibility rules": a vendor admin sees every partner of the tenant, a channel
-manager the partners assigned to them, a partner user only their own partner.
+A vendor admin sees every partner of the tenant, a channel manager the partners assigned
+to them, a partner user only their own partner (docs/product-rules.md, Visibility).
 """
 
 from django.db.models import Count, F, Q, QuerySet

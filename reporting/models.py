@@ -237,7 +237,7 @@ class TransactionType(models.TextChoices):
 
 
 class SalesLine(models.Model):
-    """One canonical sales line (product.md), written by COPY, never row by row.
+    """One canonical sales line (docs/report-pipeline.md), written by COPY, never row by row.
 
     Text columns are text (a partner's long customer name must not fail a whole
     import); the source row number and the raw row let anyone trace a line back to the

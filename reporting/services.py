@@ -1,6 +1,6 @@
 """Writes for partner reports: receive an upload, process it, confirm a mapping, aliases.
 
-The pipeline (partner-reports.md) is `upload_receive` (checks, SHA-256, storage, queue)
+The pipeline (docs/report-pipeline.md) is `upload_receive` (checks, SHA-256, storage, queue)
 then `upload_process` (the Celery task's body, and `import_report`'s): detect, map,
 normalise with `reporting.ingest`, and store every line with PostgreSQL COPY in one
 transaction that first deletes the upload's previous lines. A crash or a retry therefore

@@ -1,4 +1,4 @@
-"""The fixed cast every test uses (style.md): built once per test session.
+"""The fixed cast every test uses (docs/CONTRIBUTING.md): built once per test session.
 
 Tenant `acme` (host acme.localhost): a vendor admin, two channel managers, partner A
 (ardent: an admin and two reps, managed by cm_a) and partner B (bergmann: an admin and

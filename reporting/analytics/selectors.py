@@ -1,4 +1,4 @@
-"""Reads of analytics, always starting from the acting user (product.md "Visibility rules").
+"""Reads of analytics, always starting from the acting user (docs/product-rules.md, Visibility).
 
 Every figure comes from the summary tables (never raw lines) restricted to the partners
 the user may see: ``partners.selectors.partners_visible_to`` narrowed by the dashboard
