@@ -1,11 +1,12 @@
 """The channel manager's workspace (vendor admins see the whole channel)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from channels import services
 from channels.forms import AnnouncementForm, ReassignForm, TerritoryForm
@@ -33,25 +34,30 @@ def workspace(request: HttpRequest) -> HttpResponse:
     )
 
 
-@vendor_staff_required
-def territories(request: HttpRequest) -> HttpResponse:
-    """Territories and who looks after them; vendor admins add new ones here."""
-    form = TerritoryForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.is_vendor_admin:
-            raise PermissionDenied
-        if form.is_valid():
-            territory = services.territory_save(user=request.user, **form.cleaned_data)
-            messages.success(request, _("Territory %(name)s saved.") % {"name": territory.name})
-            return redirect("channels:territories")
+def _territories_page(request: HttpRequest, form: TerritoryForm) -> HttpResponse:
     return render(
         request,
         "channels/territories.html",
-        {
-            "territories": territories_visible_to(request.user),
-            "form": form,
-        },
+        {"territories": territories_visible_to(request.user), "form": form},
     )
+
+
+@vendor_staff_required
+def territories(request: HttpRequest) -> HttpResponse:
+    """Territories and who looks after them; vendor admins see the form to add one."""
+    return _territories_page(request, TerritoryForm())
+
+
+@vendor_admin_required
+@require_POST
+def territory_create(request: HttpRequest) -> HttpResponse:
+    """Add a territory (its own URL, so the authorization matrix covers the write)."""
+    form = TerritoryForm(request.POST)
+    if not form.is_valid():
+        return _territories_page(request, form)
+    territory = services.territory_save(user=request.user, **form.cleaned_data)
+    messages.success(request, _("Territory %(name)s saved.") % {"name": territory.name})
+    return redirect("channels:territories")
 
 
 @vendor_admin_required

@@ -7,7 +7,7 @@ selectors (starting from ``request.user``); an htmx request gets the page's part
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -245,20 +245,7 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("analytics:reconciliation")
 
 
-@vendor_staff_required
-def rates(request: HttpRequest) -> HttpResponse:
-    form = ExchangeRateForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.is_vendor_admin:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.exchange_rate_save(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Rate saved. Dashboards are being recalculated."))
-                return redirect("analytics:rates")
+def _rates_page(request: HttpRequest, form: ExchangeRateForm) -> HttpResponse:
     context = {
         "form": form,
         "import_form": RateImportForm(),
@@ -266,6 +253,27 @@ def rates(request: HttpRequest) -> HttpResponse:
         "currency": services.reporting_currency(),
     }
     return render(request, "analytics/rates.html", context)
+
+
+@vendor_staff_required
+def rates(request: HttpRequest) -> HttpResponse:
+    return _rates_page(request, ExchangeRateForm())
+
+
+@vendor_admin_required
+@require_POST
+def rate_create(request: HttpRequest) -> HttpResponse:
+    """Add a rate (its own URL, so the authorization matrix covers the write)."""
+    form = ExchangeRateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exchange_rate_save(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rate saved. Dashboards are being recalculated."))
+            return redirect("analytics:rates")
+    return _rates_page(request, form)
 
 
 @vendor_admin_required
