@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from channels.models import Announcement, AnnouncementRecipient
-from partners.selectors import partners_visible_to
+from partners.selectors import partners_visible_to, restrict_to_partners
 
 
 def portfolio_for(user) -> QuerySet:
@@ -27,11 +27,10 @@ def announcements_visible_to(user) -> QuerySet[Announcement]:
     )
     if user.is_vendor_admin:
         return base
+    reached = restrict_to_partners(AnnouncementRecipient.objects.all(), user)
     if user.is_channel_manager:
-        reached = AnnouncementRecipient.objects.filter(partner__channel_manager=user)
         return base.filter(Q(author=user) | Q(pk__in=reached.values("announcement_id")))
     if user.is_partner_user:
-        reached = AnnouncementRecipient.objects.filter(partner=user.partner)
         return base.filter(pk__in=reached.values("announcement_id"))
     return base.none()
 

@@ -27,6 +27,7 @@ from deals.models import (
     DealStatus,
     Product,
 )
+from partners.selectors import in_partner_scope
 from prm import webhooks
 from prm.core import money
 from prm.tenancy.selectors import current_vendor
@@ -101,9 +102,7 @@ def can_edit_as_partner(user, deal: Deal) -> bool:
 
 def can_decide(user, deal: Deal) -> bool:
     """Vendor admins, and the channel manager assigned to the deal's partner."""
-    if user.is_vendor_admin:
-        return True
-    return user.is_channel_manager and deal.partner.channel_manager_id == user.pk
+    return user.is_vendor_staff and in_partner_scope(user, deal.partner)
 
 
 def _require(allowed: bool) -> None:

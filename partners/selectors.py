@@ -38,6 +38,19 @@ def partner_scope(user, *, via: str = "partner") -> Q:
     return Q(pk__in=[])
 
 
+def in_partner_scope(user, partner: Partner) -> bool:
+    """`partner_scope` for one partner already in memory (no query): the same rules."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_vendor_admin:
+        return True
+    if user.is_channel_manager:
+        return partner.channel_manager_id == user.pk
+    if user.is_partner_user:
+        return user.partner.pk == partner.pk
+    return False
+
+
 def restrict_to_partners(queryset: QuerySet, user, *, via: str = "partner") -> QuerySet:
     """`queryset` narrowed to the rows of partners `user` may see."""
     return queryset.filter(partner_scope(user, via=via))
