@@ -3,12 +3,16 @@ and the htmx partial of a list page.
 
 A POST action (docs/architecture.md, "HTTP shapes"):
 
+    def act(data) -> str:
+        services.deal_submit(user=request.user, deal_id=deal.pk, expected_version=data["version"])
+        return _("Registration submitted.")
+
     return post_action(
         request,
-        form=CloseForm(request.POST),
-        act=lambda data: services.deal_close(user=request.user, **data) and _("Closed."),
+        form=VersionForm(request.POST),
+        act=act,
         then=redirect("deals:detail", pk=deal.pk),
-        stale=(services.DealChanged, STALE_MESSAGE),
+        stale=(services.DealChanged, _("Someone changed this registration ...")),
     )
 """
 
@@ -63,8 +67,3 @@ def wants_partial(request: HttpRequest) -> bool:
     """An htmx request for a fragment of the page (a boosted link wants the whole page)."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted
-
-
-def list_template(request: HttpRequest, template: str, partial: str = "results") -> str:
-    """`template`, or its `#partial` when htmx asks for the fragment only."""
-    return f"{template}#{partial}" if wants_partial(request) else template
