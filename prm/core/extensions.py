@@ -138,6 +138,13 @@ class Registry:
     def sales_changed_hooks(self) -> list[SalesChangedHook]:
         return self._sorted(self._sales_changed_hooks)
 
+    # --- exchange rates for prm.core.money (kept by an app above the base)
+    def add_rate_loader(self, key: str, loader: RateLoader) -> None:
+        self._rate_loaders[key] = _Entry(key, loader, 100)
+
+    def rate_loaders(self) -> list[RateLoader]:
+        return self._sorted(self._rate_loaders)
+
     # --- demo data
     def add_demo_seeder(self, key: str, seed: DemoSeeder, *, order: int = 100) -> None:
         self._demo_seeders[key] = _Entry(key, seed, order)
