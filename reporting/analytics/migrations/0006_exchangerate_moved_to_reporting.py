@@ -8,6 +8,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('analytics', '0005_vendor_wide_rollups'),
         ('reporting', '0004_exchangerate_moved_from_analytics'),
+        # Its data migration reads rates as analytics.ExchangeRate: run it before the move.
+        ('deals', '0009_repair_copied_list_prices'),
     ]
 
     operations = [
