@@ -1,4 +1,4 @@
-# ExchangeRate now belongs to reporting (see reporting 0004); nothing changes in the database.
+# ExchangeRate now belongs to reporting (see reporting 0005); nothing changes in the database.
 
 from django.db import migrations
 
@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0005_vendor_wide_rollups'),
-        ('reporting', '0004_exchangerate_moved_from_analytics'),
+        ('reporting', '0005_exchangerate_moved_from_analytics'),
         # Its data migration reads rates as analytics.ExchangeRate: run it before the move.
         ('deals', '0009_repair_copied_list_prices'),
     ]

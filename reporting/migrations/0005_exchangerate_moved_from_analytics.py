@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_upload_queued_at_run_heartbeat'),
+        ('reporting', '0004_salesline_checked_per_upload'),
         ('analytics', '0005_vendor_wide_rollups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
