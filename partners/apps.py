@@ -8,7 +8,7 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from partners import demo
+        from partners import demo, rules
         from partners.selectors import applications_waiting_on
         from partners.tiers import tier_upgrades_waiting_on
         from prm.accounts.models import Role
@@ -27,3 +27,4 @@ class PartnersConfig(AppConfig):
         registry.add_queue_source("applications", applications_waiting_on, order=10)
         registry.add_queue_source("tier_upgrades", tier_upgrades_waiting_on, order=20)
         registry.add_demo_seeder("partners", demo.seed, order=10)
+        registry.add_login_check("partner_status", rules.login_refusal)

@@ -69,6 +69,10 @@ SalesChangedHook = Callable[[list[int]], None]
 #: `load() -> RateLookup` (prm.core.money): the tenant's exchange rates, one query.
 RateLoader = Callable[[], Any]
 
+#: `check(user) -> code | None`: a reason (an error code of the login form) why this user
+#: may not log in now, e.g. their partner's status; None lets them in.
+LoginCheck = Callable[[Any], str | None]
+
 #: `seed(vendor)`: idempotent demo data, called inside the vendor's schema after the
 #: demo cast (staff, partners, partner users) exists.
 DemoSeeder = Callable[[Any], None]
@@ -92,6 +96,7 @@ class Registry:
         self._sales_sources: dict[str, _Entry] = {}
         self._sales_changed_hooks: dict[str, _Entry] = {}
         self._rate_loaders: dict[str, _Entry] = {}
+        self._login_checks: dict[str, _Entry] = {}
         self._demo_seeders: dict[str, _Entry] = {}
 
     @staticmethod
@@ -144,6 +149,13 @@ class Registry:
 
     def rate_loaders(self) -> list[RateLoader]:
         return self._sorted(self._rate_loaders)
+
+    # --- login: checks of apps above accounts (a partner's status)
+    def add_login_check(self, key: str, check: LoginCheck) -> None:
+        self._login_checks[key] = _Entry(key, check, 100)
+
+    def login_checks(self) -> list[LoginCheck]:
+        return self._sorted(self._login_checks)
 
     # --- demo data
     def add_demo_seeder(self, key: str, seed: DemoSeeder, *, order: int = 100) -> None:

@@ -176,7 +176,7 @@ def _body(fields: dict[str, list[str]], first_option: dict[str, str]) -> dict[st
 @pytest.fixture
 def choices(cast, acme):
     """A tier, a territory and a product, so that every select has something to choose."""
-    from channels.models import Territory
+    from partners.models import Territory
     from deals.models import Product
     from partners.models import Tier
 
