@@ -839,20 +839,16 @@ class _ProgressWriter:
 
 
 def _line_watch():
-    """What reporting.quality watches of the lines as they stream by (None without it)."""
-    try:
-        from reporting.quality.duplicates import LineWatch
-    except ImportError:
-        return None
+    """What reporting.quality watches of the lines as they stream by."""
+    from reporting.quality.duplicates import LineWatch
+
     return LineWatch()
 
 
 def _hold_duplicates(upload: Upload, watch) -> int:
     """Lines the partner had already reported leave the figures (reporting.quality)."""
-    try:
-        from reporting.quality.duplicates import hold_duplicates
-    except ImportError:
-        return 0
+    from reporting.quality.duplicates import hold_duplicates
+
     return hold_duplicates(upload, watch)
 
 

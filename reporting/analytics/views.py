@@ -125,10 +125,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 def _quality_scores(user, filters, rows) -> dict | None:
     """Data-quality score of each listed partner for the period's last month (one query)."""
-    try:
-        from reporting.quality.selectors import scores_for
-    except ImportError:
-        return None
+    from reporting.quality.selectors import scores_for
+
     return scores_for(user, filters.period.end, [row.partner_id for row in rows])
 
 
