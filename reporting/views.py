@@ -23,9 +23,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import vendor_staff_required
+from prm.core.exports import safe_text
 from prm.core.http import query_without_page
 from prm.core.params import parse_id
-from prm.core.spreadsheets import safe_text
 from reporting import selectors, services
 from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
 from reporting.ingest import IGNORE, REFUSALS

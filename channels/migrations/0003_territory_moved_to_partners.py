@@ -1,4 +1,4 @@
-# Territory now belongs to partners (see partners 0003): channels forgets the model and
+# Territory now belongs to partners (see partners 0004): channels forgets the model and
 # points its announcements at the new owner. Nothing changes in the database.
 
 from django.db import migrations, models
@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("channels", "0002_announcements_and_territory_managers"),
-        ("partners", "0003_territory_moved_from_channels"),
+        ("partners", "0004_territory_moved_from_channels"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("partners", "0002_tiers_applications_invitations_agreements"),
+        ("partners", "0003_historicalpartner"),
         ("channels", "0002_announcements_and_territory_managers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -77,6 +77,19 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="partners",
+                        to="partners.territory",
+                        verbose_name="territory",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpartner",
+                    name="territory",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
                         to="partners.territory",
                         verbose_name="territory",
                     ),
