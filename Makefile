@@ -32,6 +32,7 @@ system-deps:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## Refresh the catalogues after changing user-facing strings (needs gettext)
 messages: install

@@ -1,4 +1,4 @@
-"""Conflict check against 200,000 open registrations: must take under 50 ms (issue 4).
+"""Conflict check against 200,000 open registrations: must take under 50 ms.
 
     .venv/bin/python bench/conflicts.py > bench/results/conflicts-200k.json
 

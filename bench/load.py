@@ -4,7 +4,7 @@
 
 Creates its own database (prm_bench_load by default; refuses one that exists), migrates
 it, provisions --tenants vendors (load0..load9.localhost) with the demo cast and the apps'
-demo seeders (prm.core.demo.seed_vendor: partners, deals, imported reports, figures),
+demo seeders (prm.seeding.demo.seed_vendor: partners, deals, imported reports, figures),
 collects static files into a temporary STATIC_ROOT and starts gunicorn on 127.0.0.1 with
 PRM_ENV=production (SECURE_SSL_REDIRECT=false: no TLS proxy on loopback). Then --users
 threads (plain http.client, one session each, logged in through the login form before the
@@ -50,7 +50,7 @@ from urllib.parse import urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PASSWORD = "prm-demo-2026"  # prm.core.demo.DEMO_PASSWORD
+PASSWORD = "prm-demo-2026"  # prm.seeding.demo.DEMO_PASSWORD
 PARTNERS = ("northwind", "mueller", "saigon", "lonestar")
 
 
@@ -70,7 +70,7 @@ PROVISION = """
 import dataclasses, sys, time
 import django
 django.setup()
-from prm.core import demo
+from prm.seeding import demo
 from prm.tenancy.services import public_site_ensure
 public_site_ensure(domain="localhost")
 for n in range(int(sys.argv[1])):

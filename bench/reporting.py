@@ -14,7 +14,7 @@ network), p50/p95 of:
 - the same for the vendor admin (every partner);
 - the CM dashboard's figures computed from the raw lines instead (the comparison).
 
-Seeding is prm.core.scale.seed_tenant, the seeder of `manage.py seed_scale`.
+Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
 Drops the database at the end (unless --keep). Prints one JSON document; progress on stderr.
 """
@@ -120,7 +120,7 @@ def dashboard_from_raw(cursor, relation, cm_id: int, period, reporting: str) -> 
 
 
 def seed(args, results):
-    """The vendor, seeded by prm.core.scale (the seeder of `manage.py seed_scale`).
+    """The vendor, seeded by prm.seeding.scale (the seeder of `manage.py seed_scale`).
 
     Summaries are left to :func:`run`, which times their rebuild.
     """
@@ -128,7 +128,7 @@ def seed(args, results):
     from django_tenants.utils import schema_context
 
     from prm.accounts.models import Role, User
-    from prm.core import scale
+    from prm.seeding import scale
     from reporting.analytics import sources
 
     spec = scale.TenantSpec(

@@ -1,15 +1,7 @@
 from django.contrib import admin
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
+from channels.models import Announcement, AnnouncementRecipient
 from prm.core.admin import SchemaAwareModelAdmin
-
-
-@admin.register(Territory)
-class TerritoryAdmin(SchemaAwareModelAdmin):
-    list_display = ["name", "channel_manager"]
-    list_filter = ["channel_manager"]
-    search_fields = ["name", "countries"]
-    list_select_related = ["channel_manager"]
 
 
 class RecipientInline(admin.TabularInline):

@@ -6,9 +6,16 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self):
-        from channels.queue import register_queue_source
-        from partners.selectors import applications_waiting_on
-        from partners.tiers import tier_upgrades_waiting_on
+        from django.utils.translation import gettext_lazy as _
 
-        register_queue_source("applications", applications_waiting_on)
-        register_queue_source("tier_upgrades", tier_upgrades_waiting_on)
+        from channels import demo, views
+        from prm.accounts.models import Role
+        from prm.core.extensions import NavItem, registry
+
+        vendor = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+        registry.add_nav_item(NavItem("channels:workspace", _("Workspace"), vendor, order=10))
+        registry.add_nav_item(
+            NavItem("channels:announcements", _("Announcements"), vendor, order=50)
+        )
+        registry.add_portal_section("announcements", views.portal_section, order=10)
+        registry.add_demo_seeder("channels", demo.seed, order=20)

@@ -2,9 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from channels.models import Territory
 from channels.services import parse_countries
-from partners.models import Tier
+from partners.models import Territory, Tier
 from prm.accounts.models import Role, User
 
 

@@ -1,48 +1,14 @@
-"""Channel managers' workspace: territories and announcements.
+"""Channel managers' workspace: announcements (territories are partner master data and
+live in partners.models).
 
 The work queue has no table: it is assembled from sources other apps register
 (`channels.queue`).
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Territory(models.Model):
-    """A named set of countries (a region) that partners are grouped and assigned by.
-
-    New partners and applications from one of its countries go to its channel manager.
-    """
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    countries = ArrayField(
-        models.CharField(max_length=2),
-        verbose_name=_("countries"),
-        default=list,
-        blank=True,
-        help_text=_("Two-letter ISO country codes, e.g. US, DE, VN."),
-    )
-    channel_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("channel manager"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="territories",
-        limit_choices_to={"role": "channel_manager"},
-        help_text=_("Receives new applications and partners from these countries."),
-    )
-
-    class Meta:
-        verbose_name = _("territory")
-        verbose_name_plural = _("territories")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Announcement(models.Model):
@@ -58,7 +24,7 @@ class Announcement(models.Model):
         "partners.Tier", verbose_name=_("tiers"), blank=True, related_name="+"
     )
     territories = models.ManyToManyField(
-        Territory, verbose_name=_("territories"), blank=True, related_name="+"
+        "partners.Territory", verbose_name=_("territories"), blank=True, related_name="+"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,29 +1,9 @@
-"""Reads for the workspace: territories, announcements, a CM's portfolio."""
+"""Reads for the workspace: announcements and a CM's portfolio."""
 
 from django.db.models import Count, Q, QuerySet
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
-from partners.selectors import partners_visible_to
-
-
-def territories_visible_to(user) -> QuerySet[Territory]:
-    """Territories are programme configuration: every vendor staff member sees them."""
-    if not user.is_vendor_staff:
-        return Territory.objects.none()
-    return Territory.objects.select_related("channel_manager").annotate(
-        partner_count=Count("partners")
-    )
-
-
-def territory_for_country(country: str) -> Territory | None:
-    if not country:
-        return None
-    return (
-        Territory.objects.filter(countries__contains=[country.upper()])
-        .select_related("channel_manager")
-        .order_by("name")
-        .first()
-    )
+from channels.models import Announcement, AnnouncementRecipient
+from partners.selectors import partners_visible_to, restrict_to_partners
 
 
 def portfolio_for(user) -> QuerySet:
@@ -47,11 +27,10 @@ def announcements_visible_to(user) -> QuerySet[Announcement]:
     )
     if user.is_vendor_admin:
         return base
+    reached = restrict_to_partners(AnnouncementRecipient.objects.all(), user)
     if user.is_channel_manager:
-        reached = AnnouncementRecipient.objects.filter(partner__channel_manager=user)
         return base.filter(Q(author=user) | Q(pk__in=reached.values("announcement_id")))
     if user.is_partner_user:
-        reached = AnnouncementRecipient.objects.filter(partner=user.partner)
         return base.filter(pk__in=reached.values("announcement_id"))
     return base.none()
 

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
-from partners.models import PartnerStatus, Tier
+from channels.models import Announcement, AnnouncementRecipient
+from partners.models import PartnerStatus, Territory, Tier
 from partners.selectors import partners_visible_to
 from prm.accounts.models import User
 
@@ -29,14 +29,14 @@ def parse_countries(text: str) -> list[str]:
 @transaction.atomic
 def territory_save(
     *,
-    by: User,
+    user: User,
     name: str,
     countries: list[str],
     channel_manager: User | None = None,
     territory: Territory | None = None,
 ) -> Territory:
     """Create or change a territory (vendor admins configure the programme)."""
-    if not by.is_vendor_admin:
+    if not user.is_vendor_admin:
         raise PermissionDenied
     if channel_manager is not None and not channel_manager.is_channel_manager:
         raise ValidationError(_("Choose an active channel manager."))
@@ -50,18 +50,18 @@ def territory_save(
 
 @transaction.atomic
 def announcement_publish(
-    *, by: User, title: str, body: str, tiers: list[Tier], territories: list[Territory]
+    *, user: User, title: str, body: str, tiers: list[Tier], territories: list[Territory]
 ) -> Announcement:
     """Publish news to the partners in the author's scope that match the chosen tiers and
     territories (none chosen: all of them), and e-mail their users after the commit.
 
     Terminated partners and those still applying are left out.
     """
-    if not by.is_vendor_staff:
+    if not user.is_vendor_staff:
         raise PermissionDenied
     if not title.strip() or not body.strip():
         raise ValidationError(_("Give the announcement a title and a message."))
-    partners = partners_visible_to(by).exclude(
+    partners = partners_visible_to(user).exclude(
         status__in=[PartnerStatus.TERMINATED, PartnerStatus.APPLIED]
     )
     if tiers:
@@ -72,7 +72,7 @@ def announcement_publish(
             | Q(territory__isnull=True, country__in=_countries_of(territories))
         )
     announcement = Announcement.objects.create(
-        title=title.strip(), body=body.strip(), author=by, published_at=timezone.now()
+        title=title.strip(), body=body.strip(), author=user, published_at=timezone.now()
     )
     announcement.tiers.set(tiers)
     announcement.territories.set(territories)

@@ -7,6 +7,7 @@ app_name = "channels"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
     path("territories/", views.territories, name="territories"),
+    path("territories/new/", views.territory_create, name="territory_create"),
     path("reassign/", views.reassign, name="reassign"),
     path("announcements/", views.announcements, name="announcements"),
 ]

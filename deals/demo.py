@@ -1,4 +1,4 @@
-"""Demo catalogue, direct accounts and deal registrations (prm.core.demo.DEMO_SEEDERS).
+"""Demo catalogue, direct accounts and deal registrations (a demo seeder, see DealsConfig).
 
 Idempotent: products by SKU, accounts by name, deals by (partner, customer). The deals go
 through the real services, so the demo shows real conflicts: Northwind and Lone Star both

@@ -1,4 +1,4 @@
-"""Reads on deals, always starting from the acting user (product.md "Visibility rules").
+"""Reads on deals, always starting from the acting user (docs/product-rules.md, Visibility).
 
 Vendor admins see every deal, a CM the deals of partners assigned to them, a partner admin
 all of their partner's deals, a rep only the deals they registered. Conflicts are vendor
@@ -184,12 +184,12 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 
 def deals_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): registrations and extension requests this user
+    """Work-queue source (prm.core.extensions): registrations and extension requests this user
     may decide, oldest first. At most four queries whatever the number of rows."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from channels.queue import QueueItem
+    from prm.core.extensions import QueueItem
 
     reviews = review_queue_for(user)
     extensions = extension_requests_for(user)

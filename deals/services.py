@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +27,10 @@ from deals.models import (
     DealStatus,
     Product,
 )
+from partners.selectors import in_partner_scope
 from prm import webhooks
 from prm.core import money
+from prm.tenancy.selectors import current_vendor
 
 Kind = DealEvent.Kind
 
@@ -100,9 +102,7 @@ def can_edit_as_partner(user, deal: Deal) -> bool:
 
 def can_decide(user, deal: Deal) -> bool:
     """Vendor admins, and the channel manager assigned to the deal's partner."""
-    if user.is_vendor_admin:
-        return True
-    return user.is_channel_manager and deal.partner.channel_manager_id == user.pk
+    return user.is_vendor_staff and in_partner_scope(user, deal.partner)
 
 
 def _require(allowed: bool) -> None:
@@ -127,16 +127,6 @@ def _locked(deal_id: int, expected_version: int | None) -> Deal:
     if expected_version is not None and deal.version != expected_version:
         raise DealChanged
     return deal
-
-
-def vendor():
-    """The tenant being served: its programme rules (protection period, review target)."""
-    from prm.tenancy.models import Vendor
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Vendor):
-        return tenant
-    return Vendor.objects.get(schema_name=connection.schema_name)
 
 
 def allowed(deal: Deal, action: str) -> bool:
@@ -454,7 +444,9 @@ def deal_approve(*, user, deal_id: int, expected_version: int, comment: str = ""
     before = _move(deal, "approve")
     now = timezone.now()
     deal.decided_at, deal.decided_by, deal.decision_comment = now, user, comment
-    deal.protected_until = timezone.localdate(now) + timedelta(days=vendor().protection_days)
+    deal.protected_until = timezone.localdate(now) + timedelta(
+        days=current_vendor().protection_days
+    )
     deal.last_expiry_reminder = None
     _save(
         deal,
@@ -568,7 +560,7 @@ def deal_request_extension(
         raise IllegalTransition(
             _("An extension is already waiting for a decision."), code="extension_pending"
         )
-    longest = deal.protected_until + timedelta(days=vendor().protection_days)
+    longest = deal.protected_until + timedelta(days=current_vendor().protection_days)
     if not deal.protected_until < until <= longest:
         raise ValidationError(
             _("Choose a date after %(current)s and no later than %(longest)s."),
@@ -626,7 +618,7 @@ def deal_expire(*, deal_id: int, today: date | None = None) -> bool:
     return True
 
 
-#: Days before the end of protection at which the rep is reminded (issue 4).
+#: Days before the end of protection at which the rep is reminded.
 EXPIRY_REMINDER_DAYS = (14, 3)
 
 
@@ -670,7 +662,7 @@ def deal_remind_overdue_review(*, deal_id: int, now=None) -> bool:
     if deal.status != DealStatus.SUBMITTED or deal.submitted_at is None:
         return False
     waited = business_days_between(timezone.localdate(deal.submitted_at), timezone.localdate(now))
-    if waited <= vendor().review_target_days:
+    if waited <= current_vendor().review_target_days:
         return False
     if deal.review_reminded_at and now - deal.review_reminded_at < timedelta(days=1):
         return False

@@ -13,6 +13,7 @@ from deals import notifications, services
 from deals.models import Deal, DealStatus, Notification
 from prm.core.idempotency import idempotent
 from prm.core.mail import Mark, queue_email
+from prm.tenancy.selectors import current_vendor
 
 
 @shared_task
@@ -45,7 +46,7 @@ def remind_overdue_reviews() -> int:
     """Remind CMs of submitted registrations past the vendor's review target."""
     # Business days never outnumber calendar days: older than the target in calendar days
     # is a cheap first cut; the service counts business days exactly.
-    target = services.vendor().review_target_days
+    target = current_vendor().review_target_days
     waiting = Deal.objects.filter(
         status=DealStatus.SUBMITTED, submitted_at__lt=timezone.now() - timedelta(days=target)
     ).values_list("pk", flat=True)

@@ -30,13 +30,16 @@ from deals.forms import (
 from deals.models import DealStatus
 from prm.accounts.access import any_user_required, partner_user_required, vendor_staff_required
 from prm.core import exports, money
+from prm.core.http import post_action, query_without_page, wants_partial
+from prm.tenancy.selectors import current_vendor
 
 PAGE_SIZE = 25
 
 
-def _changed(request: HttpRequest) -> None:
-    messages.error(
-        request,
+def _stale() -> tuple[type[Exception], str]:
+    """What a decision says when another user changed the deal first."""
+    return (
+        services.DealChanged,
         _(
             "Someone changed this registration while you were working on it. "
             "Check the latest version below and try again."
@@ -53,13 +56,6 @@ def _form_errors(request: HttpRequest, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    """The request's filters, for the page links to keep."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
@@ -88,11 +84,11 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "form": form,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "sorts": _sort_links(request, filters.get("sort", "")),
     }
     template = "deals/deal_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#results"
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, template, context, status=status)
@@ -202,7 +198,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Changes saved."))
                 return redirect("deals:detail", pk=deal.pk)
             except services.DealChanged:
-                _changed(request)
+                messages.error(request, _stale()[1])
                 return redirect("deals:detail", pk=deal.pk)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -271,20 +267,18 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("deals:detail", pk=deal.pk)
-    try:
-        services.deal_submit(
-            user=request.user, deal_id=deal.pk, expected_version=form.cleaned_data["version"]
-        )
-        messages.success(request, _("Registration submitted. The channel manager will review it."))
-    except services.DealChanged:
-        _changed(request)
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("deals:detail", pk=deal.pk)
+
+    def act(data) -> str:
+        services.deal_submit(user=request.user, deal_id=deal.pk, expected_version=data["version"])
+        return _("Registration submitted. The channel manager will review it.")
+
+    return post_action(
+        request,
+        form=VersionForm(request.POST),
+        act=act,
+        then=redirect("deals:detail", pk=deal.pk),
+        stale=_stale(),
+    )
 
 
 @vendor_staff_required
@@ -325,33 +319,31 @@ def deal_bulk_approve(request: HttpRequest) -> HttpResponse:
 @require_POST
 def deal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("deals:detail", pk=deal.pk)
-    action, version = form.cleaned_data["action"], form.cleaned_data["version"]
-    comment = form.cleaned_data["comment"]
-    try:
+
+    def act(data) -> str:
+        action, version, comment = data["action"], data["version"], data["comment"]
         if action == "approve":
             services.deal_approve(
                 user=request.user, deal_id=deal.pk, expected_version=version, comment=comment
             )
-            messages.success(request, _("Approved. The partner's protection period has started."))
-        elif action == "reject":
+            return _("Approved. The partner's protection period has started.")
+        if action == "reject":
             services.deal_reject(
                 user=request.user, deal_id=deal.pk, expected_version=version, reason=comment
             )
-            messages.success(request, _("Rejected. The partner has been told why."))
-        else:
-            services.deal_request_information(
-                user=request.user, deal_id=deal.pk, expected_version=version, question=comment
-            )
-            messages.success(request, _("Returned to the partner with your question."))
-    except services.DealChanged:
-        _changed(request)
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("deals:detail", pk=deal.pk)
+            return _("Rejected. The partner has been told why.")
+        services.deal_request_information(
+            user=request.user, deal_id=deal.pk, expected_version=version, question=comment
+        )
+        return _("Returned to the partner with your question.")
+
+    return post_action(
+        request,
+        form=DecisionForm(request.POST),
+        act=act,
+        then=redirect("deals:detail", pk=deal.pk),
+        stale=_stale(),
+    )
 
 
 @vendor_staff_required
@@ -373,12 +365,8 @@ def deal_check_conflicts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("deals:detail", pk=deal.pk)
-    data = form.cleaned_data
-    try:
+
+    def act(data) -> str:
         if data["outcome"] == "won":
             services.deal_close_won(
                 user=request.user,
@@ -387,76 +375,78 @@ def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
                 final_amount=data["final_amount"],
                 closed_on=data["closed_on"],
             )
-            messages.success(request, _("Closed as won. Congratulations!"))
-        else:
-            services.deal_close_lost(
-                user=request.user,
-                deal_id=deal.pk,
-                expected_version=data["version"],
-                reason=data["reason"],
-                closed_on=data["closed_on"],
-            )
-            messages.success(request, _("Closed as lost."))
-    except services.DealChanged:
-        _changed(request)
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("deals:detail", pk=deal.pk)
+            return _("Closed as won. Congratulations!")
+        services.deal_close_lost(
+            user=request.user,
+            deal_id=deal.pk,
+            expected_version=data["version"],
+            reason=data["reason"],
+            closed_on=data["closed_on"],
+        )
+        return _("Closed as lost.")
+
+    return post_action(
+        request,
+        form=CloseForm(request.POST),
+        act=act,
+        then=redirect("deals:detail", pk=deal.pk),
+        stale=_stale(),
+    )
 
 
 @partner_user_required
 @require_POST
 def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
-    form = ExtensionRequestForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("deals:detail", pk=deal.pk)
-    try:
+
+    def act(data) -> str:
         services.deal_request_extension(
             user=request.user,
             deal_id=deal.pk,
-            expected_version=form.cleaned_data["version"],
-            until=form.cleaned_data["until"],
-            reason=form.cleaned_data["reason"],
+            expected_version=data["version"],
+            until=data["until"],
+            reason=data["reason"],
         )
-        messages.success(request, _("Extension requested. The channel manager will decide."))
-    except services.DealChanged:
-        _changed(request)
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("deals:detail", pk=deal.pk)
+        return _("Extension requested. The channel manager will decide.")
+
+    return post_action(
+        request,
+        form=ExtensionRequestForm(request.POST),
+        act=act,
+        then=redirect("deals:detail", pk=deal.pk),
+        stale=_stale(),
+    )
 
 
 @vendor_staff_required
 @require_POST
 def deal_decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.get_deal_for(request.user, pk)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("deals:detail", pk=deal.pk)
-    try:
+
+    def act(data) -> str:
         services.deal_decide_extension(
             user=request.user,
             deal_id=deal.pk,
-            expected_version=form.cleaned_data["version"],
-            grant=form.cleaned_data["grant"],
-            comment=form.cleaned_data["comment"],
+            expected_version=data["version"],
+            grant=data["grant"],
+            comment=data["comment"],
         )
-        messages.success(request, _("Extension decided. The partner has been told."))
-    except services.DealChanged:
-        _changed(request)
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("deals:detail", pk=deal.pk)
+        return _("Extension decided. The partner has been told.")
+
+    return post_action(
+        request,
+        form=ExtensionDecisionForm(request.POST),
+        act=act,
+        then=redirect("deals:detail", pk=deal.pk),
+        stale=_stale(),
+    )
 
 
 @vendor_staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """The CM's queue: submitted registrations of their partners, oldest first, a page at
     a time."""
-    target = services.vendor().review_target_days
+    target = current_vendor().review_target_days
     today = timezone.localdate()
     page = Paginator(selectors.review_queue_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -476,13 +466,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "rows": rows,
         "target": target,
         "extensions": selectors.extension_requests_for(request.user),
     }
     template = "deals/review_queue.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#results"
     return render(request, template, context)
 

@@ -11,6 +11,7 @@ from partners.models import (
     Partner,
     PartnerApplication,
     PartnerStatusChange,
+    Territory,
     Tier,
 )
 from prm.core.admin import SchemaAwareModelAdmin
@@ -175,3 +176,11 @@ class AgreementAcceptanceAdmin(ReadOnlyAdmin):
     list_filter = ["version"]
     search_fields = ["partner__name", "accepted_by__email"]
     list_select_related = ["partner", "version", "accepted_by"]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(SchemaAwareModelAdmin):
+    list_display = ["name", "channel_manager"]
+    list_filter = ["channel_manager"]
+    search_fields = ["name", "countries"]
+    list_select_related = ["channel_manager"]

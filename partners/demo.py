@@ -1,11 +1,10 @@
-"""Demo data for partners and channels (prm.core.demo.DEMO_SEEDERS): idempotent."""
+"""Demo data of partners: tiers, territories, agreement, an application. Idempotent."""
 
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
 from partners.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -14,6 +13,7 @@ from partners.models import (
     Partner,
     PartnerApplication,
     PartnerType,
+    Territory,
     Tier,
 )
 from prm.accounts.models import Role, User
@@ -102,15 +102,3 @@ def seed(vendor) -> None:
                 "channel_manager": User.objects.filter(email="cm1@acme.example").first(),
             },
         )
-        if not Announcement.objects.exists():
-            announcement = Announcement.objects.create(
-                title="Q3 promotion: 5% extra on switches",
-                body="Register switch deals before 30 September for an extra 5% discount.",
-                author=admin,
-            )
-            AnnouncementRecipient.objects.bulk_create(
-                AnnouncementRecipient(
-                    announcement=announcement, partner=partner, emailed_at=timezone.now()
-                )
-                for partner in Partner.objects.all()
-            )

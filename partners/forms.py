@@ -4,8 +4,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from channels.models import Territory
-from partners.models import PartnerApplication, PartnerStatus, PartnerType, Tier
+from partners.models import PartnerApplication, PartnerStatus, PartnerType, Territory, Tier
 from partners.selectors import DIRECTORY_SORTS
 from prm.accounts.models import Role, User
 

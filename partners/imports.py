@@ -1,6 +1,6 @@
 """Bulk import of partners from CSV (`import_partners`).
 
-Columns (product.md): slug,name,country,type,tier,channel_manager_email,currency.
+Columns (docs/product-rules.md): slug,name,country,type,tier,channel_manager_email,currency.
 Every row is checked first and every problem reported with its line number; the file is
 imported only when it has no errors (all or nothing), so fixing the file and running the
 command again is always safe. Existing slugs are updated (empty cells keep the current
@@ -129,7 +129,7 @@ def partners_import(*, text: str, default_currency: str = "USD") -> ImportResult
 
 @transaction.atomic
 def _save(rows: list[dict], result: ImportResult) -> None:
-    from channels.selectors import territory_for_country
+    from partners.selectors import territory_for_country
 
     for row in rows:
         values = dict(row["values"])

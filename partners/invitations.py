@@ -6,11 +6,10 @@ anyone holding SECRET_KEY (the app, and tests running with the same settings) ca
 the link for a given row. Single use and expiry are enforced by the row's state.
 """
 
-from django.db import connection
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from prm.tenancy.models import Vendor
+from prm.tenancy.selectors import current_vendor
 from prm.tenancy.services import vendor_url
 
 _SALT = "partners.invitation"
@@ -23,13 +22,6 @@ def invitation_token(invitation) -> str:
 
 def token_matches(invitation, token: str) -> bool:
     return constant_time_compare(invitation_token(invitation), token)
-
-
-def current_vendor() -> Vendor:
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Vendor):
-        return tenant
-    return Vendor.objects.get(schema_name=connection.schema_name)
 
 
 def invitation_path(invitation) -> str:

@@ -1,6 +1,6 @@
 """Partners of a vendor, the users who belong to them, and how a company becomes one.
 
-Lifecycle (product.md): a company applies (PartnerApplication), a CM approves it, the
+Lifecycle (docs/product-rules.md): a company applies (PartnerApplication), a CM approves it, the
 partner is created in `onboarding` and its first admin is invited; the partner admin
 accepts the current programme agreement and the partner becomes `active`. Every status
 change is kept in PartnerStatusChange (who, when, from -> to).
@@ -63,6 +63,42 @@ class Tier(models.Model):
         return self.name
 
 
+class Territory(models.Model):
+    """A named set of countries (a region) that partners are grouped and assigned by.
+
+    New partners and applications from one of its countries go to its channel manager.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    countries = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("countries"),
+        default=list,
+        blank=True,
+        help_text=_("Two-letter ISO country codes, e.g. US, DE, VN."),
+    )
+    channel_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("channel manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="territories",
+        limit_choices_to={"role": "channel_manager"},
+        help_text=_("Receives new applications and partners from these countries."),
+    )
+
+    class Meta:
+        # The table kept its name when the model moved here from channels.
+        db_table = "channels_territory"
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Partner(models.Model):
     """An independent company that sells the vendor's products.
 
@@ -88,7 +124,7 @@ class Partner(models.Model):
     )
     country = models.CharField(_("country"), max_length=2, blank=True)
     territory = models.ForeignKey(
-        "channels.Territory",
+        Territory,
         verbose_name=_("territory"),
         on_delete=models.SET_NULL,
         null=True,

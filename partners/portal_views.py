@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels.selectors import announcements_for_partner
 from partners import services
 from partners.forms import InviteForm, RoleForm
 from partners.models import PartnerStatus
@@ -26,6 +25,7 @@ from partners.selectors import (
 )
 from partners.tiers import tier_progress
 from prm.accounts.access import partner_admin_required, partner_user_required
+from prm.core.extensions import page_sections, registry
 
 
 def _own_partner(request: HttpRequest):
@@ -46,7 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "progress": progress,
             "show_sales": is_admin,
             "restriction": restriction_for(partner),
-            "announcements": announcements_for_partner(partner),
+            # Other apps' blocks (announcements), added in their AppConfig.ready.
+            "sections": page_sections(registry.portal_sections(), request, partner),
             "agreement_pending": not accepted_current_agreement(partner),
             "members": partner_members(request.user, partner) if is_admin else None,
             "onboarding": partner.status == PartnerStatus.ONBOARDING,

@@ -74,3 +74,12 @@ def restriction_for(partner) -> str:
 def require_partner_may(partner, action: Action) -> None:
     if not partner_may(partner, action):
         raise ValidationError(restriction_for(partner) or _("This partnership is not active."))
+
+
+def login_refusal(user) -> str | None:
+    """Login check (registered in PartnersConfig.ready): the error code of the login form
+    when the user's partner may not log in, else None."""
+    partner = user.partner
+    if partner is not None and not partner_may(partner, Action.LOG_IN):
+        return "partnership_ended"
+    return None

@@ -1,7 +1,7 @@
 """Reads on partners, and the one rule every app uses to scope rows by partner.
 
-product.md "Visibility rules": a vendor admin sees every partner of the tenant, a channel
-manager the partners assigned to them, a partner user only their own partner.
+A vendor admin sees every partner of the tenant, a channel manager the partners assigned
+to them, a partner user only their own partner (docs/product-rules.md, Visibility).
 """
 
 from django.db.models import Count, F, Q, QuerySet
@@ -16,6 +16,7 @@ from partners.models import (
     Partner,
     PartnerApplication,
     PartnerStatusChange,
+    Territory,
 )
 
 
@@ -35,6 +36,19 @@ def partner_scope(user, *, via: str = "partner") -> Q:
     if user.is_partner_user:
         return Q(**{f"{prefix}pk" if via else "pk": user.partner.pk})
     return Q(pk__in=[])
+
+
+def in_partner_scope(user, partner: Partner) -> bool:
+    """`partner_scope` for one partner already in memory (no query): the same rules."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_vendor_admin:
+        return True
+    if user.is_channel_manager:
+        return partner.channel_manager_id == user.pk
+    if user.is_partner_user:
+        return user.partner.pk == partner.pk
+    return False
 
 
 def restrict_to_partners(queryset: QuerySet, user, *, via: str = "partner") -> QuerySet:
@@ -207,12 +221,12 @@ def agreement_acceptances(partner) -> QuerySet[AgreementAcceptance]:
 
 
 def applications_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): applications this user may review. Two queries."""
+    """Work-queue source (prm.core.extensions): applications this user may review. Two queries."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from channels.queue import QueueItem
     from partners.models import ApplicationStatus
+    from prm.core.extensions import QueueItem
 
     waiting = applications_visible_to(user).filter(status=ApplicationStatus.SUBMITTED)
     total = waiting.count()
@@ -231,3 +245,23 @@ def applications_waiting_on(user, *, limit: int = 20):
         else []
     )
     return items, total
+
+
+def territories_visible_to(user) -> QuerySet[Territory]:
+    """Territories are programme configuration: every vendor staff member sees them."""
+    if not user.is_vendor_staff:
+        return Territory.objects.none()
+    return Territory.objects.select_related("channel_manager").annotate(
+        partner_count=Count("partners")
+    )
+
+
+def territory_for_country(country: str) -> Territory | None:
+    if not country:
+        return None
+    return (
+        Territory.objects.filter(countries__contains=[country.upper()])
+        .select_related("channel_manager")
+        .order_by("name")
+        .first()
+    )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from partners.emails import send_email
-from partners.invitations import current_vendor, invitation_url, token_matches
+from partners.invitations import invitation_url, token_matches
 from partners.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -39,6 +39,7 @@ from partners.models import (
 from partners.rules import Action, require_partner_may
 from prm import webhooks
 from prm.accounts.models import PARTNER_ROLES, Role, User
+from prm.tenancy.selectors import current_vendor
 from prm.tenancy.services import vendor_url
 
 INVITATION_DAYS = 7
@@ -391,7 +392,7 @@ def application_submit(
     language: str = "",
 ) -> PartnerApplication:
     """Record a public application and route it to the CM of the applicant's territory."""
-    from channels.selectors import territory_for_country
+    from partners.selectors import territory_for_country
 
     if PartnerApplication.objects.filter(
         contact_email__iexact=contact_email.strip(), status=ApplicationStatus.SUBMITTED
@@ -451,7 +452,7 @@ def _unique_slug(name: str) -> str:
 @transaction.atomic
 def application_approve(*, application: PartnerApplication, by: User) -> tuple[Partner, Invitation]:
     """Create the partner in onboarding and invite the applicant as its partner admin."""
-    from channels.selectors import territory_for_country
+    from partners.selectors import territory_for_country
 
     if not by.is_vendor_staff:
         raise PermissionDenied
@@ -508,12 +509,7 @@ def application_approve(*, application: PartnerApplication, by: User) -> tuple[P
 
 
 def _vendor_currency() -> str:
-    from partners.invitations import current_vendor
-
-    try:
-        return current_vendor().reporting_currency
-    except Exception:  # noqa: BLE001 - schema without a vendor row (should not happen)
-        return "USD"
+    return current_vendor().reporting_currency
 
 
 @transaction.atomic
@@ -567,8 +563,6 @@ def application_refer_to_partner(
 
 
 def _vendor_name() -> str:
-    from partners.invitations import current_vendor
-
     return current_vendor().name
 
 
@@ -694,7 +688,7 @@ def invitation_accept(
     language: str = "",
 ) -> User:
     """Create the invited user with their chosen password; the link is then spent."""
-    from prm.accounts.services import user_create
+    from partners.memberships import partner_user_create
 
     invitation = invitation_check(
         invitation=Invitation.objects.select_for_update().filter(pk=invitation.pk).first(),
@@ -703,12 +697,12 @@ def invitation_accept(
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationInvalid
     validate_password(password, User(email=invitation.email, full_name=full_name))
-    user = user_create(
+    user = partner_user_create(
+        partner=invitation.partner,
         email=invitation.email,
         password=password,
         role=invitation.role,
         full_name=full_name.strip() or invitation.full_name,
-        partner=invitation.partner,
         language=language,
     )
     invitation.accepted_at = timezone.now()

@@ -1,18 +1,14 @@
 """Tier progress: where a partner stands against the next tier's requirements.
 
-Yearly sales come from whatever app knows them. An app that records sales registers a
-source once (e.g. in its AppConfig.ready):
-
-    from partners.tiers import yearly_sales_sources
-    yearly_sales_sources.append(my_function)
-
-A source is called as `source(partner_ids, since)` and returns `{partner_id: Decimal}` in
-the vendor's reporting currency (one query for many partners, so list pages stay flat).
-Results of all sources are added up. With no source registered, sales are unknown (None)
-and progress shows only what is known (certified reps).
+Yearly sales come from whatever app knows them: an app that records sales adds a source
+in its AppConfig.ready (`registry.add_sales_source`, prm/core/extensions.py). A source is
+called as `source(partner_ids, since)` and returns `{partner_id: Decimal}` in the vendor's
+reporting currency (one query for many partners, so list pages stay flat). Results of all
+sources are added up. With no source registered, sales are unknown (None) and progress
+shows only what is known (certified reps).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,21 +17,18 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partners.models import Membership, Tier
-
-YearlySalesSource = Callable[[list[int], date], dict[int, Decimal]]
-
-#: Appended to by other apps (reporting) at start-up; see the module docstring.
-yearly_sales_sources: list[YearlySalesSource] = []
+from prm.core.extensions import registry
 
 
 def yearly_sales(partner_ids: Iterable[int], *, today: date | None = None) -> dict[int, Decimal]:
     """Sales of the last 365 days per partner, or {} when no app reports sales yet."""
     ids = list(partner_ids)
-    if not yearly_sales_sources or not ids:
+    sources = registry.sales_sources()
+    if not sources or not ids:
         return {}
     since = (today or timezone.localdate()) - timedelta(days=365)
     totals: dict[int, Decimal] = {}
-    for source in yearly_sales_sources:
+    for source in sources:
         for partner_id, amount in source(ids, since).items():
             totals[partner_id] = totals.get(partner_id, Decimal(0)) + Decimal(amount)
     return totals
@@ -94,14 +87,8 @@ def tier_progress(partner, *, sales: Decimal | None = None, today: date | None =
     `sales` may be passed by a caller that already knows the figure; otherwise the
     registered sources are asked.
     """
-    if sales is None:
-        sales = (
-            yearly_sales([partner.pk], today=today).get(partner.pk)
-            if (yearly_sales_sources)
-            else None
-        )
-        if yearly_sales_sources and sales is None:
-            sales = Decimal(0)
+    if sales is None and registry.sales_sources():
+        sales = yearly_sales([partner.pk], today=today).get(partner.pk, Decimal(0))
     current = partner.tier
     tiers = Tier.objects.all()
     if current is not None:
@@ -129,15 +116,15 @@ def tier_earned(tiers: list[Tier], *, sales: Decimal | None, reps: int) -> Tier 
 
 
 def tier_upgrades_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): active partners in the user's scope whose real
+    """Work-queue source (prm.core.extensions): active partners in the user's scope whose real
     figures now earn a better tier than they have. Four queries for any number of
     partners (partners, tiers, certified reps, and each registered sales source)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from channels.queue import QueueItem
     from partners.models import PartnerStatus
     from partners.selectors import partners_visible_to
+    from prm.core.extensions import QueueItem
 
     if not user.is_vendor_staff:
         return [], 0
@@ -155,7 +142,7 @@ def tier_upgrades_waiting_on(user, *, limit: int = 20):
     for partner in partners:
         earned = tier_earned(
             tiers,
-            sales=sales.get(partner.pk, Decimal(0) if yearly_sales_sources else None),
+            sales=sales.get(partner.pk, Decimal(0) if registry.sales_sources() else None),
             reps=reps.get(partner.pk, 0),
         )
         if earned and (partner.tier is None or earned.rank > partner.tier.rank):

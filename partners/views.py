@@ -48,15 +48,10 @@ from partners.tiers import tier_progress
 from prm.accounts.access import vendor_admin_required, vendor_staff_required
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
+from prm.core.extensions import page_sections, registry
+from prm.core.http import query_without_page, wants_partial
 
 PAGE_SIZE = 25
-
-#: Sections other apps add to the partner detail page (deals, uploads, scorecard):
-#: dotted paths of callables `section(request, partner) -> (title, template, context)`
-#: or None to show nothing; the template is included with the context as `section`.
-#: Appended at start-up (AppConfig.ready), like channels.queue sources. The callable must
-#: scope its own reads (request.user) and run a fixed number of queries.
-PARTNER_DETAIL_SECTIONS: list = []
 
 
 def _error_text(error: ValidationError) -> str:
@@ -71,25 +66,18 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     form = PartnerFilterForm(request.GET or None)
     partners = partner_directory(request.user, **(form.filters() if form.is_bound else {}))
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "partners/partner_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#results"
     return render(request, template, context)
 
 
 @vendor_staff_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.utils.module_loading import import_string
-
     partner = get_partner_for(request.user, pk)
-    sections = []
-    for dotted in PARTNER_DETAIL_SECTIONS:
-        section = import_string(dotted)(request, partner)
-        if section:
-            sections.append(section)
+    # Other apps' blocks (reports, scorecard), added in their AppConfig.ready.
+    sections = page_sections(registry.partner_sections(), request, partner)
     return render(
         request,
         "partners/partner_detail.html",

@@ -47,6 +47,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "prm.accounts",
     "prm.core",
+    "prm.seeding",  # no tables: the seed_demo and seed_scale commands
     "axes",
     "django_htmx",
     "template_partials",

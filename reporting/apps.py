@@ -1,8 +1,5 @@
 from django.apps import AppConfig
 
-#: The partner's latest reports on the vendor's partner page (partners.views).
-PARTNER_SECTION = "reporting.views.partner_section"
-
 
 class ReportingConfig(AppConfig):
     """Partner sales reports: uploads, ingestion into canonical sales lines, SKU aliases."""
@@ -11,14 +8,16 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self):
-        from channels.queue import register_queue_source
+        from django.utils.translation import gettext_lazy as _
+
+        from prm.accounts.models import Role
+        from prm.core.extensions import NavItem, registry
+        from reporting import demo, views
         from reporting.selectors import uploads_waiting_on
 
-        register_queue_source("reports", uploads_waiting_on)
-        try:
-            from partners import views as partner_views
-        except ImportError:
-            return
-        sections = getattr(partner_views, "PARTNER_DETAIL_SECTIONS", None)
-        if sections is not None and PARTNER_SECTION not in sections:
-            sections.insert(0, PARTNER_SECTION)
+        roles = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN)
+        registry.add_nav_item(NavItem("reporting:uploads", _("Sales reports"), roles, order=110))
+        registry.add_queue_source("reports", uploads_waiting_on, order=40)
+        # The partner's latest reports, first among the other apps' blocks.
+        registry.add_partner_section("reports", views.partner_section, order=10)
+        registry.add_demo_seeder("reporting", demo.seed, order=40)

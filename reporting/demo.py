@@ -1,4 +1,5 @@
-"""Demo reports (prm.core.demo.DEMO_SEEDERS): the four sample partners' September reports.
+"""Demo reports (a demo seeder registered in ReportingConfig): the four sample partners'
+September reports.
 
 Idempotent: a report already imported for its partner (same bytes, SHA-256) is skipped.
 The files in demo_reports/ are the shared samples: Northwind's UTF-8 CSV, Müller's cp1252

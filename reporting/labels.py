@@ -1,9 +1,6 @@
-"""Names of report pages and fields, shared by menus, pages and forms (translated once)."""
+"""Names of report fields, shared by pages and forms (translated once)."""
 
 from django.utils.translation import gettext_lazy as _
-
-REPORTS = _("Sales reports")
-SKU_ALIASES = _("SKU aliases")
 
 FIELD_LABELS = {
     "ignore": _("Ignore this column"),

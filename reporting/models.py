@@ -12,9 +12,12 @@ Writes go through :mod:`reporting.services`, reads through :mod:`reporting.selec
 
 from django.conf import settings
 from django.contrib.postgres.indexes import BrinIndex
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code, e.g. EUR."))
 
 
 class PlainDecimalField(models.DecimalField):
@@ -234,7 +237,7 @@ class TransactionType(models.TextChoices):
 
 
 class SalesLine(models.Model):
-    """One canonical sales line (product.md), written by COPY, never row by row.
+    """One canonical sales line (docs/report-pipeline.md), written by COPY, never row by row.
 
     Text columns are text (a partner's long customer name must not fail a whole
     import); the source row number and the raw row let anyone trace a line back to the
@@ -311,3 +314,52 @@ class UploadError(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.source_row}: {self.code}"
+
+
+class ExchangeRate(models.Model):
+    """How much one unit of ``currency`` is worth in ``quote_currency``, from ``valid_from``.
+
+    ``quote_currency`` is the tenant's reporting currency when the rate was entered; only
+    rates quoted in the current reporting currency are used, so changing the reporting
+    currency never mixes old quotes into new figures. A rate applies until the next
+    ``valid_from`` of the same currency.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    quote_currency = models.CharField(
+        _("in currency"), max_length=3, validators=[currency_code], editable=False
+    )
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=20,
+        decimal_places=10,
+        validators=[MinValueValidator(0)],
+        help_text=_("Value of one unit of the currency in the reporting currency."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        # The table kept its name when the model moved here from analytics.
+        db_table = "analytics_exchangerate"
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "quote_currency", "valid_from"], name="exchangerate_unique_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} {self.quote_currency} ({self.valid_from})"

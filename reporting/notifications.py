@@ -1,9 +1,9 @@
 """E-mail to the uploader when an import has finished, in their language."""
 
-from django.db import connection
 from django.urls import reverse
 
 from partners.emails import send_email
+from prm.tenancy.selectors import current_vendor
 from prm.tenancy.services import vendor_url
 from reporting.models import Upload
 
@@ -18,7 +18,7 @@ def import_done(upload_id: int) -> None:
         template_prefix="reporting/email/import_done",
         context={
             "upload": upload,
-            "url": vendor_url(connection.tenant, reverse("reporting:detail", args=[upload.pk])),
+            "url": vendor_url(current_vendor(), reverse("reporting:detail", args=[upload.pk])),
         },
         language=user.language,
     )

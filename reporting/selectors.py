@@ -65,11 +65,11 @@ def get_alias_for(user, pk: int) -> SkuAlias:
 
 
 def uploads_waiting_on(user, *, limit: int = 20):
-    """Work-queue source (channels.queue): reports that need mapping or have row errors.
+    """Work-queue source (prm.core.extensions): reports that need mapping or have row errors.
 
     Vendor staff only, in their scope; two queries.
     """
-    from channels.queue import QueueItem
+    from prm.core.extensions import QueueItem
 
     if not (user.is_authenticated and user.is_vendor_staff):
         return [], 0

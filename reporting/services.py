@@ -1,6 +1,6 @@
 """Writes for partner reports: receive an upload, process it, confirm a mapping, aliases.
 
-The pipeline (partner-reports.md) is `upload_receive` (checks, SHA-256, storage, queue)
+The pipeline (docs/report-pipeline.md) is `upload_receive` (checks, SHA-256, storage, queue)
 then `upload_process` (the Celery task's body, and `import_report`'s): detect, map,
 normalise with `reporting.ingest`, and store every line with PostgreSQL COPY in one
 transaction that first deletes the upload's previous lines. A crash or a retry therefore
@@ -46,6 +46,8 @@ from deals.models import Product
 from partners.models import Partner
 from partners.selectors import get_partner_for
 from prm import webhooks
+from prm.core.extensions import registry
+from prm.tenancy.selectors import current_vendor
 from reporting import selectors
 from reporting.ingest import (
     REFUSALS,
@@ -63,6 +65,7 @@ from reporting.ingest.guard import check_arrival, sha256_of
 from reporting.ingest.isolated import check_upload_isolated
 from reporting.models import (
     ColumnMapping,
+    ExchangeRate,
     ImportRun,
     SalesLine,
     SkuAlias,
@@ -148,12 +151,7 @@ def _saved_choices(partner: Partner) -> tuple[str, str]:
 
 def max_upload_bytes() -> int:
     """The current vendor's upload limit (also under `schema_context`, e.g. commands)."""
-    from prm.tenancy.models import Vendor
-
-    tenant = getattr(connection, "tenant", None)
-    if not isinstance(tenant, Vendor):
-        tenant = Vendor.objects.filter(schema_name=connection.schema_name).first()
-    return tenant.max_upload_bytes if tenant is not None else 50 << 20
+    return current_vendor().max_upload_bytes
 
 
 def upload_receive(*, user, partner_id: int | None = None, uploaded_file) -> Upload:
@@ -741,14 +739,9 @@ def _copy(cursor, table: str, columns: tuple[str, ...], data: bytes) -> None:
         copy.write(data)
 
 
-def _rates() -> pl.DataFrame | None:
-    """Exchange rates into the reporting currency as a frame (None: analytics absent)."""
-    try:
-        from reporting.analytics.models import ExchangeRate
-        from reporting.analytics.services import reporting_currency
-    except ImportError:
-        return None
-    reporting = reporting_currency()
+def _rates() -> pl.DataFrame:
+    """Exchange rates into the reporting currency as a frame."""
+    reporting = current_vendor().reporting_currency
     rows = list(
         ExchangeRate.objects.filter(quote_currency=reporting)
         .exclude(currency=reporting)
@@ -846,32 +839,24 @@ class _ProgressWriter:
 
 
 def _line_watch():
-    """What reporting.quality watches of the lines as they stream by (None without it)."""
-    try:
-        from reporting.quality.duplicates import LineWatch
-    except ImportError:
-        return None
+    """What reporting.quality watches of the lines as they stream by."""
+    from reporting.quality.duplicates import LineWatch
+
     return LineWatch()
 
 
 def _hold_duplicates(upload: Upload, watch) -> int:
     """Lines the partner had already reported leave the figures (reporting.quality)."""
-    try:
-        from reporting.quality.duplicates import hold_duplicates
-    except ImportError:
-        return 0
+    from reporting.quality.duplicates import hold_duplicates
+
     return hold_duplicates(upload, watch)
 
 
 def _after_import(upload: Upload) -> None:
     """Once the lines are committed: refresh the figures and tell the uploader."""
     _emit_result(upload, "upload.imported")
-    try:
-        from reporting.analytics.services import queue_refresh
-    except ImportError:
-        queue_refresh = None
-    if queue_refresh is not None:
-        queue_refresh(partner_ids=[upload.partner_id])
+    for hook in registry.sales_changed_hooks():
+        hook([upload.partner_id])
     if upload.uploaded_by_id and upload.uploaded_by and upload.uploaded_by.email:
         from reporting.tasks import send_import_done
 

@@ -23,9 +23,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import vendor_staff_required
+from prm.core.exports import safe_text
+from prm.core.http import query_without_page
 from prm.core.params import parse_id
 from reporting import selectors, services
-from reporting.analytics.exports import safe_text
 from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
 from reporting.ingest import IGNORE, REFUSALS
 from reporting.ingest.mapping import fallback_field
@@ -88,13 +89,14 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "partner": partner_id or "",
+            "query": query_without_page(request),
             "statuses": UploadStatus.choices,
         },
     )
 
 
 def partner_section(request: HttpRequest, partner):
-    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS): the
+    """Section of the vendor's partner page (registered in ReportingConfig.ready): the
     partner's latest reports, with a way to upload one on its behalf."""
     if not request.user.is_vendor_staff:
         return None

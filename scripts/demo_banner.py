@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def banner(port: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
     django.setup()
-    from prm.core.demo import DEMO_PASSWORD, DEMO_VENDORS
+    from prm.seeding.demo import DEMO_PASSWORD, DEMO_VENDORS
 
     lines = ["", "PRM is running. Open:"]
     for spec in DEMO_VENDORS:

@@ -1,4 +1,4 @@
-"""The fixed cast every test uses (style.md): built once per test session.
+"""The fixed cast every test uses (docs/CONTRIBUTING.md): built once per test session.
 
 Tenant `acme` (host acme.localhost): a vendor admin, two channel managers, partner A
 (ardent: an admin and two reps, managed by cm_a) and partner B (bergmann: an admin and
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django_tenants.utils import schema_context
 
+from partners.memberships import partner_user_create
 from partners.models import Partner
 from prm.accounts.models import Role, User
 from prm.accounts.services import user_create
@@ -62,7 +63,7 @@ def build_cast() -> Cast:
         return user_create(email=email, password=PASSWORD, role=role, full_name=name)
 
     def member(email, role, name, partner):
-        return user_create(
+        return partner_user_create(
             email=email, password=PASSWORD, role=role, full_name=name, partner=partner
         )
 

@@ -1,4 +1,4 @@
-"""The database itself refuses to change or delete deal history (issue 4: append-only).
+"""The database itself refuses to change or delete deal history (it is append-only).
 
 The model and its queryset already raise; this trigger also stops raw SQL, the shell and
 any future code path. Core PL/pgSQL only (no extensions). TRUNCATE and DROP SCHEMA, which

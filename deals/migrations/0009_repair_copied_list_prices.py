@@ -50,7 +50,10 @@ def repair(apps, schema_editor):
     DealLine = apps.get_model("deals", "DealLine")
     Deal = apps.get_model("deals", "Deal")
     DealEvent = apps.get_model("deals", "DealEvent")
-    ExchangeRate = apps.get_model("analytics", "ExchangeRate")
+    try:  # the model moved from analytics to reporting (same table, analytics 0006)
+        ExchangeRate = apps.get_model("reporting", "ExchangeRate")
+    except LookupError:
+        ExchangeRate = apps.get_model("analytics", "ExchangeRate")
 
     reporting = _reporting_currency()
     if reporting is None:

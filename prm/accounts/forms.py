@@ -24,14 +24,13 @@ class EmailLoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        partner = user.partner
-        if partner is not None:
-            from partners.rules import Action, partner_may
+        # Apps above this one refuse logins through the registry (a partner's status).
+        from prm.core.extensions import registry
 
-            if not partner_may(partner, Action.LOG_IN):
-                raise forms.ValidationError(
-                    self.error_messages["partnership_ended"], code="partnership_ended"
-                )
+        for check in registry.login_checks():
+            code = check(user)
+            if code:
+                raise forms.ValidationError(self.error_messages[code], code=code)
 
 
 class ApiKeyForm(forms.Form):

@@ -1,4 +1,9 @@
-"""Writes on users."""
+"""Writes on users.
+
+Partner users belong to a partner from the moment they exist, so they are created by
+partners.memberships.partner_user_create (which calls `account_create` and adds the
+membership in the same transaction); this module knows nothing of partners.
+"""
 
 import hashlib
 import secrets
@@ -10,25 +15,20 @@ from prm.accounts.models import PARTNER_ROLES, ApiKey, Role, User
 
 
 @transaction.atomic
-def user_create(
+def account_create(
     *,
     email: str,
     role: Role | str,
     password: str | None = None,
     full_name: str = "",
-    partner=None,
     language: str = "",
 ) -> User:
-    """Create a user in the current vendor schema; partner roles need a partner.
+    """The account alone, for any role; callers add what the role needs (a membership).
 
     A `None` password leaves the account unusable until the user sets one through an
     invitation or password-reset link.
     """
-    from partners.models import Membership
-
-    if (role in PARTNER_ROLES) != (partner is not None):
-        raise ValueError("Partner users need exactly one partner; vendor staff none.")
-    user = User.objects.create_user(
+    return User.objects.create_user(
         email=email,
         password=password,
         role=role,
@@ -39,9 +39,22 @@ def user_create(
         is_staff=role == Role.VENDOR_ADMIN,
         is_superuser=role == Role.VENDOR_ADMIN,
     )
-    if partner is not None:
-        Membership.objects.create(user=user, partner=partner)
-    return user
+
+
+def user_create(
+    *,
+    email: str,
+    role: Role | str,
+    password: str | None = None,
+    full_name: str = "",
+    language: str = "",
+) -> User:
+    """Create a vendor staff user in the current vendor schema."""
+    if role in PARTNER_ROLES:
+        raise ValueError("Partner users need a partner: use partners.memberships.")
+    return account_create(
+        email=email, role=role, password=password, full_name=full_name, language=language
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:

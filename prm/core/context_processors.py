@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from prm.core.navigation import NAV_ITEMS
+from prm.core.extensions import registry
 
 # Menu groups by URL namespace: a handful of short top-level entries keeps the bar on one
 # line at desktop widths; pages of a namespace not listed here stand alone.
@@ -25,7 +25,7 @@ def navigation(request):
     items = []
     groups: list[dict] = []
     by_label: dict[str, dict] = {}
-    for item in NAV_ITEMS:
+    for item in registry.nav_items():
         if user.role not in item.roles:
             continue
         url = reverse(item.url_name)

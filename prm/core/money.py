@@ -11,14 +11,13 @@ rate lookup:
 
 A rate lookup is anything with ``reporting`` (the tenant's reporting currency) and
 ``rate(currency, day)`` (the value of one unit of ``currency`` in the reporting currency
-valid on ``day``, or None). Rates live in the analytics app, above this base layer, so it
-registers its loader at start-up (``rate_loaders.append(...)``); conversion between two
-currencies goes through the reporting currency.
+valid on ``day``, or None). Rates are kept above this base layer, so the app that reads
+them adds its loader at start-up (``registry.add_rate_loader``, prm/core/extensions.py);
+conversion between two currencies goes through the reporting currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -141,12 +140,10 @@ class Money:
         return f"{self.amount:,.{places}f} {self.currency}"
 
 
-#: Callables returning the tenant's rate lookup; filled by the app that keeps the rates.
-rate_loaders: list[Callable[[], RateLookup]] = []
-
-
 def load_rates() -> RateLookup | None:
     """The current tenant's rates (one query), or None when no app provides rates."""
-    for loader in rate_loaders:
+    from prm.core.extensions import registry
+
+    for loader in registry.rate_loaders():
         return loader()
     return None

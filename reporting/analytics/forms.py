@@ -83,7 +83,7 @@ class DashboardFilterForm(forms.Form):
             from partners.models import Tier
 
             self.fields["tier"].choices = everyone + list(Tier.objects.values_list("pk", "name"))
-            from channels.models import Territory
+            from partners.models import Territory
 
             self.fields["territory"].choices = everyone + list(
                 Territory.objects.values_list("pk", "name")

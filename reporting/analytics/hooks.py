@@ -1,56 +1,54 @@
-"""How analytics plugs into the other apps at start-up (each hook only if the app offers it).
+"""How analytics plugs into the other apps at start-up.
 
-- partners.tiers: yearly sales for tier progress come from the sales summaries;
+- tier progress (partners): yearly sales come from the sales summaries;
 - deals: every recorded change of a registration (a DealEvent) queues a rebuild of that
   partner's deal summaries and reconciliation once the transaction commits;
 - partners: a new partner, or one whose CM may have changed, has its figures filed
   under its CM again (bulk reassignments are caught when the CM next reads them);
-- channels.queue: open conflicts and won deals without sales wait on the partner's CM;
-- partners.views: the partner page shows a scorecard summary with a link to the scorecard;
-- prm.core.money: the tenant's exchange rates, for pricing deals in the partner's currency.
+- the work queue: open conflicts and won deals without sales wait on the partner's CM;
+- the partner page: a scorecard summary with a link to the scorecard;
+- prm.core.money: the tenant's exchange rates, for pricing deals in the partner's currency;
+- the menu and the demo data.
 """
 
 from __future__ import annotations
 
 from django.db.models.signals import post_save
 
-#: The scorecard summary shown on the vendor's partner page (partners.views).
-PARTNER_SECTION = "reporting.analytics.views.partner_section"
-
 
 def connect() -> None:
-    from prm.core import money
-    from reporting.analytics.selectors import yearly_sales_source
+    from django.utils.translation import gettext_lazy as _
+
+    from prm.accounts.models import Role
+    from prm.core.extensions import NavItem, registry
+    from reporting.analytics import demo, views
+    from reporting.analytics.selectors import findings_waiting_on, yearly_sales_source
     from reporting.analytics.services import RateTable
 
-    if RateTable.load not in money.rate_loaders:
-        money.rate_loaders.append(RateTable.load)
-
-    try:
-        from partners import tiers
-    except ImportError:
-        tiers = None
-    if tiers is not None and yearly_sales_source not in tiers.yearly_sales_sources:
-        tiers.yearly_sales_sources.append(yearly_sales_source)
+    vendor = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+    registry.add_nav_item(NavItem("analytics:dashboard", _("Analytics"), vendor, order=120))
+    registry.add_nav_item(
+        NavItem("analytics:my_scorecard", _("My figures"), (Role.PARTNER_ADMIN,), order=130)
+    )
+    registry.add_sales_source("analytics", yearly_sales_source)
+    registry.add_sales_changed_hook("analytics", _sales_changed)
+    registry.add_rate_loader("analytics", RateTable.load)
+    registry.add_queue_source("reconciliation", findings_waiting_on, order=50)
+    registry.add_partner_section("scorecard", views.partner_section, order=20)
+    # Rates before deals: deals of EUR and VND partners are priced with them.
+    registry.add_demo_seeder("analytics-rates", demo.seed_rates, order=25)
+    # Last: rates, reconciling registrations and summaries over the imported reports.
+    registry.add_demo_seeder("analytics", demo.seed, order=50)
     post_save.connect(
         _deal_event_saved, sender="deals.DealEvent", dispatch_uid="analytics-deal-event"
     )
     post_save.connect(_partner_saved, sender="partners.Partner", dispatch_uid="analytics-partner")
-    try:
-        from channels.queue import register_queue_source
-    except ImportError:
-        register_queue_source = None
-    if register_queue_source is not None:
-        from reporting.analytics.selectors import findings_waiting_on
 
-        register_queue_source("reconciliation", findings_waiting_on)
-    try:
-        from partners import views as partner_views
-    except ImportError:
-        partner_views = None
-    sections = getattr(partner_views, "PARTNER_DETAIL_SECTIONS", None)
-    if sections is not None and PARTNER_SECTION not in sections:
-        sections.append(PARTNER_SECTION)
+
+def _sales_changed(partner_ids: list[int]) -> None:
+    from reporting.analytics.services import queue_refresh
+
+    queue_refresh(partner_ids=partner_ids)
 
 
 def _deal_event_saved(sender, instance, created, **kwargs) -> None:

@@ -1,4 +1,4 @@
-"""Exchange rates, summary tables and reconciliation findings.
+"""Summary tables and reconciliation findings (exchange rates: reporting.models).
 
 Dashboards never scan raw sales lines or deals on a request: they read the summary tables
 below, which :mod:`reporting.analytics.services` rebuilds per partner (set-based SQL, one
@@ -10,60 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code, e.g. EUR."))
-
-
-class ExchangeRate(models.Model):
-    """How much one unit of ``currency`` is worth in ``quote_currency``, from ``valid_from``.
-
-    ``quote_currency`` is the tenant's reporting currency when the rate was entered; only
-    rates quoted in the current reporting currency are used, so changing the reporting
-    currency never mixes old quotes into new figures. A rate applies until the next
-    ``valid_from`` of the same currency.
-    """
-
-    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
-    quote_currency = models.CharField(
-        _("in currency"), max_length=3, validators=[currency_code], editable=False
-    )
-    rate = models.DecimalField(
-        _("rate"),
-        max_digits=20,
-        decimal_places=10,
-        validators=[MinValueValidator(0)],
-        help_text=_("Value of one unit of the currency in the reporting currency."),
-    )
-    valid_from = models.DateField(_("valid from"))
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-
-    class Meta:
-        verbose_name = _("exchange rate")
-        verbose_name_plural = _("exchange rates")
-        ordering = ["currency", "-valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["currency", "quote_currency", "valid_from"], name="exchangerate_unique_day"
-            ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"1 {self.currency} = {self.rate} {self.quote_currency} ({self.valid_from})"
+# Exchange rates belong to reporting (imports convert amounts with them); kept importable
+# from here for the pages and imports of rates.
+from reporting.models import ExchangeRate, currency_code  # noqa: E402,F401
 
 
 class SalesMonthProduct(models.Model):

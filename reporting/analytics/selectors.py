@@ -1,4 +1,4 @@
-"""Reads of analytics, always starting from the acting user (product.md "Visibility rules").
+"""Reads of analytics, always starting from the acting user (docs/product-rules.md, Visibility).
 
 Every figure comes from the summary tables (never raw lines) restricted to the partners
 the user may see: ``partners.selectors.partners_visible_to`` narrowed by the dashboard
@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partners.selectors import partner_scope, partners_visible_to, restrict_to_partners
+from partners.tiers import tier_progress
 from reporting.analytics.models import (
     DealMonth,
     FindingKind,
@@ -689,24 +690,15 @@ def health_size(user, filters: Filters) -> int:
 
 
 def upload_errors(partner_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{partner: (error rows, total rows)} of their uploads, when the ingestion app keeps
-    those counts (see sources.UPLOAD_MODEL)."""
-    from reporting.analytics import sources
+    """{partner: (error rows, total rows)} of their uploads."""
+    from reporting.models import Upload
 
-    model = sources.upload_model()
-    if model is None or not partner_ids:
-        return {}
-    names = {f.name for f in model._meta.get_fields()}
-    error_field = next(
-        (n for n in ("error_count", "rows_failed", "error_rows") if n in names), None
-    )
-    total_field = next((n for n in ("row_count", "rows_total", "total_rows") if n in names), None)
-    if not error_field or not total_field:
+    if not partner_ids:
         return {}
     rows = (
-        model.objects.filter(partner_id__in=partner_ids)
+        Upload.objects.filter(partner_id__in=partner_ids)
         .values("partner_id")
-        .annotate(errors=Sum(error_field), total=Sum(total_field))
+        .annotate(errors=Sum("error_rows"), total=Sum("rows_total"))
     )
     return {r["partner_id"]: (r["errors"] or 0, r["total"] or 0) for r in rows}
 
@@ -795,17 +787,12 @@ def scorecard(user, partner, filters: Filters) -> dict:
     filters = filters.for_partner(partner.pk)
     totals = sales_totals(user, filters)
     health = reporting_health(user, filters, months=12)
-    try:
-        from partners.tiers import tier_progress
-
-        progress = tier_progress(
-            partner,
-            sales=yearly_sales_source(
-                [partner.pk], add_months(month_start(timezone.localdate()), -12)
-            ).get(partner.pk, ZERO),
-        )
-    except ImportError:  # tiers not available in this build
-        progress = None
+    progress = tier_progress(
+        partner,
+        sales=yearly_sales_source(
+            [partner.pk], add_months(month_start(timezone.localdate()), -12)
+        ).get(partner.pk, ZERO),
+    )
     return {
         "partner": partner,
         "totals": totals,
@@ -821,11 +808,11 @@ def scorecard(user, partner, filters: Filters) -> dict:
 
 
 def findings_waiting_on(user, *, limit: int = 20):
-    """channels.queue source: open conflicts and won deals without sales of the user's
-    partners (two queries)."""
+    """Work-queue source (prm.core.extensions): open conflicts and won deals without sales
+    of the user's partners (two queries)."""
     from django.urls import reverse
 
-    from channels.queue import QueueItem
+    from prm.core.extensions import QueueItem
 
     waiting = findings_visible_to(user).filter(
         status=FindingStatus.OPEN, kind__in=[FindingKind.CONFLICT, FindingKind.WON_NO_SALE]

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.tenancy.selectors import current_vendor
 from reporting.analytics import sources
 from reporting.analytics.models import (
     ExchangeRate,
@@ -45,13 +46,8 @@ _LOCK_KEY = 0x5A1E5
 
 
 def reporting_currency() -> str:
-    """The tenant's reporting currency (the connection's tenant, else looked up)."""
-    code = getattr(getattr(connection, "tenant", None), "reporting_currency", None)
-    if code:
-        return code
-    from prm.tenancy.models import Vendor
-
-    return Vendor.objects.get(schema_name=connection.schema_name).reporting_currency
+    """The vendor's reporting currency."""
+    return current_vendor().reporting_currency
 
 
 # --- Conversion ----------------------------------------------------------------------------
@@ -764,8 +760,6 @@ def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
 def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
 
     lines = sources.sales_lines()
-    if lines is None:
-        return []
     sql = f"""
         SELECT l.{lines.partner}, l.{lines.end_customer},
                upper(coalesce(l.{lines.end_customer_country}, '')), l.{lines.vendor_sku},

@@ -1,19 +1,17 @@
-"""The one place that knows where raw sales lines and uploads live (the ingestion app).
+"""The one place in analytics that knows the tables of raw sales lines and uploads.
 
 Everything in analytics reads raw lines through :func:`sales_lines` (SQL relation and
 column names for set-based refreshes) so a change of the ingestion model's name or fields
-is a change here only. Columns are the canonical sales line of product.md.
+is a change here only. Columns are the canonical sales line (docs/report-pipeline.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
+from reporting.models import SalesLine, Upload
 
-#: app_label.ModelName of the canonical sales line (reporting/models.py, issue 5).
-SALES_LINE_MODEL = "reporting.SalesLine"
-#: canonical field -> model field name on SALES_LINE_MODEL.
+#: canonical field -> model field name on SalesLine.
 SALES_LINE_FIELDS = {
     "partner": "partner",
     "invoice_number": "invoice_number",
@@ -25,9 +23,8 @@ SALES_LINE_FIELDS = {
     "amount": "amount",
     "currency": "currency",
 }
-#: The upload model (for reporting health: when each report arrived, its error counts),
-#: the sales line's field pointing to it and the upload's arrival time.
-UPLOAD_MODEL = "reporting.Upload"
+#: The sales line's field pointing to its upload (for reporting health: when each report
+#: arrived, its error counts) and the upload's arrival time.
 UPLOAD_FIELD = "upload"
 UPLOAD_CREATED_FIELD = "created_at"
 
@@ -46,32 +43,21 @@ class Relation:
             raise AttributeError(field) from None
 
 
-def sales_line_model():
-    """The sales line model, or None while the ingestion app has not defined it."""
-    try:
-        return apps.get_model(SALES_LINE_MODEL)
-    except LookupError:
-        return None
-
-
-def sales_lines() -> Relation | None:
-    model = sales_line_model()
-    if model is None:
-        return None
+def sales_lines() -> Relation:
+    model = SalesLine
     columns = {
         canonical: model._meta.get_field(name).column
         for canonical, name in SALES_LINE_FIELDS.items()
     }
-    upload = upload_model()
-    if upload is not None and UPLOAD_FIELD in {f.name for f in model._meta.fields}:
-        columns["upload"] = model._meta.get_field(UPLOAD_FIELD).column
-        columns["upload_table"] = upload._meta.db_table
-        columns["upload_created"] = upload._meta.get_field(UPLOAD_CREATED_FIELD).column
+    columns["upload"] = model._meta.get_field(UPLOAD_FIELD).column
+    columns["upload_table"] = Upload._meta.db_table
+    columns["upload_created"] = Upload._meta.get_field(UPLOAD_CREATED_FIELD).column
     return Relation(table=model._meta.db_table, columns=columns)
 
 
+def sales_line_model():
+    return SalesLine
+
+
 def upload_model():
-    try:
-        return apps.get_model(UPLOAD_MODEL)
-    except LookupError:
-        return None
+    return Upload

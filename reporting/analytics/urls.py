@@ -14,6 +14,7 @@ urlpatterns = [
     path("reconciliation/", views.reconciliation, name="reconciliation"),
     path("reconciliation/<int:pk>/decide/", views.finding_decide, name="finding_decide"),
     path("rates/", views.rates, name="rates"),
+    path("rates/new/", views.rate_create, name="rate_create"),
     path("rates/import/", views.rates_import, name="rates_import"),
     path("rates/<int:pk>/", views.rate_edit, name="rate_edit"),
     path("rates/<int:pk>/delete/", views.rate_delete, name="rate_delete"),

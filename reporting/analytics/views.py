@@ -7,7 +7,7 @@ selectors (starting from ``request.user``); an htmx request gets the page's part
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,7 @@ from prm.accounts.access import (
     vendor_admin_required,
     vendor_staff_required,
 )
+from prm.core.http import query_without_page, wants_partial
 from reporting.analytics import charts, selectors, services
 from reporting.analytics.exports import response as export_response
 from reporting.analytics.forms import (
@@ -37,7 +38,7 @@ MAX_RATE_FILE_BYTES = 1_000_000
 
 
 def _template(request: HttpRequest, page: str, partial: str) -> str:
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         return f"analytics/{page}#{partial}"
     return f"analytics/{page}"
 
@@ -66,13 +67,11 @@ def _charts(data: dict, currency: str) -> dict:
 
 def _page_context(request, form, data: dict) -> dict:
     currency = services.reporting_currency()
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "form": form,
         "currency": currency,
         "charts": _charts(data, currency),
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         **data,
     }
 
@@ -112,15 +111,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     totals = selectors.sales_totals(request.user, filters)
     rows = _LazyLeaderboard(request.user, filters, totals.current)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "totals": totals,
         "filters": filters,
         "currency": services.reporting_currency(),
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "quality": _quality_scores(request.user, filters, page.object_list),
     }
     return render(request, _template(request, "leaderboard.html", "rows"), context)
@@ -128,10 +125,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 def _quality_scores(user, filters, rows) -> dict | None:
     """Data-quality score of each listed partner for the period's last month (one query)."""
-    try:
-        from reporting.quality.selectors import scores_for
-    except ImportError:
-        return None
+    from reporting.quality.selectors import scores_for
+
     return scores_for(user, filters.period.end, [row.partner_id for row in rows])
 
 
@@ -188,13 +183,11 @@ def health(request: HttpRequest) -> HttpResponse:
         limit=PAGE_SIZE,
         offset=page.start_index() - 1 if page.object_list else 0,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "months": rows[0].months if rows else [],
     }
     return render(request, _template(request, "health.html", "rows"), context)
@@ -213,12 +206,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
     findings = selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "counts": selectors.finding_counts(request.user, partner_id=partner_id),
         "currency": services.reporting_currency(),
     }
@@ -252,20 +243,7 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("analytics:reconciliation")
 
 
-@vendor_staff_required
-def rates(request: HttpRequest) -> HttpResponse:
-    form = ExchangeRateForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.is_vendor_admin:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.exchange_rate_save(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Rate saved. Dashboards are being recalculated."))
-                return redirect("analytics:rates")
+def _rates_page(request: HttpRequest, form: ExchangeRateForm) -> HttpResponse:
     context = {
         "form": form,
         "import_form": RateImportForm(),
@@ -273,6 +251,27 @@ def rates(request: HttpRequest) -> HttpResponse:
         "currency": services.reporting_currency(),
     }
     return render(request, "analytics/rates.html", context)
+
+
+@vendor_staff_required
+def rates(request: HttpRequest) -> HttpResponse:
+    return _rates_page(request, ExchangeRateForm())
+
+
+@vendor_admin_required
+@require_POST
+def rate_create(request: HttpRequest) -> HttpResponse:
+    """Add a rate (its own URL, so the authorization matrix covers the write)."""
+    form = ExchangeRateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exchange_rate_save(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rate saved. Dashboards are being recalculated."))
+            return redirect("analytics:rates")
+    return _rates_page(request, form)
 
 
 @vendor_admin_required
@@ -332,7 +331,7 @@ def rates_import(request: HttpRequest) -> HttpResponse:
 
 
 def partner_section(request: HttpRequest, partner):
-    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS):
+    """Section of the vendor's partner page (registered in analytics.hooks):
     sales of the last 12 months and deal rates, with a link to the scorecard."""
     if not request.user.is_vendor_staff:
         return None

@@ -1,7 +1,7 @@
 """Partner report ingestion core: pure Python + polars, no Django, no database.
 
 Turns a partner's sales report, in whatever shape it arrives, into canonical sales lines
-(product.md) and row-level errors. The Django side (upload views, the Celery task, the
+(docs/report-pipeline.md) and row-level errors. The Django side (upload views, the Celery task, the
 `import_report` command) calls these functions in this order:
 
     check_arrival(path, filename, max_bytes)               # web request: first bytes only

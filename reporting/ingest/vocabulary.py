@@ -8,7 +8,7 @@ compared, so "Số hóa đơn", "so hoa don" and "SO HOA DON" all match one entr
 # The tables below are data, laid out for reading rather than by the formatter.
 # fmt: off
 
-# Canonical fields a column can be mapped to, in export order (product.md).
+# Canonical fields a column can be mapped to, in export order (docs/report-pipeline.md).
 CANONICAL_FIELDS = (
     "invoice_number",
     "invoice_date",

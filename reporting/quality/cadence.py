@@ -131,11 +131,10 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
 
 
 def _month_summary() -> str | None:
-    try:
-        from reporting.analytics.models import SalesMonth
-    except ImportError:
-        return None
-    return SalesMonth._meta.db_table
+    # analytics stands above reporting, so its summary table is looked up by name.
+    from django.apps import apps
+
+    return apps.get_model("analytics", "SalesMonth")._meta.db_table
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,9 @@ def calendar_for(user, partner: Partner, *, today: dt.date | None = None) -> lis
 
 
 def overdue_reports(user, *, limit: int = 20):
-    """channels.queue source: reports past their due day that have not arrived, for the
+    """Work-queue source: reports past their due day that have not arrived, for the
     CM of each partner (vendor admins see every partner's)."""
-    from channels.queue import QueueItem
+    from prm.core.extensions import QueueItem
 
     if not (user.is_authenticated and user.is_vendor_staff):
         return [], 0
@@ -71,8 +71,8 @@ def overdue_reports(user, *, limit: int = 20):
 
 
 def customers_to_review(user, *, limit: int = 20):
-    """channels.queue source: customer spellings in the grey zone, for vendor staff."""
-    from channels.queue import QueueItem
+    """Work-queue source: customer spellings in the grey zone, for vendor staff."""
+    from prm.core.extensions import QueueItem
 
     if not (user.is_authenticated and user.is_vendor_staff):
         return [], 0

@@ -218,12 +218,10 @@ def repeats_confirm(*, user, upload_id: int, source_rows: list[int]) -> int:
         raise ValidationError(_("This report is being processed; wait until it finishes."))
     moved = release(upload=upload, source_rows=source_rows, user=user)
     if moved:
-        try:
-            from reporting.analytics.services import queue_refresh
-        except ImportError:
-            queue_refresh = None
-        if queue_refresh is not None:
-            queue_refresh(partner_ids=[upload.partner_id])
+        from prm.core.extensions import registry
+
+        for hook in registry.sales_changed_hooks():
+            hook([upload.partner_id])
     return moved
 
 

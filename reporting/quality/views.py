@@ -145,7 +145,7 @@ def customer_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def partner_section(request: HttpRequest, partner):
-    """Section of the vendor's partner page (partners.views.PARTNER_DETAIL_SECTIONS): the
+    """Section of the vendor's partner page (registered in reporting.quality.hooks): the
     reporting calendar of the last periods and the latest data-quality score."""
     if not request.user.is_vendor_staff:
         return None

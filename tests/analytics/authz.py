@@ -54,6 +54,8 @@ EXPECTATIONS = {
         data=lambda cast: {"decision": "dismissed"},
     ),
     "analytics:rates": Expect(vendor_staff_only()),
+    # An empty form: the admin gets the page back with its errors, everyone else is refused.
+    "analytics:rate_create": Expect(vendor_admin_only(), method="post"),
     "analytics:rates_import": Expect(vendor_admin_only(REDIRECT), method="post"),
     "analytics:rate_edit": Expect(vendor_admin_only(), kwargs=_rate),
     "analytics:rate_delete": Expect(vendor_admin_only(REDIRECT), kwargs=_rate, method="post"),

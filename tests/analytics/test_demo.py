@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from deals.models import Product
+from partners.memberships import partner_user_create
 from partners.models import Partner
 from prm.accounts.models import Role
-from prm.accounts.services import user_create
 from reporting.analytics import demo
 from reporting.analytics.models import FindingKind, ReconciliationFinding
 from tests.analytics.conftest import Line
@@ -34,7 +34,7 @@ def demo_partners(cast, acme):
         partners[slug] = Partner.objects.create(
             name=slug.title(), slug=slug, country=country, channel_manager=cast.cm_a
         )
-        user_create(
+        partner_user_create(
             email=f"rep@{slug}.test",
             password="x-demo-pass-2026",
             role=Role.PARTNER_REP,

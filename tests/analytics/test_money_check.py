@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from deals import services as deals
 from deals.models import Product
+from partners.memberships import partner_user_create
 from partners.models import Partner
 from prm.accounts.models import Role
-from prm.accounts.services import user_create
 from reporting.analytics import services
 from reporting.analytics.models import ExchangeRate
 
@@ -95,7 +95,7 @@ def _partner_with_rep(slug, currency, manager):
         name=f"{slug.title()} Money", slug=slug, country="VN", currency=currency
     )
     Partner.objects.filter(pk=partner.pk).update(channel_manager=manager)
-    rep = user_create(
+    rep = partner_user_create(
         email=f"rep@{slug}.test",
         password="money-check-2026",
         role=Role.PARTNER_REP,

@@ -38,7 +38,7 @@ def test_it_converts_summaries_at_each_invoice_dates_rate(cast, rates, sales, pr
 
 def test_it_lets_a_vendor_admin_add_a_rate(cast, client_for, acme):
     response = client_for(cast.vendor_admin).post(
-        "/analytics/rates/", {"currency": "vnd", "rate": "0.00004", "valid_from": "2026-01-01"}
+        "/analytics/rates/new/", {"currency": "vnd", "rate": "0.00004", "valid_from": "2026-01-01"}
     )
 
     assert response.status_code == 302
@@ -48,7 +48,7 @@ def test_it_lets_a_vendor_admin_add_a_rate(cast, client_for, acme):
 
 def test_it_refuses_a_rate_for_the_reporting_currency(cast, client_for, acme):
     response = client_for(cast.vendor_admin).post(
-        "/analytics/rates/", {"currency": "USD", "rate": "1", "valid_from": "2026-01-01"}
+        "/analytics/rates/new/", {"currency": "USD", "rate": "1", "valid_from": "2026-01-01"}
     )
     assert response.status_code == 200
     assert "reporting currency" in response.content.decode()
@@ -56,7 +56,7 @@ def test_it_refuses_a_rate_for_the_reporting_currency(cast, client_for, acme):
 
 def test_it_does_not_let_a_cm_change_rates(cast, client_for, acme):
     response = client_for(cast.cm_a).post(
-        "/analytics/rates/", {"currency": "EUR", "rate": "1", "valid_from": "2026-01-01"}
+        "/analytics/rates/new/", {"currency": "EUR", "rate": "1", "valid_from": "2026-01-01"}
     )
     assert response.status_code == 403
     assert not ExchangeRate.objects.exists()

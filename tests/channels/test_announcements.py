@@ -2,9 +2,9 @@
 
 from django.core import mail
 
-from channels.models import Announcement, AnnouncementRecipient, Territory
+from channels.models import Announcement, AnnouncementRecipient
 from channels.services import announcement_email_partners, announcement_publish
-from partners.models import Partner
+from partners.models import Partner, Territory
 from tests.partners.helpers import make_partner, make_tiers, queries_for
 
 
@@ -13,7 +13,7 @@ def test_it_reaches_the_partners_of_the_chosen_tier(cast, acme, django_capture_o
     Partner.objects.filter(pk=cast.partner_a.pk).update(tier=silver)
     with django_capture_on_commit_callbacks() as callbacks:
         announcement = announcement_publish(
-            by=cast.vendor_admin,
+            user=cast.vendor_admin,
             title="Silver promo",
             body="10% more",
             tiers=[silver],
@@ -26,21 +26,21 @@ def test_it_reaches_the_partners_of_the_chosen_tier(cast, acme, django_capture_o
 def test_it_reaches_the_partners_of_the_chosen_territory(cast, acme):
     dach = Territory.objects.create(name="DACH", countries=["DE", "AT"])
     announcement = announcement_publish(
-        by=cast.vendor_admin, title="DACH event", body="Munich", tiers=[], territories=[dach]
+        user=cast.vendor_admin, title="DACH event", body="Munich", tiers=[], territories=[dach]
     )
     assert list(announcement.recipients.values_list("partner_id", flat=True)) == [cast.partner_b.pk]
 
 
 def test_it_lets_a_cm_reach_only_their_own_partners(cast, acme):
     announcement = announcement_publish(
-        by=cast.cm_a, title="From Carl", body="Hi", tiers=[], territories=[]
+        user=cast.cm_a, title="From Carl", body="Hi", tiers=[], territories=[]
     )
     assert set(announcement.recipients.values_list("partner_id", flat=True)) == {cast.partner_a.pk}
 
 
 def test_it_emails_each_partners_active_users_once(cast, acme, django_capture_on_commit_callbacks):
     announcement = announcement_publish(
-        by=cast.cm_a, title="Webinar", body="Thursday", tiers=[], territories=[]
+        user=cast.cm_a, title="Webinar", body="Thursday", tiers=[], territories=[]
     )
     with django_capture_on_commit_callbacks(execute=True):
         sent = announcement_email_partners(announcement_id=announcement.pk)
@@ -79,8 +79,8 @@ def test_it_refuses_partner_users(cast, acme, client_for):
 
 
 def test_it_lists_a_cms_announcements_without_other_cms_ones(cast, acme, client_for):
-    announcement_publish(by=cast.cm_a, title="Carl news", body="a", tiers=[], territories=[])
-    announcement_publish(by=cast.cm_b, title="Cora news", body="b", tiers=[], territories=[])
+    announcement_publish(user=cast.cm_a, title="Carl news", body="a", tiers=[], territories=[])
+    announcement_publish(user=cast.cm_b, title="Cora news", body="b", tiers=[], territories=[])
     page = client_for(cast.cm_a).get("/workspace/announcements/").content.decode()
     assert "Carl news" in page and "Cora news" not in page
 
@@ -92,13 +92,13 @@ def test_it_keeps_a_constant_number_of_queries_as_announcements_grow(
     dach = Territory.objects.create(name="DACH", countries=["DE"])
     client = client_for(cast.vendor_admin)
     announcement_publish(
-        by=cast.vendor_admin, title="First", body="x", tiers=[registered], territories=[dach]
+        user=cast.vendor_admin, title="First", body="x", tiers=[registered], territories=[dach]
     )
     before = queries_for(client, "/workspace/announcements/")
     for n in range(10):
         make_partner(tier=registered, country="DE")
         announcement_publish(
-            by=cast.vendor_admin,
+            user=cast.vendor_admin,
             title=f"News {n}",
             body="x",
             tiers=[registered],

@@ -1,13 +1,12 @@
 """Territories (vendor admins define them) and reassignment of a CM's partners."""
 
-from channels.models import Territory
-from partners.models import Partner, PartnerApplication
+from partners.models import Partner, PartnerApplication, Territory
 from tests.partners.helpers import make_application
 
 
 def test_it_lets_a_vendor_admin_add_a_territory(cast, acme, client_for):
     response = client_for(cast.vendor_admin).post(
-        "/workspace/territories/",
+        "/workspace/territories/new/",
         {"name": "Nordics", "countries": "se, no dk,FI", "channel_manager": cast.cm_b.pk},
     )
     assert response.status_code == 302
@@ -19,7 +18,7 @@ def test_it_lets_a_vendor_admin_add_a_territory(cast, acme, client_for):
 def test_it_explains_a_wrong_country_code(cast, acme, client_for):
     page = (
         client_for(cast.vendor_admin)
-        .post("/workspace/territories/", {"name": "Bad", "countries": "Germany"})
+        .post("/workspace/territories/new/", {"name": "Bad", "countries": "Germany"})
         .content.decode()
     )
     assert "not two-letter country codes" in page
@@ -29,7 +28,8 @@ def test_it_shows_territories_to_cms_but_lets_only_admins_add(cast, acme, client
     client = client_for(cast.cm_a)
     assert client.get("/workspace/territories/").status_code == 200
     assert (
-        client.post("/workspace/territories/", {"name": "X", "countries": "US"}).status_code == 403
+        client.post("/workspace/territories/new/", {"name": "X", "countries": "US"}).status_code
+        == 403
     )
 
 

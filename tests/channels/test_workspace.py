@@ -2,6 +2,7 @@
 
 from channels import queue
 from channels.queue import QueueItem
+from prm.core.extensions import registry
 from tests.partners.helpers import make_application, make_partner, queries_for
 
 
@@ -29,7 +30,8 @@ def test_it_merges_items_from_sources_other_apps_register(cast, acme, client_for
         )
         return ([item] if limit else []), 1
 
-    monkeypatch.setitem(queue._sources, "test-deals", deals_source)
+    monkeypatch.setattr(registry, "_queue_sources", dict(registry._queue_sources))
+    registry.add_queue_source("test-deals", deals_source)
     page = client_for(cast.cm_a).get("/workspace/").content.decode()
     assert "Deal to review" in page
     assert queue.queue_count(cast.cm_a) >= 1

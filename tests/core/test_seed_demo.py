@@ -31,7 +31,7 @@ def test_it_seeds_the_demo_cast_once(cast, db):
 
 
 def test_it_lets_every_demo_user_log_in_to_their_home_page(cast, db, client_for):
-    from prm.core.demo import DEMO_PASSWORD, DEMO_VENDORS
+    from prm.seeding.demo import DEMO_PASSWORD, DEMO_VENDORS
 
     call_command("seed_demo", verbosity=0)
     landed, expected = {}, {}

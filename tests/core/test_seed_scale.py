@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 from deals.models import Deal, DealEvent, DealLine
 from partners.models import Membership, Partner
 from prm.accounts.models import PARTNER_ROLES, Role, User
-from prm.core import scale
+from prm.seeding import scale
 from reporting.analytics.selectors import Period, add_months
 from reporting.models import SalesLine, Upload
 from tests.conftest import TenantClient

@@ -26,12 +26,14 @@ def test_it_records_who_accepted_which_version_and_when(cast, acme):
 
 
 def test_it_activates_an_onboarding_partner_when_its_admin_accepts(cast, acme):
+    from partners.memberships import partner_user_create
     from prm.accounts.models import Role
-    from prm.accounts.services import user_create
 
     version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
     partner = make_partner(status=PartnerStatus.ONBOARDING)
-    admin = user_create(email="boss@newco.example", role=Role.PARTNER_ADMIN, partner=partner)
+    admin = partner_user_create(
+        email="boss@newco.example", role=Role.PARTNER_ADMIN, partner=partner
+    )
     services.agreement_accept(partner=partner, version=version, by=admin)
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.ACTIVE

@@ -21,12 +21,12 @@ def test_it_refuses_publishing_by_a_cm(cast, acme, client_for):
 
 
 def test_it_records_the_admins_acceptance_and_activates_the_partner(cast, acme, client_for):
+    from partners.memberships import partner_user_create
     from prm.accounts.models import Role
-    from prm.accounts.services import user_create
 
     version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
     partner = make_partner(status=PartnerStatus.ONBOARDING)
-    admin = user_create(
+    admin = partner_user_create(
         email="owner@fresh.example",
         role=Role.PARTNER_ADMIN,
         partner=partner,

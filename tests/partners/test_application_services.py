@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from channels.models import Territory
 from partners import services
 from partners.invitations import invitation_path
 from partners.models import (
@@ -12,6 +11,7 @@ from partners.models import (
     Invitation,
     PartnerStatus,
     PartnerStatusChange,
+    Territory,
 )
 from prm.accounts.models import Role
 from tests.partners.helpers import make_application

@@ -2,8 +2,7 @@
 
 import pytest
 
-from channels.models import Territory
-from partners.models import PartnerApplication
+from partners.models import PartnerApplication, Territory
 from partners.views import APPLICATIONS_PER_HOUR
 from prm.accounts.throttle import reset_all
 

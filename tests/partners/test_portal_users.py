@@ -2,9 +2,9 @@
 
 from django.core import mail
 
+from partners.memberships import partner_user_create
 from partners.models import Invitation
 from prm.accounts.models import Role, User
-from prm.accounts.services import user_create
 from tests.partners.helpers import queries_for
 
 
@@ -96,7 +96,9 @@ def test_it_keeps_a_constant_number_of_queries_as_users_grow(
     client = client_for(cast.partner_a_admin)
     before = queries_for(client, "/portal/users/")
     for n in range(10):
-        user_create(email=f"extra{n}@ardent.example", role=Role.PARTNER_REP, partner=cast.partner_a)
+        partner_user_create(
+            email=f"extra{n}@ardent.example", role=Role.PARTNER_REP, partner=cast.partner_a
+        )
         Invitation.objects.create(
             partner=cast.partner_a,
             email=f"inv{n}@ardent.example",

@@ -8,13 +8,14 @@ import pytest
 from partners import tiers
 from partners.models import Membership, Partner
 from partners.tiers import tier_progress
+from prm.core.extensions import registry
 from tests.partners.helpers import make_tiers
 
 
 @pytest.fixture
 def no_sales_source(monkeypatch):
     """As before any app reports sales (reporting registers a real source at start-up)."""
-    monkeypatch.setattr(tiers, "yearly_sales_sources", [])
+    monkeypatch.setattr(registry, "_sales_sources", {})
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def sales_source(monkeypatch):
         assert isinstance(since, date)
         return {pid: amount for pid, amount in figures.items() if pid in partner_ids}
 
-    monkeypatch.setattr(tiers, "yearly_sales_sources", [source])
+    monkeypatch.setattr(registry, "_sales_sources", {})
+    registry.add_sales_source("fake", source)
     return figures
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 
+from partners.memberships import partner_user_create
 from partners.models import Partner
 from prm.accounts.models import Role, User
-from prm.accounts.services import user_create
 from reporting.quality.cadence import add_business_days, parse_month
 from reporting.quality.models import NothingSold, ReportingCadence, ReportReminder
 from reporting.quality.tasks import send_report_reminders
@@ -30,7 +30,7 @@ def late_partner(django_db_blocker, cast):
             created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
         )
         ReportingCadence.objects.create(partner=partner, due_business_days=10)
-        admin = user_create(
+        admin = partner_user_create(
             email="lan@cham-tre.example",
             role=Role.PARTNER_ADMIN,
             full_name="Lan",

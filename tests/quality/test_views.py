@@ -91,10 +91,12 @@ def test_it_shows_the_partner_admin_what_to_fix(sample_partners, client_for, cas
     refresh_sales_summaries(partner_ids=[northwind.pk])
     september = parse_month("2026-09")
     scores_refresh(months=2, today=add_business_days(september.end, 12))
+    from partners.memberships import partner_user_create
     from prm.accounts.models import Role
-    from prm.accounts.services import user_create
 
-    admin = user_create(email="admin@northwind.example", role=Role.PARTNER_ADMIN, partner=northwind)
+    admin = partner_user_create(
+        email="admin@northwind.example", role=Role.PARTNER_ADMIN, partner=northwind
+    )
 
     page = client_for(admin).get(reverse("quality:partner", kwargs={"pk": northwind.pk}))
 

@@ -176,9 +176,8 @@ def _body(fields: dict[str, list[str]], first_option: dict[str, str]) -> dict[st
 @pytest.fixture
 def choices(cast, acme):
     """A tier, a territory and a product, so that every select has something to choose."""
-    from channels.models import Territory
     from deals.models import Product
-    from partners.models import Tier
+    from partners.models import Territory, Tier
 
     Tier.objects.create(name="Body tier", rank=7, discount_percent=1)
     Territory.objects.create(name="Body territory", countries=["US"], channel_manager=cast.cm_a)

@@ -5,7 +5,7 @@ vendor's users (their session cookies sent to acme's host) and anonymously.
 It needs no list of pages, so each new page, filter, download and htmx partial reachable
 by a link is covered when it lands. A replayed URL must answer 200, 302, 403 or 404 (never
 a server error) and, when it answers 200, must not contain data the replaying role may not
-see (product.md "Visibility rules"): "markers" are strings only one partner's rows produce
+see (docs/product-rules.md, Visibility): "markers" are strings only one partner's rows produce
 (its name, people, deal customers, invoice numbers, end customers); a rep's deal customer
 is a marker for the rep's colleague too. CSV and XLSX downloads are read the same way.
 
@@ -143,13 +143,11 @@ def build_data(cast) -> Data:
         assert SalesLine.objects.filter(upload=upload).count() == 3, upload.message
         assert upload.error_rows == 1, upload.message
 
-    try:  # the figures a dashboard reads are refreshed by a task once the import commits
-        from reporting.analytics import services as analytics
-    except ImportError:
-        analytics = None
-    if analytics is not None:
-        analytics.refresh_all()
-        analytics.reconcile_all()
+    # The figures a dashboard reads are refreshed by a task once the import commits.
+    from reporting.analytics import services as analytics
+
+    analytics.refresh_all()
+    analytics.reconcile_all()
 
     return Data(
         markers_a=[

@@ -1,6 +1,6 @@
 """`export_sales --schema S [--partner SLUG]`: canonical sales lines as CSV on stdout.
 
-Columns (product.md): partner,invoice_number,invoice_date,reseller,end_customer,
+Columns (docs/report-pipeline.md): partner,invoice_number,invoice_date,reseller,end_customer,
 end_customer_country,vendor_sku,partner_sku,quantity,unit_price,amount,currency. Written by
 PostgreSQL itself (COPY TO STDOUT), so a million lines stream without Python per row.
 Amounts come out exactly as stored ("19200.00", "21158200").

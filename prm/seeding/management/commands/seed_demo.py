@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from prm.core.demo import ACME, DEMO_PASSWORD, DEMO_VENDORS, seed_demo
+from prm.seeding.demo import ACME, DEMO_PASSWORD, DEMO_VENDORS, seed_demo
 
 
 class Command(BaseCommand):

@@ -707,7 +707,7 @@ def _local(usd: Decimal, currency: str, rate: Decimal) -> Decimal:
 
 
 def _seed_rates(cursor, rates: dict[str, list], reporting: str) -> int:
-    from reporting.analytics.models import ExchangeRate
+    from reporting.models import ExchangeRate
 
     columns, template, at = model_template(ExchangeRate, {"quote_currency": reporting})
 

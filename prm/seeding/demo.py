@@ -1,32 +1,23 @@
 """The demo cast (README lists it): tenants, staff, partners and their users.
 
 Idempotent: every object is looked up by its natural key first, so running `seed_demo`
-twice changes nothing. Apps add their own demo data through DEMO_SEEDERS.
+twice changes nothing. Apps add their own demo data in their AppConfig.ready
+(`registry.add_demo_seeder`, prm/core/extensions.py).
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from partners.memberships import partner_user_create
+from partners.models import Partner
 from prm.accounts.models import Role, User
 from prm.accounts.services import user_create
+from prm.core.extensions import registry
 from prm.tenancy.services import public_site_ensure, vendor_create
 
 DEMO_PASSWORD = "prm-demo-2026"
-
-#: Called as `seed(vendor)` inside each demo vendor's schema, in this order, after the
-#: cast below exists. Each must be idempotent.
-DEMO_SEEDERS: list[str] = [
-    "partners.demo.seed",
-    # Rates before deals: deals of EUR and VND partners are priced with them.
-    "reporting.analytics.demo.seed_rates",
-    "deals.demo.seed",
-    "reporting.demo.seed",
-    # Last: rates, reconciling registrations and summaries over the imported reports.
-    "reporting.analytics.demo.seed",
-]
 
 
 @dataclass(frozen=True)
@@ -90,8 +81,6 @@ DEMO_VENDORS = (ACME, GLOBEX)
 
 
 def seed_vendor(spec: DemoVendor, *, base_domain: str = "localhost") -> None:
-    from partners.models import Partner
-
     vendor = vendor_create(
         schema=spec.schema,
         name=spec.name,
@@ -122,16 +111,16 @@ def seed_vendor(spec: DemoVendor, *, base_domain: str = "localhost") -> None:
             )
         for email, full_name, role, slug in spec.partner_users:
             if not User.objects.filter(email=email).exists():
-                user_create(
+                partner_user_create(
+                    partner=Partner.objects.get(slug=slug),
                     email=email,
                     password=DEMO_PASSWORD,
                     role=role,
                     full_name=full_name,
-                    partner=Partner.objects.get(slug=slug),
                 )
     with schema_context(spec.schema):
-        for dotted in DEMO_SEEDERS:
-            import_string(dotted)(vendor)
+        for seed in registry.demo_seeders():
+            seed(vendor)
 
 
 def seed_demo(*, base_domain: str = "localhost") -> None:

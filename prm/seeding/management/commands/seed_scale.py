@@ -1,10 +1,10 @@
-"""`manage.py seed_scale`: benchmark data, one large vendor and many small ones (prm.core.scale).
+"""`manage.py seed_scale`: benchmark data, one large vendor and many small ones (prm.seeding.scale).
 
     nice -n 10 .venv/bin/python manage.py seed_scale                 # full scale
     .venv/bin/python manage.py seed_scale --large-only --partners 50 --users 200 ...
 
 Refuses when a schema it would create exists; `--replace` drops those first (only vendors
-this command made). Every account's password is prm.core.scale.SCALE_PASSWORD.
+this command made). Every account's password is prm.seeding.scale.SCALE_PASSWORD.
 """
 
 import os
@@ -15,7 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from prm.core import scale
+from prm.seeding import scale
 
 
 class Command(BaseCommand):
