@@ -110,6 +110,23 @@ def _answer(line: str) -> dict | None:
     )
 
 
+def _ran_out_of_memory(error: BaseException) -> bool:
+    """True when a refusal was caused by the address-space limit, not by the file's bytes.
+
+    Parsers report a refused allocation their own way: a MemoryError, or zlib's "insufficient
+    memory" (Z_MEM_ERROR) that the zip guards read as damage. Under the limit both mean the
+    file needs more memory than any sales report, which is what the partner should read.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, MemoryError) or "insufficient memory" in str(cause).lower():
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _child() -> int:
     request = json.loads(sys.stdin.buffer.read())
     limit = int(request["memory_limit"])
@@ -125,6 +142,8 @@ def _child() -> int:
             default_currency=request["default_currency"],
         )
     except UploadRefused as error:
+        if _ran_out_of_memory(error):
+            return 3
         answer = {"refused": {"code": error.code, "params": error.params}}
     except MemoryError:
         return 3
