@@ -369,8 +369,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.analytics.tasks.refresh_everything",
         "schedule": 24 * 60 * 60,
     },
-    # Imports whose worker died are re-queued within minutes instead of waiting for Redis
-    # to redeliver after the visibility timeout (reporting/tasks.py).
     # Webhook retries that are due (prm/webhooks/services.py: RETRY_DELAYS); first attempts
     # are queued straight after the change commits.
     "webhooks-deliver-due": {
@@ -382,6 +380,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "prm.api.tasks.forget_old_idempotency_keys",
         "schedule": 60 * 60,
     },
+    # Imports whose worker died are re-queued within minutes instead of waiting for Redis
+    # to redeliver after the visibility timeout (reporting/tasks.py).
     "reporting-recover-stalled-imports": {
         "task": "reporting.tasks.recover_stalled_imports",
         "schedule": 60,
