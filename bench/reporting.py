@@ -9,10 +9,17 @@ Then it rebuilds the summary tables (timed) and measures, in-process through Dja
 test client (middleware, tenant routing, views, templates: the server's time without the
 network), p50/p95 of:
 
-- the CM dashboard (/analytics/), the leaderboard (/analytics/leaderboard/) and a partner
-  scorecard (/analytics/partners/<id>/), as a CM with an average portfolio;
+- every analytics page a CM opens (dashboard, leaderboard, reporting health, a partner
+  scorecard, reconciliation unfiltered / conflicts / one partner, the partner's
+  data-quality page), as a CM with an average portfolio;
 - the same for the vendor admin (every partner);
+- a partner admin's own scorecard (/analytics/my/) and data-quality page;
+- for each page also the number of SQL statements of one request and their time;
 - the CM dashboard's figures computed from the raw lines instead (the comparison).
+
+Before the pages, partners without reconciliation findings get a synthetic copy of a
+reconciled partner's (fill_synthetic_findings, bench only; --no-synthetic-findings skips
+it), so the reconciliation page reads a table of realistic size.
 
 Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
@@ -164,6 +171,185 @@ def seed(args, results):
     return admin, cms, relation, partners
 
 
+# --- Pages: every analytics page, for every role that may open it -------------------------
+
+#: Written in the comment of the findings made by fill_synthetic_findings.
+SYNTHETIC_FINDING = "bench: synthetic finding (copied from a reconciled partner)"
+
+
+def fill_synthetic_findings() -> dict:
+    """BENCH ONLY, SYNTHETIC: give every partner that has no findings a copy of the
+    findings of one of the reconciled partners (in turn), so the reconciliation page and
+    the findings counts read a table of realistic size. The background part reconciles
+    only a few partners (reconciling 5,000 takes too long today); real findings replace
+    these once every partner is reconciled. Won-without-sales findings point to the
+    partner's own won registrations, conflicts keep the other partner's registration.
+    Idempotent: partners with findings are left alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH templates AS (
+                SELECT partner_id, row_number() OVER (ORDER BY partner_id) - 1 AS n
+                  FROM (SELECT DISTINCT partner_id FROM analytics_reconciliationfinding
+                         WHERE comment <> %(synthetic)s) reconciled
+            ), targets AS (
+                SELECT p.id, (row_number() OVER (ORDER BY p.id) - 1)
+                              %% (SELECT greatest(count(*), 1) FROM templates) AS n
+                  FROM partners_partner p
+                 WHERE NOT EXISTS (SELECT 1 FROM analytics_reconciliationfinding f
+                                    WHERE f.partner_id = p.id)
+            ), copied AS (
+                SELECT f.*, t.id AS target,
+                       row_number() OVER (PARTITION BY t.id, f.kind ORDER BY f.id) AS k
+                  FROM targets t JOIN templates s ON s.n = t.n
+                  JOIN analytics_reconciliationfinding f ON f.partner_id = s.partner_id
+            ), won AS (
+                SELECT d.id, d.partner_id,
+                       row_number() OVER (PARTITION BY d.partner_id ORDER BY d.id) AS k
+                  FROM deals_deal d
+                 WHERE d.status = 'won' AND d.partner_id IN (SELECT id FROM targets)
+            )
+            INSERT INTO analytics_reconciliationfinding
+                (kind, partner_id, deal_id, customer_key, end_customer, country, products,
+                 first_invoice_date, last_invoice_date, line_count, amount_reporting,
+                 name_score, status, comment, detected_at, seen_at)
+            SELECT c.kind, c.target, coalesce(w.id, c.deal_id), c.customer_key,
+                   c.end_customer, c.country, c.products, c.first_invoice_date,
+                   c.last_invoice_date, c.line_count, c.amount_reporting, c.name_score,
+                   c.status, %(synthetic)s, c.detected_at, c.seen_at
+              FROM copied c
+              LEFT JOIN won w ON c.kind = 'won_no_sale' AND w.partner_id = c.target
+                             AND w.k = c.k
+             WHERE c.kind <> 'won_no_sale' OR w.id IS NOT NULL
+            """,
+            {"synthetic": SYNTHETIC_FINDING},
+        )
+        added = cursor.rowcount
+        cursor.execute("VACUUM (ANALYZE) analytics_reconciliationfinding")
+        cursor.execute(
+            "SELECT count(*), count(DISTINCT partner_id), count(*) FILTER (WHERE comment = %s)"
+            " FROM analytics_reconciliationfinding",
+            [SYNTHETIC_FINDING],
+        )
+        total, partners, synthetic = cursor.fetchone()
+    return {"added": added, "total": total, "partners": partners, "synthetic": synthetic}
+
+
+def bench_partner_admin(partner_id: int):
+    """A partner admin of ``partner_id`` (the seed makes partner users only with --users)."""
+    from partners.models import Membership
+    from prm.accounts.models import Role, User
+
+    user, created = User.objects.get_or_create(
+        email="partner-admin@bench.example", defaults={"role": Role.PARTNER_ADMIN}
+    )
+    if created:
+        Membership.objects.create(user=user, partner_id=partner_id)
+    return User.objects.get(pk=user.pk)
+
+
+def count_queries(client, url: str) -> dict:
+    """SQL statements of one request and their time (Django's own timing of each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    statements = [q for q in captured.captured_queries if not q["sql"].startswith("SET ")]
+    return {
+        "queries": len(statements),
+        "set_search_path": len(captured.captured_queries) - len(statements),
+        "sql_ms": round(1000 * sum(float(q["time"]) for q in statements), 1),
+    }
+
+
+def measure_pages(args, results, cm, admin, partner_id):
+    """p50/p95 wall and CPU time and SQL statements of every analytics page, for each role
+    that may open it: CM (their portfolio), vendor admin (every partner), partner admin
+    (their own scorecard and data-quality page)."""
+    from django.conf import settings
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    with schema_context("bench"):
+        if not args.no_synthetic_findings:
+            log("fill synthetic findings (bench only) for the partners not reconciled")
+            started = time.perf_counter()
+            results["synthetic_findings"] = fill_synthetic_findings()
+            results["synthetic_findings"]["s"] = round(time.perf_counter() - started, 1)
+        partner_user = bench_partner_admin(partner_id)
+    staff_pages = {
+        "dashboard": "/analytics/",
+        "leaderboard": "/analytics/leaderboard/",
+        "health": "/analytics/health/",
+        "scorecard": f"/analytics/partners/{partner_id}/",
+        "reconciliation": "/analytics/reconciliation/",
+        "reconciliation_conflicts": "/analytics/reconciliation/?kind=conflict",
+        "reconciliation_partner": f"/analytics/reconciliation/?partner={partner_id}",
+        "quality": f"/quality/partners/{partner_id}/",
+    }
+    roles = {
+        "cm": (cm, staff_pages),
+        "vendor_admin": (admin, staff_pages),
+        "partner_admin": (
+            partner_user,
+            {"my_scorecard": "/analytics/my/", "quality": f"/quality/partners/{partner_id}/"},
+        ),
+    }
+    timings: dict = {}
+    queries: dict = {}
+
+    def client_for(user):
+        client = Client(HTTP_HOST="bench.localhost")
+        with schema_context("bench"):
+            client.force_login(user)
+        return client
+
+    def get_of(client, url):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return get
+
+    for who, (user, pages) in roles.items():
+        client = client_for(user)
+        for name, url in pages.items():
+            if args.page and args.page not in name:
+                continue
+            log(f"{who} {name}")
+            timings[f"{who}_{name}"] = measure(get_of(client, url), args.repeat)
+            queries[f"{who}_{name}"] = count_queries(client, url)
+    # django-tenants' TENANT_LIMIT_SET_CALLS (one SET search_path per request instead of
+    # one per query) - a project setting, measured here for the team on three pages.
+    settings.TENANT_LIMIT_SET_CALLS = True
+    for who in ("cm", "vendor_admin"):
+        client = client_for(roles[who][0])
+        for name in ("dashboard", "leaderboard", "scorecard"):
+            if args.page and args.page not in name:
+                continue
+            log(f"{who} {name}_limit_set_calls")
+            url = staff_pages[name]
+            timings[f"{who}_{name}_limit_set_calls"] = measure(get_of(client, url), args.repeat)
+    settings.TENANT_LIMIT_SET_CALLS = False
+    # The vendor-wide ranking is cached until the next sales refresh: the same pages
+    # again with the cache off, as the first request after a refresh finds them.
+    settings.ANALYTICS_RANKING_CACHE_SECONDS = 0
+    client = client_for(admin)
+    for name in ("dashboard", "leaderboard"):
+        if args.page and args.page not in name:
+            continue
+        log(f"vendor_admin {name}_uncached")
+        url = staff_pages[name]
+        timings[f"vendor_admin_{name}_uncached"] = measure(get_of(client, url), args.repeat)
+        queries[f"vendor_admin_{name}_uncached"] = count_queries(client, url)
+    del settings.ANALYTICS_RANKING_CACHE_SECONDS
+    return timings, queries
+
+
 # --- Main ----------------------------------------------------------------------------------
 
 
@@ -173,7 +359,6 @@ def run(args) -> dict:
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django_tenants.utils import schema_context
 
     from prm.accounts.models import Role
@@ -264,44 +449,7 @@ def run(args) -> dict:
         partner_id = cm.managed_partners.order_by("pk").values_list("pk", flat=True)[3]
         results["cm_partners"] = cm.managed_partners.count()
     # Requests: through the full stack, on the vendor's host.
-    pages = {
-        "dashboard": "/analytics/",
-        "leaderboard": "/analytics/leaderboard/",
-        "scorecard": f"/analytics/partners/{partner_id}/",
-    }
-    timings: dict = {}
-    # Second round: django-tenants' TENANT_LIMIT_SET_CALLS (one SET search_path per
-    # request instead of one per query) - a project setting, measured here for the team.
-    for suffix, limit_set_calls in (("", False), ("_limit_set_calls", True)):
-        settings.TENANT_LIMIT_SET_CALLS = limit_set_calls
-        for who, user in (("cm", cm), ("vendor_admin", admin)):
-            client = Client(HTTP_HOST="bench.localhost")
-            with schema_context("bench"):
-                client.force_login(user)
-            for name, url in pages.items():
-
-                def get(url=url, client=client):
-                    response = client.get(url)
-                    assert response.status_code == 200, (url, response.status_code)
-
-                log(f"{who} {name}{suffix}")
-                timings[f"{who}_{name}{suffix}"] = measure(get, args.repeat)
-    settings.TENANT_LIMIT_SET_CALLS = False
-    # The vendor-wide ranking is cached until the next sales refresh: the same pages
-    # again with the cache off, as the first request after a refresh finds them.
-    settings.ANALYTICS_RANKING_CACHE_SECONDS = 0
-    client = Client(HTTP_HOST="bench.localhost")
-    with schema_context("bench"):
-        client.force_login(admin)
-    for name in ("dashboard", "leaderboard"):
-
-        def get(url=pages[name], client=client):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        log(f"vendor_admin {name}_uncached")
-        timings[f"vendor_admin_{name}_uncached"] = measure(get, args.repeat)
-    del settings.ANALYTICS_RANKING_CACHE_SECONDS
+    timings, queries = measure_pages(args, results, cm, admin, partner_id)
     results["load_average_after_pages"] = round(os.getloadavg()[0], 2)
     with schema_context("bench"), connection.cursor() as cursor:
         period = Period.last_months(12)
@@ -312,6 +460,7 @@ def run(args) -> dict:
             warmup=1,
         )
     results["timings"] = timings
+    results["queries"] = queries
     return results
 
 
@@ -333,6 +482,14 @@ def main() -> int:
         "--pages-only",
         action="store_true",
         help="with --reuse: measure the pages only (no summary rebuild or reconciliation)",
+    )
+    parser.add_argument(
+        "--page", default="", help="measure only the pages whose name contains this"
+    )
+    parser.add_argument(
+        "--no-synthetic-findings",
+        action="store_true",
+        help="leave the partners that were not reconciled without findings",
     )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
