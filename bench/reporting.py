@@ -500,7 +500,8 @@ def main() -> int:
         help="measure again on a database kept by --keep (migrates it first)",
     )
     args = parser.parse_args()
-    if not args.database.startswith("prm_bench"):
+    if not args.database.startswith("prm_bench") and not (args.reuse and args.keep):
+        # Only a database this bench creates or drops must be named as its own.
         parser.error("--database must start with prm_bench (it is created and dropped)")
     exists = psql(
         f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'", server=args.server
