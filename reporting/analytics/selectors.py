@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import F, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from partners.selectors import partner_scope, partners_visible_to, restrict_to_p
 from partners.tiers import tier_progress
 from reporting.analytics.models import (
     DealMonth,
+    FindingCount,
     FindingKind,
     FindingStatus,
     ReconciliationFinding,
@@ -732,14 +733,36 @@ def finding_list(
     return findings.order_by(F("status").asc(), F("amount_reporting").desc(), "pk")
 
 
-def finding_counts(user, *, partner_id: int | None = None) -> dict[str, int]:
-    findings = findings_visible_to(user).filter(status=FindingStatus.OPEN)
+def _finding_counts_in_scope(user, partner_id: int | None) -> QuerySet[FindingCount]:
+    """The kept counts (a few rows a partner) of the findings ``findings_visible_to``
+    shows: counting 1.6 million findings of a large vendor took 0.2-0.5 s a page."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return FindingCount.objects.none()
+    counts = FindingCount.objects.all()
+    if partner_scope(user, via="") != Q():
+        counts = counts.filter(partner_id__in=partners_visible_to(user).values("pk"))
     if partner_id:
-        findings = findings.filter(partner_id=partner_id)
-    counts = {kind: 0 for kind in FindingKind.values}
-    for row in findings.values("kind").annotate(n=Count("pk")):
-        counts[row["kind"]] = row["n"]
+        counts = counts.filter(partner_id=partner_id)
     return counts
+
+
+def finding_counts(user, *, partner_id: int | None = None) -> dict[str, int]:
+    """Open findings by kind, of the partners ``user`` sees (or of ``partner_id``)."""
+    rows = _finding_counts_in_scope(user, partner_id).filter(status=FindingStatus.OPEN)
+    counts = {kind: 0 for kind in FindingKind.values}
+    for row in rows.values("kind").annotate(total=Sum("n")):
+        counts[row["kind"]] = row["total"]
+    return counts
+
+
+def finding_total(user, *, kind: str = "", status: str = "", partner_id: int | None = None) -> int:
+    """How many findings ``finding_list`` lists with the same arguments."""
+    rows = _finding_counts_in_scope(user, partner_id)
+    if kind in FindingKind.values:
+        rows = rows.filter(kind=kind)
+    if status in FindingStatus.values:
+        rows = rows.filter(status=status)
+    return rows.aggregate(total=Sum("n", default=0))["total"]
 
 
 def get_finding_for(user, pk: int) -> ReconciliationFinding:

@@ -193,6 +193,20 @@ def health(request: HttpRequest) -> HttpResponse:
     return render(request, _template(request, "health.html", "rows"), context)
 
 
+class _CountedFindings:
+    """Findings for the paginator, counted from the kept counts (not a COUNT(*) of
+    every finding in scope) and sliced in the database."""
+
+    def __init__(self, findings, total: int):
+        self.findings, self.total = findings, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, item: slice):
+        return self.findings[item]
+
+
 @vendor_staff_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
@@ -204,7 +218,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             partner_id = get_partner_for(request.user, int(request.GET["partner"])).pk
         except ValueError:
             raise Http404 from None
-    findings = selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id)
+    findings = _CountedFindings(
+        selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id),
+        selectors.finding_total(request.user, kind=kind, status=status, partner_id=partner_id),
+    )
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
