@@ -197,3 +197,54 @@ def test_it_finds_the_partners_own_registration_among_many_rivals_of_the_same_na
     conflicts = findings(cast.partner_a, FindingKind.CONFLICT)
     assert {c.deal_id for c in conflicts} <= {r.pk for r in rivals}
     assert conflicts, "the rivals' registrations of the same customer are a conflict too"
+
+
+def test_the_pages_counts_follow_every_change_of_the_findings(cast, client_for, sales, claims):
+    """The dashboard and the reconciliation page count findings from kept counts: each
+    reconciliation, decision and deletion shows in the next page, for every scope."""
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Zephyr Foods")
+    sales.add(
+        cast.partner_b, date(2026, 3, 1), "SW-24", 1, "1000", end_customer="Blue Harbor Logistics"
+    )
+    readers = {
+        cast.vendor_admin: [cast.partner_a, cast.partner_b],
+        cast.cm_a: [cast.partner_a],
+        cast.cm_b: [cast.partner_b],
+    }
+
+    def shown(user, **params):
+        page = client_for(user).get("/analytics/reconciliation/", params).context
+        dashboard = client_for(user).get("/analytics/").context
+        return page["counts"], page["page"].paginator.count, dashboard["findings"]
+
+    def recounted(partners, status=FindingStatus.OPEN):
+        rows = ReconciliationFinding.objects.filter(partner__in=partners, status=status)
+        by_kind = {kind: rows.filter(kind=kind).count() for kind in FindingKind.values}
+        return by_kind, rows.count()
+
+    def assert_pages_show_the_findings():
+        for user, partners in readers.items():
+            by_kind, total = recounted(partners)
+            assert shown(user) == (by_kind, total, by_kind), user
+            dismissed = recounted(partners, FindingStatus.DISMISSED)[1]
+            assert shown(user, status="dismissed")[1] == dismissed, user
+
+    services.reconcile_sales()
+    assert recounted([cast.partner_a])[0][FindingKind.UNREGISTERED] == 1
+    assert_pages_show_the_findings()
+
+    [zephyr] = findings(cast.partner_a, FindingKind.UNREGISTERED)
+    client_for(cast.cm_a).post(
+        f"/analytics/reconciliation/{zephyr.pk}/decide/", {"decision": "dismissed"}
+    )
+    assert_pages_show_the_findings()
+    assert shown(cast.cm_a, status="dismissed")[1] == 1
+
+    sales.add(cast.partner_a, date(2026, 2, 3), "SW-24", 1, "80", end_customer="Ostrava Mills")
+    services.reconcile_sales(partner_ids=[cast.partner_a.pk])
+    assert_pages_show_the_findings()
+    assert shown(cast.cm_a)[0][FindingKind.UNREGISTERED] == 1  # Ostrava; Zephyr is dismissed
+
+    ReconciliationFinding.objects.filter(partner=cast.partner_b).delete()
+    assert_pages_show_the_findings()
+    assert shown(cast.cm_b)[1] == 0
