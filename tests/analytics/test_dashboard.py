@@ -209,3 +209,27 @@ def test_it_ranks_partners_anew_once_their_sales_were_refreshed(cast, client_for
         assert [r.partner_id for r in rows] == [cast.partner_a.pk, cast.partner_b.pk]
         by_partner = figures.by_key(sales.written, lambda x: x.partner_id, START, END)
         assert {r.partner_id: r.current for r in rows} == by_partner
+
+
+def test_the_worker_ranks_partners_again_after_a_refresh_so_no_reader_waits_for_it(
+    cast, client_for, reported, sales
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.analytics import tasks
+    from reporting.analytics.selectors import Period
+
+    period = Period.last_months(12)  # the pages' default period
+    client = client_for(cast.vendor_admin)
+    client.get("/analytics/leaderboard/")
+    sales.add(cast.partner_a, period.end, "SW-48", 9, "90000.00")
+    tasks.refresh_summaries(partner_ids=[cast.partner_a.pk], deals=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = client.get("/analytics/leaderboard/").context["page"].object_list
+    ranking = [q["sql"] for q in queries if 'FROM "analytics_salesmonth"' in q["sql"]]
+    assert ranking == []  # read from the cache the worker filled
+    assert rows[0].partner_id == cast.partner_a.pk
+    by_partner = figures.by_key(sales.written, lambda x: x.partner_id, period.start, period.end)
+    assert {r.partner_id: r.current for r in rows} == by_partner
