@@ -871,6 +871,10 @@ def scorecard(user, partner, filters: Filters) -> dict:
     }
 
 
+#: Findings that wait on a CM in their work queue (the oldest first).
+WAITING_KINDS = (FindingKind.CONFLICT, FindingKind.WON_NO_SALE)
+
+
 def findings_waiting_on(user, *, limit: int = 20):
     """Work-queue source (prm.core.extensions): open conflicts and won deals without sales
     of the user's partners (two queries)."""
@@ -878,10 +882,13 @@ def findings_waiting_on(user, *, limit: int = 20):
 
     from prm.core.extensions import QueueItem
 
-    waiting = findings_visible_to(user).filter(
-        status=FindingStatus.OPEN, kind__in=[FindingKind.CONFLICT, FindingKind.WON_NO_SALE]
+    kinds = WAITING_KINDS
+    waiting = findings_visible_to(user).filter(status=FindingStatus.OPEN, kind__in=kinds)
+    total = (
+        _finding_counts_in_scope(user, None)
+        .filter(status=FindingStatus.OPEN, kind__in=kinds)
+        .aggregate(total=Sum("n", default=0))["total"]
     )
-    total = waiting.count()
     items = []
     if limit:
         url = reverse("analytics:reconciliation")
