@@ -11,7 +11,8 @@ network), p50/p95 of:
 
 - every analytics page a CM opens (dashboard, leaderboard, reporting health, a partner
   scorecard, reconciliation unfiltered / conflicts / one partner, the partner's
-  data-quality page), as a CM with an average portfolio;
+  data-quality page, the workspace with its work queue), as a CM with an average
+  portfolio;
 - the same for the vendor admin (every partner);
 - a partner admin's own scorecard (/analytics/my/) and data-quality page;
 - for each page also the number of SQL statements of one request and their time;
@@ -290,6 +291,7 @@ def measure_pages(args, results, cm, admin, partner_id):
         "reconciliation_conflicts": "/analytics/reconciliation/?kind=conflict",
         "reconciliation_partner": f"/analytics/reconciliation/?partner={partner_id}",
         "quality": f"/quality/partners/{partner_id}/",
+        "workspace": "/workspace/",  # the CM's portfolio and work queue
     }
     roles = {
         "cm": (cm, staff_pages),

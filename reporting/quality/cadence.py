@@ -154,6 +154,19 @@ class Expected:
         return self.received is None and today > self.due
 
 
+def _schedule(cadence, *, today: dt.date, look_back: int) -> list[tuple[Period, dt.date, bool]]:
+    """The current period and the `look_back` before it, newest first, each with its due
+    day and whether that day is at most `remind_days_before` days ahead."""
+    horizon = today + dt.timedelta(days=cadence.remind_days_before)
+    period = period_of(cadence.frequency, today)
+    schedule = []
+    for _ in range(look_back + 1):
+        due = due_date(period, cadence)
+        schedule.append((period, due, due <= horizon))
+        period = period.previous()
+    return schedule
+
+
 def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
     """The last `look_back` periods each partner owes whose due day is at most a few
     days ahead (for reminders, the overdue queue and the calendar); periods that ended
@@ -161,19 +174,21 @@ def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
     partners = list(partners)
     cadences = cadences_for(partners)
     wanted: dict[tuple[str, dt.date, dt.date], list] = {}
+    # Partners of the same cadence owe the same periods by the same days: computed once
+    # per cadence (the queue of a vendor admin asks for 5,000 partners on each page).
+    schedules: dict[tuple, list[tuple[Period, dt.date, bool]]] = {}
     for partner in partners:
         cadence = cadences[partner.pk]
-        period = period_of(cadence.frequency, today)
-        horizon = today + dt.timedelta(days=cadence.remind_days_before)
-        for _ in range(look_back + 1):
+        key = (cadence.frequency, cadence.due_business_days, cadence.remind_days_before)
+        if key not in schedules:
+            schedules[key] = _schedule(cadence, today=today, look_back=look_back)
+        for period, due, due_soon in schedules[key]:
             if period.end < partner.created_at.date():
                 break
-            due = due_date(period, cadence)
-            if due <= horizon:
+            if due_soon:
                 wanted.setdefault((period.frequency, period.start, period.end), []).append(
                     (partner, due)
                 )
-            period = period.previous()
     found: list[Expected] = []
     for (frequency, start, end), entries in wanted.items():
         arrived = received_at([p.pk for p, _ in entries], start, end)
