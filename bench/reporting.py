@@ -18,11 +18,11 @@ network), p50/p95 of:
 - for each page also the number of SQL statements of one request and their time;
 - the CM dashboard's figures computed from the raw lines instead (the comparison).
 
-Before the pages, partners without reconciliation findings get a synthetic copy of a
+Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
+
+Pages: partners without reconciliation findings first get a synthetic copy of a
 reconciled partner's (fill_synthetic_findings, bench only; --no-synthetic-findings skips
 it), so the reconciliation page reads a table of realistic size.
-
-Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
 Drops the database at the end (unless --keep). Prints one JSON document; progress on stderr.
 """
@@ -170,6 +170,120 @@ def seed(args, results):
             cursor.execute("ANALYZE")
     partners = [(p.id, p.country, p.currency) for p in seeded.partners]
     return admin, cms, relation, partners
+
+
+# --- Main ----------------------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from prm.accounts.models import Role
+    from reporting.analytics import services, sources
+    from reporting.analytics.selectors import Period
+
+    settings.TENANT_BASE_SCHEMA = ""
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
+    results: dict = {
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+        "partners": args.partners,
+        "deals": args.deals,
+        "lines": args.lines,
+        "cms": args.cms,
+        "users": args.users,
+    }
+    if args.reuse:
+        log("reuse the seeded database")
+        with schema_context("bench"):
+            from prm.accounts.models import User
+
+            admin = User.objects.get(email="admin@bench.example")
+            cms = list(User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("email"))
+            cms.sort(key=lambda u: int(u.email[2:].split("@")[0]))
+            relation = sources.sales_lines()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, country, currency FROM partners_partner ORDER BY id")
+                partners = cursor.fetchall()
+            results["sales_line_table"] = relation.table
+    else:
+        admin, cms, relation, partners = seed(args, results)
+    with schema_context("bench"):
+        if args.pages_only:
+            log("pages only: the summaries and findings are used as they are")
+        else:
+            log("rebuild summaries")
+            started = time.perf_counter()
+            services.refresh_sales_summaries()
+            results["refresh_sales_all_s"] = round(time.perf_counter() - started, 1)
+            started = time.perf_counter()
+            services.refresh_deal_summaries()
+            results["refresh_deals_all_s"] = round(time.perf_counter() - started, 1)
+            started = time.perf_counter()
+            services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
+            results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
+            parts = {}
+            for part, step in (
+                ("sales", services.refresh_sales_summaries),
+                ("deals", services.refresh_deal_summaries),
+                ("reconcile", services.reconcile_sales),
+            ):
+                started = time.perf_counter()
+                step(partner_ids=[partners[0][0]])
+                parts[part] = round(time.perf_counter() - started, 2)
+            results["refresh_one_partner_again_parts_s"] = parts
+            started = time.perf_counter()
+            services.reconcile_sales(partner_ids=[pk for pk, _c, _cur in partners[:20]])
+            results["reconcile_20_partners_s"] = round(time.perf_counter() - started, 2)
+            results["reconcile_per_partner_s"] = round(results["reconcile_20_partners_s"] / 20, 3)
+            # One partner at a time, as after an import (the first 20 again: their findings
+            # exist now, as they would after the first import of the month).
+            each = []
+            for pk, _country, _currency in partners[:20]:
+                started = time.perf_counter()
+                services.reconcile_sales(partner_ids=[pk])
+                each.append(time.perf_counter() - started)
+            results["reconcile_one_partner"] = percentiles(each)
+            results["load_average_after_background_work"] = round(os.getloadavg()[0], 2)
+        from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
+
+        results["summary_rows"] = {
+            "sales_month_product": SalesMonthProduct.objects.count(),
+            "sales_month": SalesMonth.objects.count(),
+            "deal_month": DealMonth.objects.count(),
+        }
+        with connection.cursor() as cursor:
+            # What autovacuum does soon after a rebuild: statistics and the visibility
+            # map (so the covering index answers a CM's product figures by itself).
+            for table in (
+                "analytics_salesmonthproduct",
+                "analytics_salesmonth",
+                "analytics_salesmonthcountry",
+                "analytics_tenantmonth",
+                "analytics_dealmonth",
+            ):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+        cm = cms[0]
+        partner_id = cm.managed_partners.order_by("pk").values_list("pk", flat=True)[3]
+        results["cm_partners"] = cm.managed_partners.count()
+    # Requests: through the full stack, on the vendor's host.
+    timings, queries = measure_pages(args, results, cm, admin, partner_id)
+    results["load_average_after_pages"] = round(os.getloadavg()[0], 2)
+    with schema_context("bench"), connection.cursor() as cursor:
+        period = Period.last_months(12)
+        log("cm dashboard from raw lines")
+        timings["cm_dashboard_from_raw_lines"] = measure(
+            lambda: dashboard_from_raw(cursor, relation, cm.pk, period, "USD"),
+            max(3, args.repeat // 5),
+            warmup=1,
+        )
+    results["timings"] = timings
+    results["queries"] = queries
+    return results
 
 
 # --- Pages: every analytics page, for every role that may open it -------------------------
@@ -352,120 +466,6 @@ def measure_pages(args, results, cm, admin, partner_id):
     return timings, queries
 
 
-# --- Main ----------------------------------------------------------------------------------
-
-
-def run(args) -> dict:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django_tenants.utils import schema_context
-
-    from prm.accounts.models import Role
-    from reporting.analytics import services, sources
-    from reporting.analytics.selectors import Period
-
-    settings.TENANT_BASE_SCHEMA = ""
-    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
-    results: dict = {
-        "load_average_at_start": round(os.getloadavg()[0], 2),
-        "partners": args.partners,
-        "deals": args.deals,
-        "lines": args.lines,
-        "cms": args.cms,
-        "users": args.users,
-    }
-    if args.reuse:
-        log("reuse the seeded database")
-        with schema_context("bench"):
-            from prm.accounts.models import User
-
-            admin = User.objects.get(email="admin@bench.example")
-            cms = list(User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("email"))
-            cms.sort(key=lambda u: int(u.email[2:].split("@")[0]))
-            relation = sources.sales_lines()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT id, country, currency FROM partners_partner ORDER BY id")
-                partners = cursor.fetchall()
-            results["sales_line_table"] = relation.table
-    else:
-        admin, cms, relation, partners = seed(args, results)
-    with schema_context("bench"):
-        if args.pages_only:
-            log("pages only: the summaries and findings are used as they are")
-        else:
-            log("rebuild summaries")
-            started = time.perf_counter()
-            services.refresh_sales_summaries()
-            results["refresh_sales_all_s"] = round(time.perf_counter() - started, 1)
-            started = time.perf_counter()
-            services.refresh_deal_summaries()
-            results["refresh_deals_all_s"] = round(time.perf_counter() - started, 1)
-            started = time.perf_counter()
-            services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
-            results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
-            parts = {}
-            for part, step in (
-                ("sales", services.refresh_sales_summaries),
-                ("deals", services.refresh_deal_summaries),
-                ("reconcile", services.reconcile_sales),
-            ):
-                started = time.perf_counter()
-                step(partner_ids=[partners[0][0]])
-                parts[part] = round(time.perf_counter() - started, 2)
-            results["refresh_one_partner_again_parts_s"] = parts
-            started = time.perf_counter()
-            services.reconcile_sales(partner_ids=[pk for pk, _c, _cur in partners[:20]])
-            results["reconcile_20_partners_s"] = round(time.perf_counter() - started, 2)
-            results["reconcile_per_partner_s"] = round(results["reconcile_20_partners_s"] / 20, 3)
-            # One partner at a time, as after an import (the first 20 again: their findings
-            # exist now, as they would after the first import of the month).
-            each = []
-            for pk, _country, _currency in partners[:20]:
-                started = time.perf_counter()
-                services.reconcile_sales(partner_ids=[pk])
-                each.append(time.perf_counter() - started)
-            results["reconcile_one_partner"] = percentiles(each)
-            results["load_average_after_background_work"] = round(os.getloadavg()[0], 2)
-        from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
-
-        results["summary_rows"] = {
-            "sales_month_product": SalesMonthProduct.objects.count(),
-            "sales_month": SalesMonth.objects.count(),
-            "deal_month": DealMonth.objects.count(),
-        }
-        with connection.cursor() as cursor:
-            # What autovacuum does soon after a rebuild: statistics and the visibility
-            # map (so the covering index answers a CM's product figures by itself).
-            for table in (
-                "analytics_salesmonthproduct",
-                "analytics_salesmonth",
-                "analytics_salesmonthcountry",
-                "analytics_tenantmonth",
-                "analytics_dealmonth",
-            ):
-                cursor.execute(f"VACUUM (ANALYZE) {table}")
-        cm = cms[0]
-        partner_id = cm.managed_partners.order_by("pk").values_list("pk", flat=True)[3]
-        results["cm_partners"] = cm.managed_partners.count()
-    # Requests: through the full stack, on the vendor's host.
-    timings, queries = measure_pages(args, results, cm, admin, partner_id)
-    results["load_average_after_pages"] = round(os.getloadavg()[0], 2)
-    with schema_context("bench"), connection.cursor() as cursor:
-        period = Period.last_months(12)
-        log("cm dashboard from raw lines")
-        timings["cm_dashboard_from_raw_lines"] = measure(
-            lambda: dashboard_from_raw(cursor, relation, cm.pk, period, "USD"),
-            max(3, args.repeat // 5),
-            warmup=1,
-        )
-    results["timings"] = timings
-    results["queries"] = queries
-    return results
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=5000)
@@ -485,14 +485,6 @@ def main() -> int:
         action="store_true",
         help="with --reuse: measure the pages only (no summary rebuild or reconciliation)",
     )
-    parser.add_argument(
-        "--page", default="", help="measure only the pages whose name contains this"
-    )
-    parser.add_argument(
-        "--no-synthetic-findings",
-        action="store_true",
-        help="leave the partners that were not reconciled without findings",
-    )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
@@ -501,10 +493,21 @@ def main() -> int:
         action="store_true",
         help="measure again on a database kept by --keep (migrates it first)",
     )
+    parser.add_argument(
+        "--page", default="", help="measure only the pages whose name contains this"
+    )
+    parser.add_argument(
+        "--no-synthetic-findings",
+        action="store_true",
+        help="leave the partners that were not reconciled without findings",
+    )
     args = parser.parse_args()
+    # A copy made for one engineer (prm_<name>_...) may be measured, never created or dropped.
     if not args.database.startswith("prm_bench") and not (args.reuse and args.keep):
-        # Only a database this bench creates or drops must be named as its own.
-        parser.error("--database must start with prm_bench (it is created and dropped)")
+        parser.error(
+            "--database must start with prm_bench (it is created and dropped),"
+            " or be measured with --reuse --keep"
+        )
     exists = psql(
         f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'", server=args.server
     )

@@ -253,6 +253,33 @@ class FindingStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class FindingCount(models.Model):
+    """How many findings a partner has of each kind and status, kept by database triggers
+    on ReconciliationFinding (created with this model's migration) whoever writes the
+    findings: reconciliation, decisions, deletions. The dashboards and the reconciliation
+    page count findings here (a few rows a partner) instead of reading every finding of
+    their scope.
+
+    ``partner_id`` has no foreign key: deleting a partner deletes its findings first,
+    which brings its counts to zero; zero rows are harmless and not read as findings.
+    """
+
+    partner_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=FindingKind.choices)
+    status = models.CharField(max_length=20, choices=FindingStatus.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_id", "kind", "status"], name="findingcount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.kind} {self.status}: {self.n}"
+
+
 class ReconciliationFinding(models.Model):
     """One result of reconciling a partner's reported sales with registrations.
 
@@ -337,29 +364,3 @@ class ReconciliationFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.end_customer or self.deal_id}"
-
-
-class FindingCount(models.Model):
-    """How many findings a partner has of each kind and status, kept by database triggers
-    on ReconciliationFinding (migration 0007) whoever writes the findings: reconciliation,
-    decisions, deletions. The dashboards and the reconciliation page count findings here
-    (a few rows a partner) instead of reading every finding of their scope.
-
-    ``partner_id`` has no foreign key: deleting a partner deletes its findings first,
-    which brings its counts to zero; zero rows are harmless and not read as findings.
-    """
-
-    partner_id = models.BigIntegerField()
-    kind = models.CharField(max_length=20, choices=FindingKind.choices)
-    status = models.CharField(max_length=20, choices=FindingStatus.choices)
-    n = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["partner_id", "kind", "status"], name="findingcount_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.partner_id} {self.kind} {self.status}: {self.n}"

@@ -164,41 +164,6 @@ def test_it_answers_a_decision_with_the_row_partial(cast, client_for, sales, cla
     assert body.strip().startswith(f'<tr id="finding-{finding.pk}"') and "Dismissed" in body
 
 
-def test_it_finds_the_partners_own_registration_among_many_rivals_of_the_same_name(
-    cast, sales, deal
-):
-    # Six older rival registrations of the very same name come first by id; only a few
-    # candidates are scored per customer, and the partner's own must be one of them.
-    rivals = [
-        deal(
-            cast.partner_b,
-            cast.rep_b,
-            "submitted",
-            submitted=date(2026, 1, 2 + day),
-            customer="Blue Harbor Logistics",
-        )
-        for day in range(6)
-    ]
-    own = deal(
-        cast.partner_a,
-        cast.rep_a1,
-        "approved",
-        submitted=date(2026, 1, 9),
-        decided_after_hours=24,
-        customer="Blue Harbor Logistics",
-    )
-    sales.add(
-        cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Blue Harbor Logistics"
-    )
-    services.reconcile_sales(partner_ids=[cast.partner_a.pk])
-
-    [match] = findings(cast.partner_a, FindingKind.MATCH)
-    assert match.deal == own
-    conflicts = findings(cast.partner_a, FindingKind.CONFLICT)
-    assert {c.deal_id for c in conflicts} <= {r.pk for r in rivals}
-    assert conflicts, "the rivals' registrations of the same customer are a conflict too"
-
-
 def test_the_pages_counts_follow_every_change_of_the_findings(cast, client_for, sales, claims):
     """The dashboard and the reconciliation page count findings from kept counts: each
     reconciliation, decision and deletion shows in the next page, for every scope."""
@@ -248,3 +213,38 @@ def test_the_pages_counts_follow_every_change_of_the_findings(cast, client_for, 
     ReconciliationFinding.objects.filter(partner=cast.partner_b).delete()
     assert_pages_show_the_findings()
     assert shown(cast.cm_b)[1] == 0
+
+
+def test_it_finds_the_partners_own_registration_among_many_rivals_of_the_same_name(
+    cast, sales, deal
+):
+    # Six older rival registrations of the very same name come first by id; only a few
+    # candidates are scored per customer, and the partner's own must be one of them.
+    rivals = [
+        deal(
+            cast.partner_b,
+            cast.rep_b,
+            "submitted",
+            submitted=date(2026, 1, 2 + day),
+            customer="Blue Harbor Logistics",
+        )
+        for day in range(6)
+    ]
+    own = deal(
+        cast.partner_a,
+        cast.rep_a1,
+        "approved",
+        submitted=date(2026, 1, 9),
+        decided_after_hours=24,
+        customer="Blue Harbor Logistics",
+    )
+    sales.add(
+        cast.partner_a, date(2026, 2, 1), "SW-24", 1, "1200", end_customer="Blue Harbor Logistics"
+    )
+    services.reconcile_sales(partner_ids=[cast.partner_a.pk])
+
+    [match] = findings(cast.partner_a, FindingKind.MATCH)
+    assert match.deal == own
+    conflicts = findings(cast.partner_a, FindingKind.CONFLICT)
+    assert {c.deal_id for c in conflicts} <= {r.pk for r in rivals}
+    assert conflicts, "the rivals' registrations of the same customer are a conflict too"
