@@ -33,7 +33,7 @@ def deal_form(product):
         "expected_close_date": (date.today() + timedelta(days=60)).isoformat(),
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",
-        "lines-0-product": str(product.pk),
+        "lines-0-product": product.vendor_sku,
         "lines-0-quantity": "1",
     }
 
