@@ -7,8 +7,9 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,6 +49,7 @@ from partners.tiers import tier_progress
 from prm.accounts.access import vendor_admin_required, vendor_staff_required
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
+from prm.core import exports
 from prm.core.extensions import page_sections, registry
 from prm.core.http import query_without_page, wants_partial
 
@@ -63,7 +65,7 @@ def _error_text(error: ValidationError) -> str:
 
 @vendor_staff_required
 def partner_list(request: HttpRequest) -> HttpResponse:
-    form = PartnerFilterForm(request.GET or None)
+    form = PartnerFilterForm(request.GET or None, user=request.user)
     partners = partner_directory(request.user, **(form.filters() if form.is_bound else {}))
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query_without_page(request)}
@@ -71,6 +73,42 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     if wants_partial(request):
         template += "#results"
     return render(request, template, context)
+
+
+@vendor_staff_required
+def partner_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The partner list as searched and filtered, every page of it, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = PartnerFilterForm(request.GET or None, user=request.user)
+    partners = partner_directory(request.user, **(form.filters() if form.is_bound else {}))
+    headers = [
+        _("Partner"),
+        _("Slug"),
+        _("Type"),
+        _("Tier"),
+        _("Status"),
+        _("Country"),
+        _("Territory"),
+        _("Channel manager"),
+        _("Users"),
+    ]
+    rows = [
+        [
+            partner.name,
+            partner.slug,
+            partner.get_partner_type_display(),
+            str(partner.tier) if partner.tier else None,
+            partner.get_status_display(),
+            partner.country,
+            str(partner.territory) if partner.territory else None,
+            str(partner.channel_manager) if partner.channel_manager else None,
+            partner.user_count,
+        ]
+        for partner in partners
+    ]
+    table = exports.Table(name=_("Partners"), headers=headers, rows=rows)
+    return exports.response(table, filename=f"partners-{timezone.localdate():%Y-%m-%d}", fmt=fmt)
 
 
 @vendor_staff_required
