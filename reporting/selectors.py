@@ -5,6 +5,8 @@ the vendor admins (`partners.selectors.restrict_to_partners`); partner reps see 
 (reports are the partner admin's business). SKU aliases are vendor staff's.
 """
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -29,12 +31,25 @@ def get_upload_for(user, pk: int) -> Upload:
     return get_object_or_404(uploads_visible_to(user).select_related("partner"), pk=pk)
 
 
-def upload_list_for(user, *, partner_id: int | None = None, status: str = "") -> QuerySet[Upload]:
+def upload_list_for(
+    user,
+    *,
+    partner_id: int | None = None,
+    status: str = "",
+    uploaded_from: date | None = None,
+    uploaded_to: date | None = None,
+) -> QuerySet[Upload]:
+    """The user's uploads, newest first. The dates are days in the user's time zone (the
+    one active for the request), both included."""
     uploads = uploads_visible_to(user).select_related("partner", "uploaded_by")
     if partner_id:
         uploads = uploads.filter(partner_id=partner_id)
     if status:
         uploads = uploads.filter(status=status)
+    if uploaded_from:
+        uploads = uploads.filter(created_at__date__gte=uploaded_from)
+    if uploaded_to:
+        uploads = uploads.filter(created_at__date__lte=uploaded_to)
     return uploads.order_by("-created_at", "-pk")
 
 
