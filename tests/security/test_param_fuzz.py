@@ -49,6 +49,7 @@ PAGES = (
     "analytics:health",
     "analytics:scorecard",
     "analytics:reconciliation",
+    "analytics:findings_export",
     "analytics:rates",
     "analytics:export",
     "analytics:my_scorecard",
