@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deals import conflicts, matching, notifications, pricing
@@ -245,7 +246,7 @@ def _replace_lines(deal: Deal, lines: list[LineInput]) -> None:
                 params={
                     "sku": products[line.product_id].vendor_sku,
                     "currency": deal.currency,
-                    "date": day.isoformat(),
+                    "date": date_format(day, "SHORT_DATE_FORMAT"),
                 },
             )
         rows.append(
@@ -439,7 +440,7 @@ def deal_approve(*, user, deal_id: int, expected_version: int, comment: str = ""
                 "approved until %(date)s. Reject this one or wait until that one ends."
             ),
             code="approval_blocked",
-            params={"date": blocking[0].protected_until.isoformat()},
+            params={"date": date_format(blocking[0].protected_until, "SHORT_DATE_FORMAT")},
         )
     before = _move(deal, "approve")
     now = timezone.now()

@@ -126,3 +126,14 @@ def test_a_bad_date_is_dropped_alone_and_said(cast, acme, client_for):
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 1
     assert "This filter is not applied." in response.content.decode()
+
+
+def test_the_list_shows_upload_times_in_the_readers_zone_and_language(cast, acme, client_for):
+    cast.vendor_admin.time_zone, cast.vendor_admin.language = "Asia/Ho_Chi_Minh", "vi"
+    cast.vendor_admin.save(update_fields=["time_zone", "language"])
+    make_upload(cast.partner_a, at=datetime(2026, 3, 1, 20, tzinfo=UTC), name="late.csv")
+
+    page = client_for(cast.vendor_admin).get("/reports/").content.decode()
+
+    assert "02/03/2026 03:00" in page
+    assert "2026-03-01" not in page
