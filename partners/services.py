@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from partners.emails import send_email
+from partners.history import BULK_REASSIGNMENT
 from partners.invitations import invitation_url, token_matches
 from partners.models import (
     AgreementAcceptance,
@@ -186,7 +188,21 @@ def partners_reassign(*, from_manager: User, to_manager: User, by: User) -> int:
     PartnerApplication.objects.filter(
         channel_manager=from_manager, status=ApplicationStatus.SUBMITTED
     ).update(channel_manager=to_manager)
-    return Partner.objects.filter(channel_manager=from_manager).update(channel_manager=to_manager)
+    # Each moved partner gets a history row (who, when, from whom to whom) like a change
+    # made on its own page; one UPDATE and one INSERT per batch, whatever the count.
+    partners = list(
+        Partner.objects.select_for_update().filter(channel_manager=from_manager).order_by("pk")
+    )
+    for partner in partners:
+        partner.channel_manager = to_manager
+    return bulk_update_with_history(
+        partners,
+        Partner,
+        ["channel_manager"],
+        batch_size=1000,
+        default_user=by,
+        default_change_reason=BULK_REASSIGNMENT,
+    )
 
 
 PROFILE_FIELDS = (
