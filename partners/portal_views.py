@@ -64,7 +64,7 @@ def users(request: HttpRequest) -> HttpResponse:
         try:
             services.invitation_create(
                 partner=partner,
-                by=request.user,
+                user=request.user,
                 language=request.user.language,
                 **form.cleaned_data,
             )
@@ -96,7 +96,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for(request.user, pk)
     active = request.POST.get("active") == "1"
     try:
-        services.partner_user_set_active(actor=request.user, member=member, active=active)
+        services.partner_user_set_active(user=request.user, member=member, active=active)
         messages.success(
             request,
             _("%(name)s can log in again.") % {"name": member}
@@ -116,7 +116,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.partner_user_set_role(
-                actor=request.user, member=member, role=form.cleaned_data["role"]
+                user=request.user, member=member, role=form.cleaned_data["role"]
             )
             messages.success(request, _("Role changed."))
         except ValidationError as error:
@@ -128,7 +128,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_admin_required
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_invitation_for(request.user, pk)
-    services.invitation_revoke(invitation=invitation, by=request.user)
+    services.invitation_revoke(invitation=invitation, user=request.user)
     messages.success(request, _("Invitation withdrawn; its link no longer works."))
     return redirect("portal:users")
 
@@ -145,7 +145,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if current is not None and str(current.pk) == request.POST.get("version"):
             try:
-                services.agreement_accept(partner=partner, version=current, by=request.user)
+                services.agreement_accept(partner=partner, version=current, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

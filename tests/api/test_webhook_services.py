@@ -156,7 +156,7 @@ def test_it_records_deal_and_partner_events_only_for_subscribed_endpoints(cast, 
     partner = Partner.objects.create(
         name="Soon Active", slug="soon-active", status=PartnerStatus.SUSPENDED
     )
-    partner_change_status(partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin)
+    partner_change_status(partner=partner, to_status=PartnerStatus.ACTIVE, user=cast.vendor_admin)
     assert list(partners_only.deliveries.values_list("event", flat=True)) == ["partner.activated"]
     assert partners_only.deliveries.get().payload["data"]["slug"] == "soon-active"
     Endpoint.objects.filter(pk=partners_only.pk).update(is_active=False)
