@@ -9,19 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.emails import send_email
-from partners.models import (
-    AgreementAcceptance,
-    AgreementVersion,
-    Partner,
-    PartnerStatus,
-)
+from partners.models import AgreementAcceptance, AgreementVersion, Partner, PartnerStatus
 from partners.rules import Action, require_partner_may
-from partners.services._shared import (
-    current_vendor_name,
-    locked_partner,
-    require_vendor_admin,
-)
+from partners.services._shared import current_vendor_name, locked_partner
 from partners.services.lifecycle import partner_change_status
+from prm.accounts.access import require_vendor_admin
 from prm.accounts.models import Role, User
 from prm.tenancy.selectors import current_vendor
 from prm.tenancy.services import vendor_url

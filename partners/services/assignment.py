@@ -5,12 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partners.models import (
-    ApplicationStatus,
-    Partner,
-    PartnerApplication,
-)
-from partners.services._shared import locked_partner, require_vendor_admin
+from partners.models import ApplicationStatus, Partner, PartnerApplication
+from partners.services._shared import locked_partner
+from prm.accounts.access import require_vendor_admin
 from prm.accounts.models import User
 
 

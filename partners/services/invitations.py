@@ -11,12 +11,7 @@ from django.utils.translation import gettext as _
 
 from partners.emails import send_email
 from partners.invitations import invitation_url, token_matches
-from partners.models import (
-    Invitation,
-    Membership,
-    Partner,
-    PartnerStatus,
-)
+from partners.models import Invitation, Membership, Partner, PartnerStatus
 from partners.rules import Action, require_partner_may
 from partners.services._shared import current_vendor_name, require_in_scope
 from prm.accounts.models import PARTNER_ROLES, Role, User

@@ -7,15 +7,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from partners.models import (
-    Invitation,
-    Partner,
-    PartnerStatus,
-    PartnerStatusChange,
-    PartnerType,
-)
-from partners.services._shared import locked_partner, require_in_scope, require_vendor_admin
+from partners.models import Invitation, Partner, PartnerStatus, PartnerStatusChange, PartnerType
+from partners.services._shared import locked_partner, require_in_scope
 from prm import webhooks
+from prm.accounts.access import require_vendor_admin
 from prm.accounts.models import User
 
 #: Where a status may go from each status (terminated is final).

@@ -7,11 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from partners.models import (
-    Partner,
-    Tier,
-)
-from partners.services._shared import locked_partner, require_in_scope, require_vendor_admin
+from partners.models import Partner, Tier
+from partners.services._shared import locked_partner, require_in_scope
+from prm.accounts.access import require_vendor_admin
 from prm.accounts.models import User
 
 #: The largest rank a PositiveSmallIntegerField holds.

@@ -4,10 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partners.models import (
-    Membership,
-    Partner,
-)
+from partners.models import Membership, Partner
 from partners.rules import Action, require_partner_may
 from prm.accounts.models import PARTNER_ROLES, Role, User
 

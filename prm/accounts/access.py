@@ -1,6 +1,7 @@
-"""Role checks for views: the first half of the access-control core.
+"""Role checks for views and services: the first half of the access-control core.
 
-Who may *call* a view is decided here (wrong role: 403, anonymous: login redirect).
+Who may *call* a view is decided here (wrong role: 403, anonymous: login redirect), and
+so is the role a service requires of its acting user (`require_vendor_admin`).
 Which *rows* a user may see is decided by each app's selectors, all built on
 `partners.selectors.restrict_to_partners`, so a view never filters by hand and a foreign
 id answers 404.
@@ -52,6 +53,16 @@ vendor_admin_required = _role_required(lambda user: user.is_vendor_admin)
 partner_user_required = _role_required(can_use_partner_portal)
 #: Partner admins only: the partner's own users, agreements.
 partner_admin_required = _role_required(lambda user: user.is_partner_admin)
+
+
+def require_vendor_admin(user) -> None:
+    """For services that configure the programme: anyone but a vendor admin is refused.
+
+    Services check this themselves (not only their views' decorators) so an API call or a
+    forged request changes nothing either.
+    """
+    if not (user.is_authenticated and user.is_vendor_admin):
+        raise PermissionDenied
 
 
 def home_url_name(user) -> str:

@@ -16,11 +16,12 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.accounts.access import require_vendor_admin
 from prm.webhooks import signing
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from prm.webhooks.targets import check_target
@@ -33,15 +34,10 @@ TIMEOUT_SECONDS = 10
 RESPONSE_KEPT = 2000
 
 
-def _require_vendor_admin(user) -> None:
-    if not user.is_vendor_admin:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def endpoint_create(*, user, url: str, events: list[str], description: str = "") -> Endpoint:
     """Register an endpoint (vendor admins); its `secret` is returned once to the caller."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     unknown = sorted(set(events) - set(Event.values))
     if not events or unknown:
         raise ValidationError(
@@ -60,7 +56,7 @@ def endpoint_create(*, user, url: str, events: list[str], description: str = "")
 
 @transaction.atomic
 def endpoint_deactivate(*, user, endpoint_id: int) -> Endpoint:
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
@@ -190,7 +186,7 @@ def deliveries_due(*, now=None) -> list[int]:
 @transaction.atomic
 def delivery_send_again(*, user, delivery_id: int) -> Delivery:
     """Queue one more attempt now (vendor admins), whatever the delivery's state."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
