@@ -24,7 +24,11 @@ from partners.selectors import (
     partner_members,
 )
 from partners.tiers import tier_progress
-from prm.accounts.access import partner_admin_required, partner_user_required
+from prm.accounts.access import (
+    partner_admin_required,
+    partner_user_read_admin_write,
+    partner_user_required,
+)
 from prm.core.extensions import page_sections, registry
 
 
@@ -133,16 +137,12 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portal:users")
 
 
-@partner_user_required
+@partner_user_read_admin_write
 def agreement(request: HttpRequest) -> HttpResponse:
     """Read the current programme agreement; partner admins accept it here."""
     partner = _own_partner(request)
     current = current_agreement()
     if request.method == "POST":
-        if not request.user.is_partner_admin:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
         if current is not None and str(current.pk) == request.POST.get("version"):
             try:
                 services.agreement_accept(partner=partner, version=current, user=request.user)

@@ -4,7 +4,7 @@ of a vendor's host (apply to become a partner, accept an invitation)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -45,7 +45,11 @@ from partners.selectors import (
     status_history,
 )
 from partners.tiers import tier_progress
-from prm.accounts.access import vendor_admin_required, vendor_staff_required
+from prm.accounts.access import (
+    vendor_admin_required,
+    vendor_staff_read_admin_write,
+    vendor_staff_required,
+)
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
 from prm.core.extensions import page_sections, registry
@@ -432,13 +436,11 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
 # --- Programme agreement (vendor side) ---------------------------------------------------
 
 
-@vendor_staff_required
+@vendor_staff_read_admin_write
 def agreements(request: HttpRequest) -> HttpResponse:
     """Versions of the programme agreement; vendor admins publish new ones here."""
     form = AgreementForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.is_vendor_admin:
-            raise PermissionDenied
         if form.is_valid():
             version = services.agreement_publish(user=request.user, **form.cleaned_data)
             messages.success(
