@@ -1,10 +1,15 @@
 """How analytics plugs into the other apps at start-up.
 
 - tier progress (partners): yearly sales come from the sales summaries;
-- deals: every recorded change of a registration (a DealEvent) queues a rebuild of that
-  partner's deal summaries and reconciliation once the transaction commits;
+- deals: every recorded change of a registration (a DealEvent, written only by
+  `deals.services`, which calls the registry's deal-recorded hooks) queues a rebuild of
+  that partner's deal summaries and reconciliation once the transaction commits;
 - partners: a new partner, or one whose CM may have changed, has its figures filed
-  under its CM again (bulk reassignments are caught when the CM next reads them);
+  under its CM again (bulk reassignments are caught when the CM next reads them). This
+  one stays a `post_save` signal of `partners.Partner`: partners are also created and
+  edited outside `partners.services` (the Django admin's partner form, the partner CSV
+  import in `partners.imports`, the demo data), so a hook called by the services would
+  miss those writes;
 - the work queue: open conflicts and won deals without sales wait on the partner's CM;
 - the partner page: a scorecard summary with a link to the scorecard;
 - prm.core.money: the tenant's exchange rates, for pricing deals in the partner's currency;
@@ -32,6 +37,7 @@ def connect() -> None:
     )
     registry.add_sales_source("analytics", yearly_sales_source)
     registry.add_sales_changed_hook("analytics", _sales_changed)
+    registry.add_deal_recorded_hook("analytics", _deal_recorded)
     registry.add_rate_loader("analytics", RateTable.load)
     registry.add_queue_source("reconciliation", findings_waiting_on, order=50)
     registry.add_partner_section("scorecard", views.partner_section, order=20)
@@ -39,9 +45,6 @@ def connect() -> None:
     registry.add_demo_seeder("analytics-rates", demo.seed_rates, order=25)
     # Last: rates, reconciling registrations and summaries over the imported reports.
     registry.add_demo_seeder("analytics", demo.seed, order=50)
-    post_save.connect(
-        _deal_event_saved, sender="deals.DealEvent", dispatch_uid="analytics-deal-event"
-    )
     post_save.connect(_partner_saved, sender="partners.Partner", dispatch_uid="analytics-partner")
 
 
@@ -51,16 +54,15 @@ def _sales_changed(partner_ids: list[int]) -> None:
     queue_refresh(partner_ids=partner_ids)
 
 
-def _deal_event_saved(sender, instance, created, **kwargs) -> None:
-    if not created or kwargs.get("raw"):
-        return
+def _deal_recorded(event) -> None:
     from deals.models import DealEvent
 
-    if instance.kind in (DealEvent.Kind.REMINDER_SENT, DealEvent.Kind.CONFLICTS_CHECKED):
+    # Reminders and conflict checks change nothing the deal summaries count.
+    if event.kind in (DealEvent.Kind.REMINDER_SENT, DealEvent.Kind.CONFLICTS_CHECKED):
         return
     from reporting.analytics.services import queue_refresh
 
-    queue_refresh(partner_ids=[instance.deal.partner_id], sales=False)
+    queue_refresh(partner_ids=[event.deal.partner_id], sales=False)
 
 
 def _partner_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
