@@ -71,6 +71,11 @@ SalesChangedHook = Callable[[list[int]], None]
 #: `delay_on_commit`.
 DealRecordedHook = Callable[[Any], None]
 
+#: `source(partner_ids, month) -> {partner_id: datetime}`: when each partner's first
+#: report with a sale dated in `month` (its first day) arrived, one query; partners with
+#: none are left out. Reporting timeliness reads it instead of scanning every sales line.
+MonthReportedSource = Callable[[list[int], date], dict[int, datetime]]
+
 #: `load() -> RateLookup` (prm.core.money): the tenant's exchange rates, one query.
 RateLoader = Callable[[], Any]
 
@@ -101,6 +106,7 @@ class Registry:
         self._sales_sources: dict[str, _Entry] = {}
         self._sales_changed_hooks: dict[str, _Entry] = {}
         self._deal_recorded_hooks: dict[str, _Entry] = {}
+        self._month_reported_sources: dict[str, _Entry] = {}
         self._rate_loaders: dict[str, _Entry] = {}
         self._login_checks: dict[str, _Entry] = {}
         self._demo_seeders: dict[str, _Entry] = {}
@@ -155,6 +161,13 @@ class Registry:
 
     def deal_recorded_hooks(self) -> list[DealRecordedHook]:
         return self._sorted(self._deal_recorded_hooks)
+
+    # --- reporting timeliness: when a month's first report arrived (kept by analytics)
+    def add_month_reported_source(self, key: str, source: MonthReportedSource) -> None:
+        self._month_reported_sources[key] = _Entry(key, source, 100)
+
+    def month_reported_sources(self) -> list[MonthReportedSource]:
+        return self._sorted(self._month_reported_sources)
 
     # --- exchange rates for prm.core.money (kept by an app above the base)
     def add_rate_loader(self, key: str, loader: RateLoader) -> None:

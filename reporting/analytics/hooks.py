@@ -10,6 +10,8 @@
   edited outside `partners.services` (the Django admin's partner form, the partner CSV
   import in `partners.imports`, the demo data), so a hook called by the services would
   miss those writes;
+- reporting timeliness (reporting.quality): when each partner's first report of a month
+  arrived, read from the monthly sales summary;
 - the work queue: open conflicts and won deals without sales wait on the partner's CM;
 - the partner page: a scorecard summary with a link to the scorecard;
 - prm.core.money: the tenant's exchange rates, for pricing deals in the partner's currency;
@@ -17,6 +19,8 @@
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from django.db.models.signals import post_save
 
@@ -38,6 +42,7 @@ def connect() -> None:
     registry.add_sales_source("analytics", yearly_sales_source)
     registry.add_sales_changed_hook("analytics", _sales_changed)
     registry.add_deal_recorded_hook("analytics", _deal_recorded)
+    registry.add_month_reported_source("analytics", _month_first_reported)
     registry.add_rate_loader("analytics", RateTable.load)
     registry.add_queue_source("reconciliation", findings_waiting_on, order=50)
     registry.add_partner_section("scorecard", views.partner_section, order=20)
@@ -63,6 +68,20 @@ def _deal_recorded(event) -> None:
     from reporting.analytics.services import queue_refresh
 
     queue_refresh(partner_ids=[event.deal.partner_id], sales=False)
+
+
+def _month_first_reported(partner_ids: list[int], month: date) -> dict[int, datetime]:
+    from django.db.models import Min
+
+    from reporting.analytics.models import SalesMonth
+
+    rows = (
+        SalesMonth.objects.filter(partner_id__in=partner_ids, month=month)
+        .order_by()
+        .values_list("partner_id")
+        .annotate(first=Min("first_reported_at"))
+    )
+    return {partner_id: first for partner_id, first in rows if first is not None}
 
 
 def _partner_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
