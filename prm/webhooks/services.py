@@ -8,10 +8,9 @@ Failed attempts are retried with growing pauses for a little over a day (`RETRY_
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.webhooks import signing
+from prm.webhooks import signing, transport
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
-from prm.webhooks.targets import check_target
+from prm.webhooks.targets import check_target, resolve_target
 
 #: Pause before each retry after a failed attempt (seconds): about 26 hours in all.
 RETRY_DELAYS = (5, 60, 5 * 60, 30 * 60, 2 * 60 * 60, 5 * 60 * 60, 8 * 60 * 60, 10 * 60 * 60)
@@ -117,16 +116,6 @@ def _claim(delivery_id: int) -> Delivery | None:
         return delivery
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: it could point at a private address."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(delivery: Delivery) -> Attempt:
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
@@ -135,19 +124,19 @@ def _post(delivery: Delivery) -> Attempt:
     attempt = Attempt(delivery=delivery, at=timezone.now())
     started = time.monotonic()
     try:
-        check_target(delivery.endpoint.url)
-        request = urllib.request.Request(
-            delivery.endpoint.url, data=body, headers=headers, method="POST"
-        )
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            attempt.status_code = response.status
-            attempt.response_body = response.read(RESPONSE_KEPT).decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        attempt.status_code = error.code
-        attempt.response_body = error.read(RESPONSE_KEPT).decode(errors="replace")
+        # Resolved and checked here, once: the POST connects to exactly these addresses.
+        target = resolve_target(delivery.endpoint.url)
+        answer = transport.post(target, body, headers, timeout=TIMEOUT_SECONDS, keep=RESPONSE_KEPT)
+        attempt.status_code = answer.status
+        attempt.response_body = answer.body.decode(errors="replace")
+        if 300 <= answer.status < 400:
+            # A redirect is an answer, not an instruction: it could point anywhere.
+            attempt.error = _("Redirects are not followed (to %(location)s).") % {
+                "location": answer.location[:500] or "?"
+            }
     except ValidationError as error:
         attempt.error = " ".join(error.messages)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         attempt.error = str(error)[:RESPONSE_KEPT] or type(error).__name__
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
     return attempt

@@ -51,7 +51,11 @@ def test_it_allows_public_https_in_production_and_local_targets_in_development(s
 def _setting_under(env_name: str) -> str:
     env = dict(os.environ, PRM_ENV=env_name, SECRET_KEY="k" * 60)
     env.pop("WEBHOOKS_ALLOW_PRIVATE_TARGETS", None)
-    code = "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)"
+    env.pop("WEBHOOKS_ALLOWED_NETWORKS", None)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS, settings.WEBHOOKS_ALLOWED_NETWORKS)"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=Path(__file__).resolve().parents[2],
@@ -64,8 +68,8 @@ def _setting_under(env_name: str) -> str:
 
 
 def test_it_refuses_private_targets_in_production_settings_and_allows_them_in_development():
-    assert _setting_under("production") == "False"
-    assert _setting_under("development") == "True"
+    assert _setting_under("production") == "False []", "no private address in production"
+    assert _setting_under("development") == "True []"
 
 
 def test_it_lets_only_vendor_admins_register_endpoints(cast, acme):
