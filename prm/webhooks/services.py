@@ -66,6 +66,33 @@ def endpoint_deactivate(*, user, endpoint_id: int) -> Endpoint:
     return endpoint
 
 
+#: How long deliveries stay signed with the old secret too after a rotation.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+@transaction.atomic
+def endpoint_delete(*, user, endpoint: Endpoint) -> None:
+    """Remove an endpoint with its deliveries: nothing more is sent to it.
+
+    A worker in the middle of an attempt finds the delivery gone when it records the
+    attempt (see `delivery_attempt`), so no retry is scheduled after the delete.
+    """
+    _require_vendor_admin(user)
+    Endpoint.objects.filter(pk=endpoint.pk).delete()
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> Endpoint:
+    """A new signing secret (returned once); the old one also signs for `ROTATION_OVERLAP`."""
+    _require_vendor_admin(user)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_until = timezone.now() + ROTATION_OVERLAP
+    endpoint.secret = signing.new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return endpoint
+
+
 def emit(event: str, payload: dict | Callable[[], dict]) -> list[Delivery]:
     """Record `event` for every active endpoint subscribed to it; send after commit.
 
@@ -107,6 +134,8 @@ def _claim(delivery_id: int) -> Delivery | None:
         )
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return None
+        if not delivery.endpoint.is_active:
+            return None  # switched off in the admin: kept pending until switched on
         now = timezone.now()
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
             return None
@@ -119,9 +148,10 @@ def _claim(delivery_id: int) -> Delivery | None:
 def _post(delivery: Delivery) -> Attempt:
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
-    headers = signing.headers(delivery.endpoint.secret, delivery.message_id, timestamp, body)
-    headers |= {"content-type": "application/json", "user-agent": "PRM-Webhooks/1"}
     attempt = Attempt(delivery=delivery, at=timezone.now())
+    secrets = delivery.endpoint.signing_secrets(attempt.at)
+    headers = signing.headers(secrets, delivery.message_id, timestamp, body)
+    headers |= {"content-type": "application/json", "user-agent": "PRM-Webhooks/1"}
     started = time.monotonic()
     try:
         # Resolved and checked here, once: the POST connects to exactly these addresses.
@@ -153,6 +183,8 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return None
     attempt = _post(delivery)
     with transaction.atomic():
+        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return None  # its endpoint was deleted while the POST was under way
         attempt.save()
         ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
         if ok:
@@ -170,7 +202,9 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
 def deliveries_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -70,6 +70,7 @@ def report_file(cast) -> dict:
 
 STAFF = api_answers(FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK)
 ADMIN_ONLY_CREATES = api_answers(FORBIDDEN, vendor_admin=CREATED)
+NO_CONTENT = 204
 REPORT_READERS = api_answers(
     FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK, partner_a_admin=OK, partner_b_admin=OK
 )
@@ -93,6 +94,15 @@ def key_of_rep_a1(cast) -> dict:
     from prm.accounts.services import api_key_create
 
     return {"pk": api_key_create(user=cast.rep_a1, name="authz")[0].pk}
+
+
+def an_endpoint(cast) -> dict:
+    from prm.webhooks.services import endpoint_create
+
+    endpoint = endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    return {"endpoint_id": endpoint.pk}
 
 
 def decision(comment: str = "Checked by the authorization test"):
@@ -203,5 +213,17 @@ EXPECTATIONS = {
             data=lambda cast: {"url": "http://127.0.0.1:9/hook", "events": ["deal.approved"]},
             content_type=JSON,
         ),
+    ),
+    "api:webhook": (
+        Expect(api_answers(FORBIDDEN, vendor_admin=OK), kwargs=an_endpoint),
+        Expect(
+            api_answers(FORBIDDEN, vendor_admin=NO_CONTENT), kwargs=an_endpoint, method="delete"
+        ),
+    ),
+    "api:webhook_rotate_secret": Expect(
+        api_answers(FORBIDDEN, vendor_admin=OK),
+        kwargs=an_endpoint,
+        method="post",
+        content_type=JSON,
     ),
 }
