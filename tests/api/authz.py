@@ -105,6 +105,17 @@ def an_endpoint(cast) -> dict:
     return {"endpoint_id": endpoint.pk}
 
 
+def endpoint_page(cast) -> dict:
+    return {"pk": an_endpoint(cast)["endpoint_id"]}
+
+
+def a_delivery(cast) -> dict:
+    from prm.webhooks.services import emit
+
+    an_endpoint(cast)
+    return {"pk": emit("deal.approved", {"id": 1})[0].pk}
+
+
 def decision(comment: str = "Checked by the authorization test"):
     return lambda cast: {"version": 0, "comment": comment}
 
@@ -113,6 +124,23 @@ EXPECTATIONS = {
     # The settings page of one's own keys; revoking: the owner or a vendor admin (302 back
     # to the page), anyone else does not see the key (404).
     "api_keys": Expect(logged_in(OK)),
+    # Webhook pages: vendor admins only. A CM gets a 403 page naming the admins to ask
+    # (tests/api/test_webhook_pages.py), partner users a plain 403.
+    "webhooks:list": (
+        Expect(answers(FORBIDDEN, vendor_admin=OK)),
+        Expect(
+            answers(FORBIDDEN, vendor_admin=OK),
+            method="post",
+            data=lambda cast: {"url": "http://127.0.0.1:9/hook", "events": ["deal.approved"]},
+        ),
+    ),
+    "webhooks:endpoint": Expect(answers(FORBIDDEN, vendor_admin=OK), kwargs=endpoint_page),
+    "webhooks:delete": Expect(
+        answers(FORBIDDEN, vendor_admin=302), kwargs=endpoint_page, method="post"
+    ),
+    "webhooks:send_again": Expect(
+        answers(FORBIDDEN, vendor_admin=302), kwargs=a_delivery, method="post"
+    ),
     "api_key_revoke": Expect(
         answers(NOT_FOUND, vendor_admin=302, rep_a1=302), kwargs=key_of_rep_a1, method="post"
     ),

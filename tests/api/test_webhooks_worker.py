@@ -230,3 +230,40 @@ def test_deleting_an_endpoint_through_the_api_stops_its_retries(
         assert admin.get(f"/api/v1/webhooks/{endpoint_id}/").status_code == 404
         time.sleep(1)
         assert len(receiver.requests) == 1, "no retry after the delete"
+
+
+def test_send_again_on_the_endpoint_page_has_the_worker_deliver_it(
+    celery_worker, cast, django_db_blocker, committed
+):
+    with Receiver(status=500) as receiver, django_db_blocker.unblock():
+        api = with_key(_client(), key_for(cast.vendor_admin, name="webhook-test"))
+        registered = api.post(
+            "/api/v1/webhooks/",
+            {"url": receiver.url, "events": ["deal.submitted"]},
+            content_type="application/json",
+        )
+        endpoint_id = registered.json()["id"]
+        deal = committed_deal(cast.rep_a1, "Webhook Page Retry GmbH")  # submitted
+        committed["deals"].append(deal.pk)
+        receiver.wait(1)
+        page = _client()
+        with schema_context("acme"):
+            page.force_login(cast.vendor_admin)
+            delivery = Delivery.objects.get(endpoint_id=endpoint_id)
+            deadline = time.monotonic() + 10
+            while not delivery.attempts.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        html = page.get(f"/settings/webhooks/{endpoint_id}/").content.decode()
+        assert "<strong>500</strong>" in html
+
+        receiver.status = 200
+        clicked = page.post(f"/settings/webhooks/deliveries/{delivery.pk}/send-again/")
+        assert clicked.status_code == 302
+        receiver.wait(2)
+        assert receiver.requests[1][0]["webhook-id"] == receiver.requests[0][0]["webhook-id"]
+        deadline = time.monotonic() + 10
+        while "Delivered" not in html and time.monotonic() < deadline:
+            time.sleep(0.2)
+            html = page.get(f"/settings/webhooks/{endpoint_id}/").content.decode()
+        first_row = html.split("<tbody>")[1].split("</tr>")[0]
+        assert "Delivered" in first_row and "<strong>200</strong>" in first_row
