@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from prm.api.idempotency import idempotent
 from prm.api.pagination import page_schema, paginate
@@ -90,7 +90,7 @@ def delete_endpoint(request: HttpRequest, endpoint_id: int):
     _admin_only(request)
     endpoint = selectors.get_endpoint_for(request.user, endpoint_id)
     services.endpoint_delete(user=request.user, endpoint=endpoint)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

@@ -222,3 +222,21 @@ def test_it_lists_deliveries_with_attempts_and_sends_again_from_the_admin(cast, 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
     assert client_for(cast.cm_a).get("/admin/webhooks/delivery/").status_code == 302
+
+
+def test_a_paused_endpoint_keeps_its_deliveries_waiting_until_switched_on(cast, acme):
+    with _Failing() as url:
+        endpoint = services.endpoint_create(
+            user=cast.vendor_admin, url=url, events=["partner.activated"]
+        )
+        [delivery] = services.emit("partner.activated", {"slug": "paused"})
+        Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+        assert services.delivery_attempt(delivery_id=delivery.pk) is None
+        assert delivery.pk not in services.deliveries_due()
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.PENDING and delivery.attempts.count() == 0
+
+        Endpoint.objects.filter(pk=endpoint.pk).update(is_active=True)
+        assert delivery.pk in services.deliveries_due()
+        services.delivery_attempt(delivery_id=delivery.pk)
+        assert [a.status_code for a in delivery.attempts.all()] == [503]
