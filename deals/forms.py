@@ -84,6 +84,11 @@ class DealForm(forms.Form):
         )
 
 
+def _lookup_key(text: str) -> str:
+    """Typed text as the catalogue lookup compares it: any case, spaces collapsed."""
+    return " ".join(text.split()).casefold()
+
+
 #: The id of the page's one catalogue <datalist>, which every product input points to.
 DATALIST_ID = "deal-catalogue"
 
@@ -125,13 +130,13 @@ class CatalogueProductField(forms.Field):
         self.prices, self.currency = prices or {}, currency
         names: dict[str, list[Product]] = {}
         for product in catalogue:
-            names.setdefault(product.name.casefold(), []).append(product)
+            names.setdefault(_lookup_key(product.name), []).append(product)
         # Unique names first, so that a SKU or "SKU - name" wins over a name equal to it.
         by_key = {name: found[0] for name, found in names.items() if len(found) == 1}
         for product in catalogue:
-            by_key[str(product).casefold()] = product
+            by_key[_lookup_key(str(product))] = product
         for product in catalogue:
-            by_key[product.vendor_sku.casefold()] = product
+            by_key[_lookup_key(product.vendor_sku)] = product
         self._by_key = by_key
 
     def find(self, value) -> Product | None:
@@ -139,7 +144,7 @@ class CatalogueProductField(forms.Field):
             return value
         if not isinstance(value, str):
             return None
-        return self._by_key.get(" ".join(value.split()).casefold())
+        return self._by_key.get(_lookup_key(value))
 
     def prepare_value(self, value):
         return str(value) if isinstance(value, Product) else value
@@ -218,6 +223,9 @@ class LineForm(forms.Form):
 
 #: A product row's field in the posted data: ``lines-3-quantity`` is row 3.
 _ROW_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d{1,4})-(?:product|quantity|unit_price)$")
+_UNNUMBERED_ROW_FIELD = re.compile(
+    r"^(?P<prefix>[^-]+)-(?!\d+-)[^-]*-(?:product|quantity|unit_price)$"
+)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -256,6 +264,19 @@ class BaseLineFormSet(forms.BaseFormSet):
             if match and match["prefix"] == self.prefix and any(v.strip() for v in values):
                 highest = max(highest, int(match["index"]))
         return highest + 1
+
+    @cached_property
+    def unnumbered_rows(self) -> bool:
+        """Whether filled row fields came without a row number (``lines-__prefix__-…``,
+        the blank row the page copies from): a browser never sends those."""
+        if not self.is_bound:
+            return False
+        return any(
+            (match := _UNNUMBERED_ROW_FIELD.match(key))
+            and match["prefix"] == self.prefix
+            and any(v.strip() for v in values)
+            for key, values in self.data.lists()
+        )
 
     def total_form_count(self) -> int:
         if not self.is_bound:
@@ -304,6 +325,11 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [(str(product), field.option_label(product)) for product in self.catalogue]
 
     def clean(self):
+        if self.unnumbered_rows:
+            raise ValidationError(
+                _("Some product rows could not be read. Check the rows below and save again."),
+                code="unnumbered_rows",
+            )
         if self.management_form.is_valid() and self.posted_rows > super().total_form_count():
             raise ValidationError(
                 _("More product rows arrived than the form counted. Check them and save again."),

@@ -136,3 +136,13 @@ def test_the_same_product_twice_is_refused_not_overwritten(cast, acme, catalogue
 
     assert "This product is already on row 1: add the quantities there." in page.content.decode()
     assert not Deal.objects.filter(customer_name=CUSTOMER).exists()
+
+
+def test_a_row_without_a_number_is_an_error_not_ignored(cast, acme, catalogue, client_for):
+    # The page's blank row template is named lines-__prefix__-…; a browser never sends it.
+    data = _form([("SW-24", 1)], **{"lines-__prefix__-product": "AP-7"})
+
+    page = client_for(cast.rep_a1).post("/deals/new/", data).content.decode()
+
+    assert "Some product rows could not be read. Check the rows below and save again." in page
+    assert not Deal.objects.filter(customer_name=CUSTOMER).exists()
