@@ -1,12 +1,19 @@
 """Forms of the deal pages. They carry only what the user may choose: partner, owner and
 status are never fields (the services take them from the logged-in user)."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.models import ModelChoiceIterator
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -16,9 +23,13 @@ from deals import pricing, services
 from deals.models import Product
 from deals.selectors import DEAL_SORTS, catalogue_for_registration
 from prm.core.money import Money
+from prm.core.templatetags.money_tags import amount
 
-#: Empty product rows offered on the registration form (no JavaScript needed to add rows).
-LINE_ROWS = 5
+#: Empty product rows the form starts with; the rep adds more with "Add a product" (or, without
+#: JavaScript, gets a new empty row each time the draft is saved).
+LINE_ROWS = 1
+#: Most products one registration holds.
+MAX_LINES = 50
 
 
 class DealForm(forms.Form):
@@ -73,80 +84,104 @@ class DealForm(forms.Form):
         )
 
 
-class CatalogueChoices(ModelChoiceIterator):
-    """A row's product choices, from the catalogue its formset read once."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for product in self.field.catalogue:
-            yield self.choice(product)
-
-    def __len__(self):
-        return len(self.field.catalogue) + (self.field.empty_label is not None)
-
-    def __bool__(self):
-        return self.field.empty_label is not None or bool(self.field.catalogue)
+def _lookup_key(text: str) -> str:
+    """Typed text as the catalogue lookup compares it: any case, spaces collapsed."""
+    return " ".join(text.split()).casefold()
 
 
-class CatalogueProductField(forms.ModelChoiceField):
-    """A product of the active catalogue, read once for every row of the form.
+#: The id of the page's one catalogue <datalist>, which every product input points to.
+DATALIST_ID = "deal-catalogue"
 
-    A plain ModelChoiceField queries its queryset each time a row renders and once more
-    per chosen product to validate: five rows, six or more queries for one list.
+
+class CatalogueProductField(forms.Field):
+    """A product of the active catalogue, typed or picked by SKU or name.
+
+    The input offers the catalogue as a ``<datalist>`` (rendered once per page, not once
+    per row): the browser searches it by SKU and name as the rep types. What comes back is
+    checked here against the catalogue the formset read once: the SKU, the "SKU - name"
+    the list offers, or a product name no other product shares. Anything else is refused
+    with a message, never guessed.
     """
 
-    iterator = CatalogueChoices
+    default_error_messages = {
+        "invalid_choice": _(
+            "“%(value)s” is not in the catalogue. Pick a product from the list "
+            "(type part of its SKU or name)."
+        ),
+    }
 
     def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"list": DATALIST_ID, "autocomplete": "off", "data-product-input": ""}
+            ),
+        )
         self.catalogue: list[Product] = []
-        self._by_pk: dict[str, Product] = {}
+        self._by_key: dict[str, Product] = {}
         self.prices: dict[int, Decimal | None] = {}
         self.currency = ""
-        super().__init__(queryset=Product.objects.none(), **kwargs)
+        super().__init__(**kwargs)
 
     def use_catalogue(
         self, catalogue: list[Product], *, prices: dict | None = None, currency: str = ""
     ) -> None:
         self.catalogue = catalogue
-        self._by_pk = {str(product.pk): product for product in catalogue}
         self.prices, self.currency = prices or {}, currency
-        self.widget.choices = self.choices  # a deep-copied widget still has the class's
+        names: dict[str, list[Product]] = {}
+        for product in catalogue:
+            names.setdefault(_lookup_key(product.name), []).append(product)
+        # Unique names first, so that a SKU or "SKU - name" wins over a name equal to it.
+        by_key = {name: found[0] for name, found in names.items() if len(found) == 1}
+        for product in catalogue:
+            by_key[_lookup_key(str(product))] = product
+        for product in catalogue:
+            by_key[_lookup_key(product.vendor_sku)] = product
+        self._by_key = by_key
 
-    def label_from_instance(self, obj: Product) -> str:
-        """The product with its list price in the deal's currency, so the partner sees
-        what the vendor lists before typing its own price."""
-        if not self.currency:
-            return str(obj)
-        price = self.prices.get(obj.pk)
-        if price is None:
-            return gettext("%(product)s (no list price in %(currency)s)") % {
-                "product": obj,
-                "currency": self.currency,
-            }
-        return f"{obj} · {Money(price, self.currency)}"
+    def find(self, value) -> Product | None:
+        if isinstance(value, Product):
+            return value
+        if not isinstance(value, str):
+            return None
+        return self._by_key.get(_lookup_key(value))
+
+    def prepare_value(self, value):
+        return str(value) if isinstance(value, Product) else value
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None
-        if isinstance(value, Product):
-            value = value.pk
-        product = self._by_pk.get(str(value))
+        product = self.find(value)
         if product is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
-                params={"value": value},
+                params={"value": str(value)[:100]},
             )
         return product
+
+    def list_price(self, product: Product) -> Money | None:
+        price = self.prices.get(product.pk)
+        if price is None or not self.currency:
+            return None
+        return Money(price, self.currency)
+
+    def option_label(self, product: Product) -> str:
+        """What the list shows beside a product: its list price in the deal's currency, so
+        the rep sees what the vendor lists before typing its own price."""
+        if not self.currency:
+            return ""
+        price = self.list_price(product)
+        if price is None:
+            return gettext("no list price in %(currency)s") % {"currency": self.currency}
+        return amount(price)  # as the row's list-price cell shows it
 
 
 class LineForm(forms.Form):
     """One product row; an empty row is ignored."""
 
-    product = CatalogueProductField(
-        label=_("Product"), required=False, empty_label=_("Choose a product")
-    )
+    product = CatalogueProductField(label=_("Product"), required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
     unit_price = forms.DecimalField(
         label=_("Your unit price"),
@@ -174,12 +209,8 @@ class LineForm(forms.Form):
     def list_price(self) -> Money | None:
         """The list price, in the deal's currency, of the product this row holds."""
         field = self.fields["product"]
-        value = self["product"].value()
-        product = field._by_pk.get(str(value.pk if isinstance(value, Product) else value))
-        if product is None or not self.currency:
-            return None
-        price = field.prices.get(product.pk)
-        return None if price is None else Money(price, self.currency)
+        product = field.find(self["product"].value())
+        return None if product is None else field.list_price(product)
 
     def clean(self):
         data = super().clean()
@@ -190,16 +221,67 @@ class LineForm(forms.Form):
         return data
 
 
+#: A product row's field in the posted data: ``lines-3-quantity`` is row 3.
+_ROW_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d{1,4})-(?:product|quantity|unit_price)$")
+_UNNUMBERED_ROW_FIELD = re.compile(
+    r"^(?P<prefix>[^-]+)-(?!\d+-)[^-]*-(?:product|quantity|unit_price)$"
+)
+
+
 class BaseLineFormSet(forms.BaseFormSet):
     """The product rows; they share one read of the catalogue and of its prices.
 
     ``currency``, ``tier_id`` and ``day`` say which list prices to show (the deal's
     currency, the partner's tier, the registration date); without a currency, none.
+
+    The rep adds and removes rows in the browser, which keeps the row count in the
+    management form. The server does not trust that count: rows posted beyond it (or with
+    the count missing) are still read and shown again with an error instead of being
+    dropped without a word, and nothing is saved until the rep has seen them.
     """
+
+    default_error_messages = {
+        "missing_management_form": _(
+            "The product rows could not be counted. Check the rows below and save again."
+        ),
+        "too_many_forms": _(
+            "A registration holds at most %(num)d products. Remove some rows and save again."
+        ),
+    }
 
     def __init__(self, *args, currency: str = "", tier_id=None, day: date | None = None, **kw):
         self.currency, self.tier_id, self.day = currency, tier_id, day
         super().__init__(*args, **kw)
+
+    @cached_property
+    def posted_rows(self) -> int:
+        """How many rows the posted data holds something in (the highest filled row + 1)."""
+        if not self.is_bound:
+            return 0
+        highest = -1
+        for key, values in self.data.lists():
+            match = _ROW_FIELD.match(key)
+            if match and match["prefix"] == self.prefix and any(v.strip() for v in values):
+                highest = max(highest, int(match["index"]))
+        return highest + 1
+
+    @cached_property
+    def unnumbered_rows(self) -> bool:
+        """Whether filled row fields came without a row number (``lines-__prefix__-…``,
+        the blank row the page copies from): a browser never sends those."""
+        if not self.is_bound:
+            return False
+        return any(
+            (match := _UNNUMBERED_ROW_FIELD.match(key))
+            and match["prefix"] == self.prefix
+            and any(v.strip() for v in values)
+            for key, values in self.data.lists()
+        )
+
+    def total_form_count(self) -> int:
+        if not self.is_bound:
+            return super().total_form_count()
+        return min(max(super().total_form_count(), self.posted_rows), self.absolute_max)
 
     @cached_property
     def catalogue(self) -> list[Product]:
@@ -224,7 +306,51 @@ class BaseLineFormSet(forms.BaseFormSet):
             "currency": self.currency,
         }
 
+    def counted_management_form(self) -> ManagementForm:
+        """The management form to render: it counts the rows actually shown, so that a
+        page re-shown after an error posts a count that matches its rows."""
+        counts = {
+            TOTAL_FORM_COUNT: self.total_form_count(),
+            INITIAL_FORM_COUNT: 0,
+            MIN_NUM_FORM_COUNT: self.min_num,
+            MAX_NUM_FORM_COUNT: self.max_num,
+        }
+        if not self.is_bound or self.management_form.is_valid():
+            counts[INITIAL_FORM_COUNT] = min(self.initial_form_count(), self.total_form_count())
+        return ManagementForm(auto_id=self.auto_id, prefix=self.prefix, initial=counts)
+
+    def catalogue_options(self) -> list[tuple[str, str]]:
+        """The datalist's options: what a pick puts in the input, and the price beside it."""
+        field = self.empty_form.fields["product"]
+        return [(str(product), field.option_label(product)) for product in self.catalogue]
+
     def clean(self):
+        if self.unnumbered_rows:
+            raise ValidationError(
+                _("Some product rows could not be read. Check the rows below and save again."),
+                code="unnumbered_rows",
+            )
+        if self.management_form.is_valid() and self.posted_rows > super().total_form_count():
+            raise ValidationError(
+                _("More product rows arrived than the form counted. Check them and save again."),
+                code="uncounted_rows",
+            )
+        if any(self.errors):
+            return
+        # A registration holds one line per product: a second row with the same product
+        # would replace the first when saved, so the rep is asked to merge them instead.
+        first_row: dict[int, int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            product = form.cleaned_data.get("product")
+            if product is None:
+                continue
+            if product.pk in first_row:
+                form.add_error(
+                    "product",
+                    _("This product is already on row %(row)d: add the quantities there.")
+                    % {"row": first_row[product.pk]},
+                )
+            first_row.setdefault(product.pk, number)
         if any(self.errors):
             return
         if not self.lines():
@@ -243,7 +369,12 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=LINE_ROWS, max_num=50, validate_max=True
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=LINE_ROWS,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=2 * MAX_LINES,
 )
 
 

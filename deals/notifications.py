@@ -8,8 +8,11 @@ names another partner: a conflict is "needs review", nothing more.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal, Notification
@@ -70,9 +73,15 @@ MESSAGES = {
 
 
 def render(notification: Notification) -> tuple[str, str]:
-    """(subject, body) in the active language."""
+    """(subject, body) in the active language, dates in its short format."""
     subject, body = MESSAGES[notification.kind]
-    params = notification.params
+    params = dict(notification.params)
+    # Stored as an ISO date so that each reader gets their own language's format.
+    if params.get("until"):
+        try:
+            params["until"] = date_format(date.fromisoformat(params["until"]), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            pass  # an older free-text value: shown as stored
     return str(subject) % params, str(body) % params
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deals import conflicts, matching, notifications, pricing
@@ -30,6 +31,7 @@ from deals.models import (
 from partners.selectors import in_partner_scope
 from prm import webhooks
 from prm.core import money
+from prm.core.extensions import registry
 from prm.tenancy.selectors import current_vendor
 
 Kind = DealEvent.Kind
@@ -183,6 +185,10 @@ def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = ""
         to_status=deal.status if before else "",
         comment=comment,
     )
+    # Apps above deals follow every recorded change (analytics rebuilds the partner's
+    # deal summaries); every change of a deal is recorded here, so nothing is missed.
+    for hook in registry.deal_recorded_hooks():
+        hook(event)
     if kind in WEBHOOK_EVENTS:
         # Recorded with the change, sent only once it commits.
         webhooks.emit(WEBHOOK_EVENTS[kind], lambda: webhook_payload(deal))
@@ -245,7 +251,7 @@ def _replace_lines(deal: Deal, lines: list[LineInput]) -> None:
                 params={
                     "sku": products[line.product_id].vendor_sku,
                     "currency": deal.currency,
-                    "date": day.isoformat(),
+                    "date": date_format(day, "SHORT_DATE_FORMAT"),
                 },
             )
         rows.append(
@@ -439,7 +445,7 @@ def deal_approve(*, user, deal_id: int, expected_version: int, comment: str = ""
                 "approved until %(date)s. Reject this one or wait until that one ends."
             ),
             code="approval_blocked",
-            params={"date": blocking[0].protected_until.isoformat()},
+            params={"date": date_format(blocking[0].protected_until, "SHORT_DATE_FORMAT")},
         )
     before = _move(deal, "approve")
     now = timezone.now()

@@ -5,8 +5,9 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerApplication, PartnerStatus, PartnerType, Territory, Tier
-from partners.selectors import DIRECTORY_SORTS
+from partners.selectors import DIRECTORY_SORTS, partners_visible_to
 from prm.accounts.models import Role, User
+from prm.core.params import QueryForm
 
 SORT_CHOICES = [
     ("name", _("Name (A-Z)")),
@@ -28,7 +29,10 @@ def _channel_managers():
     return User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("full_name")
 
 
-class PartnerFilterForm(forms.Form):
+class PartnerFilterForm(QueryForm):
+    """The directory's search, filters and sort, all in the URL (what the export downloads
+    too). A value that does not validate is dropped alone; the others still apply."""
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -59,18 +63,30 @@ class PartnerFilterForm(forms.Form):
         queryset=_channel_managers(),
         empty_label=_("Any channel manager"),
     )
+    country = forms.ChoiceField(label=_("Country"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the countries of partners the user sees: the list names no other country.
+        countries = (
+            partners_visible_to(user)
+            .exclude(country="")
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        self.fields["country"].choices = [("", _("Any country"))] + [(c, c) for c in countries]
+
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
+        data = self.values()
         return {
-            "query": data["q"].strip(),
-            "status": data["status"],
-            "partner_type": data["partner_type"],
+            "query": (data["q"] or "").strip(),
+            "status": data["status"] or "",
+            "partner_type": data["partner_type"] or "",
             "tier": data["tier"].pk if data["tier"] else None,
             "territory": data["territory"].pk if data["territory"] else None,
+            "country": data["country"] or "",
             "channel_manager": data["channel_manager"].pk if data["channel_manager"] else None,
             "sort": data["sort"] or "name",
         }

@@ -3,8 +3,9 @@ territory (django-simple-history rows of Partner) and its users' roles and acces
 (rows of User), newest first, as lines a person reads.
 
 The history tables live in each vendor's schema like the rows they follow. Changes made
-with QuerySet.update() (bulk reassignment of a CM's partners) leave no row here; the
-services that matter save the instance.
+with QuerySet.update() would leave no row here: the services that matter save the
+instance, and the bulk reassignment of a CM's partners writes its rows in bulk, marked
+with BULK_REASSIGNMENT so the page can say all of that CM's partners moved at once.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ PARTNER_FIELDS = (
     "currency",
 )
 USER_FIELDS = ("role", "is_active", "full_name")
+#: The change reason on history rows written by `services.partners_reassign`.
+BULK_REASSIGNMENT = "bulk-reassignment"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Change:
     field: str
     old: str
     new: str
+    note: str = ""  # how the change was made, when it was not on this partner's page
 
 
 def _pairs(records: list) -> list[tuple]:
@@ -104,11 +108,18 @@ def partner_changes(partner: Partner, *, limit: int = 30) -> list[Change]:
             field=str(model._meta.get_field(field).verbose_name),
             old=_display(model, field, old, names),
             new=_display(model, field, new, names),
+            note=_note(record),
         )
         for model, record, subject, field, old, new in raw
     ]
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]
+
+
+def _note(record) -> str:
+    if getattr(record, "history_change_reason", "") == BULK_REASSIGNMENT:
+        return str(_("all partners of this channel manager were moved at once"))
+    return ""
 
 
 def _related_names(raw: list) -> dict:

@@ -9,6 +9,7 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.partner_list, name="list"),
+    path("export.<slug:fmt>", views.partner_export, name="export"),
     path("<int:pk>/", views.partner_detail, name="detail"),
     path("<int:pk>/edit/", views.partner_edit, name="edit"),
     path("<int:pk>/status/", views.partner_status, name="status"),

@@ -7,9 +7,51 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from partners.selectors import partners_visible_to
+from prm.core.params import QueryForm, parse_id
 from reporting.ingest import CANONICAL_FIELDS, IGNORE, REFUSALS
 from reporting.ingest.guard import megabytes
 from reporting.labels import DATE_ORDERS, ENCODINGS, FIELD_LABELS
+
+
+class UploadFilterForm(QueryForm):
+    """The report list's filters, all in the URL (what the export downloads too). A value
+    that does not validate is dropped alone; partner choices are the user's partners."""
+
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=None, required=False, empty_label=_("All partners")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    uploaded_from = forms.DateField(
+        label=_("Uploaded from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    uploaded_to = forms.DateField(
+        label=_("Uploaded until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from reporting.models import UploadStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *UploadStatus.choices]
+        if user.is_vendor_staff:
+            self.fields["partner"].queryset = partners_visible_to(user).order_by("name")
+        else:
+            del self.fields["partner"]
+
+    def filters(self) -> dict:
+        """What `selectors.upload_list_for` applies."""
+        data = self.values() if self.is_bound else {}
+        partner = data.get("partner")
+        if partner is None and self.is_bound and "partner" in self.fields:
+            # A partner outside the user's choices is still applied (within the user's
+            # scope it lists nothing) rather than dropped, which would list everything.
+            partner = parse_id(self.data.get("partner"))
+        return {
+            "partner_id": partner.pk if hasattr(partner, "pk") else partner,
+            "status": data.get("status") or "",
+            "uploaded_from": data.get("uploaded_from"),
+            "uploaded_to": data.get("uploaded_to"),
+        }
 
 
 class UploadForm(forms.Form):

@@ -5,21 +5,20 @@ the vendor admins (`partners.selectors.restrict_to_partners`); partner reps see 
 (reports are the partner admin's business). SKU aliases are vendor staff's.
 """
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.selectors import restrict_to_partners
+from prm.accounts.access import can_see_reports
 from reporting.models import SalesLine, SkuAlias, Upload, UploadError, UploadStatus
 
 
-def may_see_reports(user) -> bool:
-    return user.is_authenticated and (user.is_vendor_staff or user.is_partner_admin)
-
-
 def uploads_visible_to(user) -> QuerySet[Upload]:
-    if not may_see_reports(user):
+    if not can_see_reports(user):
         return Upload.objects.none()
     return restrict_to_partners(Upload.objects.all(), user)
 
@@ -29,12 +28,25 @@ def get_upload_for(user, pk: int) -> Upload:
     return get_object_or_404(uploads_visible_to(user).select_related("partner"), pk=pk)
 
 
-def upload_list_for(user, *, partner_id: int | None = None, status: str = "") -> QuerySet[Upload]:
+def upload_list_for(
+    user,
+    *,
+    partner_id: int | None = None,
+    status: str = "",
+    uploaded_from: date | None = None,
+    uploaded_to: date | None = None,
+) -> QuerySet[Upload]:
+    """The user's uploads, newest first. The dates are days in the user's time zone (the
+    one active for the request), both included."""
     uploads = uploads_visible_to(user).select_related("partner", "uploaded_by")
     if partner_id:
         uploads = uploads.filter(partner_id=partner_id)
     if status:
         uploads = uploads.filter(status=status)
+    if uploaded_from:
+        uploads = uploads.filter(created_at__date__gte=uploaded_from)
+    if uploaded_to:
+        uploads = uploads.filter(created_at__date__lte=uploaded_to)
     return uploads.order_by("-created_at", "-pk")
 
 
@@ -98,6 +110,6 @@ def uploads_waiting_on(user, *, limit: int = 20):
 
 def sales_lines_visible_to(user) -> QuerySet[SalesLine]:
     """Canonical sales lines, for whoever may see the partner's reports."""
-    if not may_see_reports(user):
+    if not can_see_reports(user):
         return SalesLine.objects.none()
     return restrict_to_partners(SalesLine.objects.all(), user)

@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.upload_list, name="uploads"),
+    path("export.<slug:fmt>", views.upload_export, name="export"),
     path("upload/", views.upload_create, name="upload"),
     path("<int:pk>/", views.upload_detail, name="detail"),
     path("<int:pk>/progress/", views.upload_progress, name="progress"),

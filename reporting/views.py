@@ -7,47 +7,39 @@ services check again who may act.
 """
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from prm.accounts.access import vendor_staff_required
+from prm.accounts.access import report_user_required, vendor_staff_required
+from prm.core import exports
 from prm.core.exports import safe_text
 from prm.core.http import query_without_page
 from prm.core.params import parse_id
 from reporting import selectors, services
-from reporting.forms import EncodingForm, MappingForm, SkuAliasForm, UploadForm
+from reporting.forms import (
+    EncodingForm,
+    MappingForm,
+    SkuAliasForm,
+    UploadFilterForm,
+    UploadForm,
+)
 from reporting.ingest import IGNORE, REFUSALS
 from reporting.ingest.mapping import fallback_field
 from reporting.labels import FIELD_LABELS
 from reporting.models import UploadStatus
 
 PAGE_SIZE = 25
-
-
-def report_user_required(view):
-    """Vendor staff and partner admins (reps: 403, anonymous: login)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.may_see_reports(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class _SizeLimitHandler(FileUploadHandler):
@@ -74,25 +66,50 @@ class _SizeLimitHandler(FileUploadHandler):
 
 @report_user_required
 def upload_list(request: HttpRequest) -> HttpResponse:
-    partner_id = parse_id(request.GET.get("partner"))  # anything else: no filter
-    status = request.GET.get("status", "")
-    uploads = selectors.upload_list_for(
-        request.user,
-        partner_id=partner_id,
-        status=status if status in UploadStatus.values else "",
-    )
+    form = UploadFilterForm(request.GET or None, user=request.user)
+    uploads = selectors.upload_list_for(request.user, **form.filters())
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reporting/upload_list.html",
-        {
-            "page": page,
-            "status": status,
-            "partner": partner_id or "",
-            "query": query_without_page(request),
-            "statuses": UploadStatus.choices,
-        },
+        {"page": page, "form": form, "query": query_without_page(request)},
     )
+
+
+@report_user_required
+def upload_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The report list as filtered, every page of it, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = UploadFilterForm(request.GET or None, user=request.user)
+    uploads = selectors.upload_list_for(request.user, **form.filters())
+    with_partner = request.user.is_vendor_staff
+    headers = [
+        _("File"),
+        *([_("Partner")] if with_partner else []),
+        _("Uploaded"),
+        _("Uploaded by"),
+        _("Status"),
+        _("Sales lines"),
+        _("Rows with errors"),
+    ]
+    rows = [
+        [
+            upload.original_name,
+            *([upload.partner.name] if with_partner else []),
+            # A naive local time: spreadsheets have no time zones, so the file shows the
+            # time the page shows.
+            timezone.make_naive(timezone.localtime(upload.created_at)).replace(microsecond=0),
+            upload.uploaded_by.get_short_name() if upload.uploaded_by else None,
+            upload.get_status_display(),
+            upload.line_count,
+            upload.error_rows,
+        ]
+        for upload in uploads.iterator(chunk_size=2000)
+    ]
+    table = exports.Table(name=_("Sales reports"), headers=headers, rows=rows)
+    filename = f"sales-reports-{timezone.localdate():%Y-%m-%d}"
+    return exports.response(table, filename=filename, fmt=fmt)
 
 
 def partner_section(request: HttpRequest, partner):

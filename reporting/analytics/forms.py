@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from partners.selectors import partners_visible_to
-from prm.core.params import parse_id
+from prm.core.params import QueryForm, parse_id
 from reporting.analytics.models import ExchangeRate, FindingKind, FindingStatus
 from reporting.analytics.selectors import Filters, Period, add_months, month_start
 
@@ -212,10 +212,41 @@ class FindingDecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 
-class FindingFilterForm(forms.Form):
+class FindingFilterForm(QueryForm):
+    """The reconciliation list's filters, in the URL (what its export downloads too). Without
+    a status in the URL the list shows open findings, what waits on the CM."""
+
     kind = forms.ChoiceField(
         label=_("Finding"), required=False, choices=[("", _("All"))] + list(FindingKind.choices)
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=None,
+        required=False,
+        empty_label=_("All partners"),
+        widget=OptionsInPython,  # a vendor admin's select has one option a partner
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(FindingStatus.choices)
     )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", FindingStatus.OPEN)
+        super().__init__(data, **kwargs)
+        # Only what the options show: 5,000 whole partners cost more than the page.
+        self.fields["partner"].queryset = (
+            partners_visible_to(user).order_by("name").only("pk", "name")
+        )
+
+    def filters(self) -> dict:
+        """What `selectors.finding_list` applies. A partner outside the user's scope is a
+        404, as on every page that names one; another bad value is dropped alone."""
+        values = self.values()
+        if "partner" in self.errors:
+            raise Http404
+        return {
+            "kind": values["kind"] or "",
+            "status": values["status"] or "",
+            "partner_id": values["partner"].pk if values["partner"] else None,
+        }

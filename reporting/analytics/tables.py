@@ -131,6 +131,11 @@ def health_table(user, filters: Filters) -> Table:
 
 def findings_table(user, filters: Filters) -> Table:
     findings = selectors.finding_list(user, partner_id=filters.partner_id)[:EXPORT_ROW_LIMIT]
+    return findings_rows(findings)
+
+
+def findings_rows(findings) -> Table:
+    """Reconciliation findings as a table (the dashboard's export and the filtered list's)."""
     return Table(
         _("Reconciliation"),
         [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("partners/<int:pk>/", views.scorecard, name="scorecard"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
+    path("reconciliation/export.<slug:fmt>", views.findings_export, name="findings_export"),
     path("reconciliation/<int:pk>/decide/", views.finding_decide, name="finding_decide"),
     path("rates/", views.rates, name="rates"),
     path("rates/new/", views.rate_create, name="rate_create"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,7 @@ from reporting.analytics.forms import (
     RateImportForm,
 )
 from reporting.analytics.models import ExchangeRate
-from reporting.analytics.tables import EXPORTS
+from reporting.analytics.tables import EXPORTS, findings_rows
 
 PAGE_SIZE = 50
 MAX_RATE_FILE_BYTES = 1_000_000
@@ -209,28 +210,33 @@ class _CountedFindings:
 
 @vendor_staff_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
-    form = FindingFilterForm(request.GET or None)
-    kind = request.GET.get("kind", "")
-    status = request.GET.get("status", "open")  # what waits on the CM, unless asked
-    partner_id = None
-    if request.GET.get("partner"):
-        try:
-            partner_id = get_partner_for(request.user, int(request.GET["partner"])).pk
-        except ValueError:
-            raise Http404 from None
+    form = FindingFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
     findings = _CountedFindings(
-        selectors.finding_list(request.user, kind=kind, status=status, partner_id=partner_id),
-        selectors.finding_total(request.user, kind=kind, status=status, partner_id=partner_id),
+        selectors.finding_list(request.user, **filters),
+        selectors.finding_total(request.user, **filters),
     )
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "query": query_without_page(request),
-        "counts": selectors.finding_counts(request.user, partner_id=partner_id),
+        "counts": selectors.finding_counts(request.user, partner_id=filters["partner_id"]),
         "currency": services.reporting_currency(),
     }
     return render(request, _template(request, "reconciliation.html", "rows"), context)
+
+
+@vendor_staff_required
+def findings_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The reconciliation list as filtered, every page of it, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = FindingFilterForm(request.GET or None, user=request.user)
+    findings = selectors.finding_list(request.user, **form.filters())
+    table = findings_rows(findings.iterator(chunk_size=2000))
+    filename = f"reconciliation-{timezone.localdate():%Y-%m-%d}"
+    return export_response(table, filename=filename, fmt=fmt)
 
 
 @require_POST

@@ -47,6 +47,7 @@ EXPECTATIONS = {
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": cast.partner_a.pk}
     ),
     "analytics:reconciliation": Expect(vendor_staff_only()),
+    "analytics:findings_export": Expect(vendor_staff_only(), kwargs=lambda cast: {"fmt": "csv"}),
     "analytics:finding_decide": Expect(
         vendor_staff_only(REDIRECT, cm_b=404),
         kwargs=_finding_of_partner_a,

@@ -185,10 +185,10 @@ def test_it_registers_a_quoted_price_from_the_form(cast, saigon, catalogue, clie
             "customer_name": "Minh Phat Co",
             "lines-TOTAL_FORMS": "5",
             "lines-INITIAL_FORMS": "0",
-            "lines-0-product": str(catalogue["SW-24"].pk),
+            "lines-0-product": catalogue["SW-24"].vendor_sku,
             "lines-0-quantity": "3",
             "lines-0-unit_price": "28000000",
-            "lines-1-product": str(catalogue["AP-7"].pk),
+            "lines-1-product": catalogue["AP-7"].vendor_sku,
             "lines-1-quantity": "1",
         },
     )

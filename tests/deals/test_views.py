@@ -17,7 +17,7 @@ def _registration_form(catalogue, **overrides):
         "expected_close_date": "2031-03-01",
         "lines-TOTAL_FORMS": "5",
         "lines-INITIAL_FORMS": "0",
-        "lines-0-product": str(catalogue["SW-24"].pk),
+        "lines-0-product": catalogue["SW-24"].vendor_sku,
         "lines-0-quantity": "3",
     }
     data.update(overrides)
@@ -259,7 +259,7 @@ def test_it_prefills_the_edit_form_and_saves_changes(cast, acme, register, clien
             catalogue,
             customer_name="Blue Harbor Logistics Group",
             version=str(deal.version),
-            **{"lines-0-product": str(catalogue["AP-7"].pk), "lines-0-quantity": "4"},
+            **{"lines-0-product": catalogue["AP-7"].vendor_sku, "lines-0-quantity": "4"},
         ),
     )
 

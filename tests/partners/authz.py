@@ -81,6 +81,7 @@ partner_a_users_admin_action = partner_admins_only(REDIRECT, partner_b_admin=NOT
 
 EXPECTATIONS = {
     "partners:list": Expect(vendor_staff_only()),
+    "partners:export": Expect(vendor_staff_only(), kwargs=lambda cast: {"fmt": "csv"}),
     "partners:detail": Expect(
         partner_a_object_for_staff(), kwargs=lambda cast: {"pk": cast.partner_a.pk}
     ),

@@ -47,3 +47,30 @@ def test_it_keeps_the_history_of_partner_b_off_partner_as_page(cast, acme, clien
     )
     rows = history_rows(client_for(cast.vendor_admin), cast.partner_a)
     assert not any(cast.rep_b.full_name in row for row in rows)
+
+
+def test_a_bulk_reassignment_shows_on_each_moved_partners_history(cast, acme, client_for):
+    from partners.history import BULK_REASSIGNMENT
+    from tests.partners.helpers import make_partner
+
+    moved = [make_partner(name=f"Moved {n}", channel_manager=cast.cm_a) for n in range(3)]
+    admin = client_for(cast.vendor_admin)
+
+    response = admin.post(
+        "/workspace/reassign/", {"from_manager": cast.cm_a.pk, "to_manager": cast.cm_b.pk}
+    )
+
+    assert response.status_code == 302
+    for partner in [cast.partner_a, *moved]:
+        rows = history_rows(admin, partner)
+        assert rows[0] == (
+            f"{cast.vendor_admin} | {partner.name}: channel manager | {cast.cm_a} | {cast.cm_b}"
+            ' <small class="muted">(all partners of this channel manager were moved at once)'
+            "</small>"
+        ), rows
+    # Bergmann was cm_b's already: not moved, nothing recorded.
+    assert not any("channel manager" in row for row in history_rows(admin, cast.partner_b))
+    recorded = Partner.history.filter(history_change_reason=BULK_REASSIGNMENT)
+    assert sorted(recorded.values_list("name", flat=True)) == sorted(
+        ["Ardent Systems", *(p.name for p in moved)]
+    )

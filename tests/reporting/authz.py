@@ -65,6 +65,7 @@ def of_partner_a(ok: int) -> dict:
 
 EXPECTATIONS = {
     "reporting:uploads": Expect(REPORT_USERS),
+    "reporting:export": Expect(REPORT_USERS, kwargs=lambda cast: {"fmt": "csv"}),
     "reporting:upload": Expect(REPORT_USERS),
     "reporting:detail": Expect(of_partner_a(OK), kwargs=upload_of_partner_a),
     "reporting:progress": Expect(of_partner_a(OK), kwargs=upload_of_partner_a),

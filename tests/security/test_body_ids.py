@@ -70,9 +70,21 @@ class _Forms(HTMLParser):
         self.current: dict[str, list[str]] | None = None
         self.select: str | None = None
         self.first_option: dict[str, str] = {}
+        self.datalist: str | None = None
+        self.datalist_first: dict[str, str] = {}  # a <datalist>'s id -> its first option
+        self.in_template = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        # A <template>'s content is inert: browsers neither show nor submit it.
+        if tag == "template":
+            self.in_template += 1
+        if self.in_template:
+            return
+        if tag == "datalist":
+            self.datalist = attrs.get("id")
+        elif tag == "option" and self.datalist and attrs.get("value"):
+            self.datalist_first.setdefault(self.datalist, attrs["value"])
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self.current = {}
             self.forms.append((attrs.get("action") or self.page_url, self.current))
@@ -91,7 +103,12 @@ class _Forms(HTMLParser):
                 return
             if kind in ("submit", "button", "file"):
                 return
-            self.current.setdefault(name, []).append(attrs.get("value") or _filler(name, kind))
+            value = attrs.get("value") or _filler(name, kind)
+            # A typed choice offered by a list (the deal form's product): what a person
+            # picks is the list's first entry, as with a select's first option.
+            if attrs.get("list") in self.datalist_first and not attrs.get("value"):
+                value = "" if re.search(r"-[1-9]\d*-", name) else self.datalist_first[attrs["list"]]
+            self.current.setdefault(name, []).append(value)
         elif tag == "select" and name:
             self.select = name
             self.current.setdefault(name, [])
@@ -105,7 +122,11 @@ class _Forms(HTMLParser):
             self.current.setdefault(name, []).append(_filler(name, "textarea"))
 
     def handle_endtag(self, tag):
-        if tag == "form":
+        if tag == "template":
+            self.in_template -= 1
+        elif tag == "datalist":
+            self.datalist = None
+        elif tag == "form":
             self.current = None
         elif tag == "select":
             self.select = None

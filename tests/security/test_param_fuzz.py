@@ -26,7 +26,22 @@ from tests.test_authorization import (
 )
 
 #: Filter names used somewhere in the product (a page may read one without offering it).
-COMMON = ("page", "partner", "status", "start", "end", "q", "tier", "territory", "product")
+COMMON = (
+    "page",
+    "partner",
+    "status",
+    "start",
+    "end",
+    "q",
+    "tier",
+    "territory",
+    "product",
+    "country",
+    "channel_manager",
+    "uploaded_from",
+    "uploaded_to",
+    "kind",
+)
 #: The list, dashboard and export pages (the partner page shows lists of its own).
 PAGES = (
     "analytics:dashboard",
@@ -34,6 +49,7 @@ PAGES = (
     "analytics:health",
     "analytics:scorecard",
     "analytics:reconciliation",
+    "analytics:findings_export",
     "analytics:rates",
     "analytics:export",
     "analytics:my_scorecard",
@@ -45,11 +61,13 @@ PAGES = (
     "deals:review_queue",
     "deals:notifications",
     "partners:list",
+    "partners:export",
     "partners:applications",
     "partners:detail",
     "portal:home",
     "portal:users",
     "reporting:uploads",
+    "reporting:export",
     "reporting:aliases",
 )
 
