@@ -601,7 +601,7 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
     from django.db.models import Count
     from django_tenants.utils import schema_context
 
-    from reporting import services
+    from reporting import importing, services
     from reporting.models import ImportRun, SalesLine, Upload, UploadStatus
     from reporting.tasks import process_upload
 
@@ -635,7 +635,7 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
     with schema_context("acme"):
         for slug, path in files:
             with path.open("rb") as handle:
-                upload = services._receive(
+                upload = importing.receive(
                     partner=drill_partners[slug],
                     uploaded_by=None,
                     name=path.name,
@@ -643,7 +643,7 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
                     queue=False,
                 )
             uploads[upload.pk] = path.name
-            services._queue(upload)  # sent at once: no transaction is open here
+            importing.enqueue(upload)  # sent at once: no transaction is open here
         for upload_id in uploads:  # the same tasks delivered a second time, later
             process_upload.delay(upload_id)
     log(f"queued {len(uploads)} imports twice each; worker up, kills begin")

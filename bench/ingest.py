@@ -207,7 +207,7 @@ def clear() -> None:
     with schema_context(SCHEMA), connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE reporting_salesline, reporting_uploaderror, reporting_importrun, "
-            "reporting_upload"
+            "reporting_upload CASCADE"
         )
 
 

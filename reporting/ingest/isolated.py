@@ -47,6 +47,7 @@ def check_upload_isolated(
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
     default_currency: str | None = None,
+    digest: bool = True,
     memory_limit: int = MEMORY_LIMIT,
     time_limit: float = TIME_LIMIT,
 ) -> UploadCheck:
@@ -59,6 +60,7 @@ def check_upload_isolated(
         "encoding_override": encoding_override,
         "saved_date_order": saved_date_order,
         "default_currency": default_currency,
+        "digest": digest,
         "memory_limit": memory_limit,
     }
     # Only what an interpreter needs: the child reads a partner's bytes with native
@@ -140,6 +142,7 @@ def _child() -> int:
             encoding_override=request["encoding_override"],
             saved_date_order=request["saved_date_order"],
             default_currency=request["default_currency"],
+            digest=request.get("digest", True),
         )
     except UploadRefused as error:
         if _ran_out_of_memory(error):

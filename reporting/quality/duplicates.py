@@ -23,7 +23,7 @@ from reporting.quality.models import HeldLine, RepeatConfirmation, UploadSpan
 LINE_COLUMNS = (
     "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
     "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
-    "currency", "amount_reporting", "source_row", "raw_row", "transaction_type",
+    "currency", "amount_reporting", "source_row", "transaction_type",
 )  # fmt: skip
 
 #: What makes two lines of a partner the same reported sale.
