@@ -115,15 +115,21 @@ def _answer(line: str) -> dict | None:
 def _ran_out_of_memory(error: BaseException) -> bool:
     """True when a refusal was caused by the address-space limit, not by the file's bytes.
 
-    Parsers report a refused allocation their own way: a MemoryError, or zlib's "insufficient
-    memory" (Z_MEM_ERROR) that the zip guards read as damage. Under the limit both mean the
-    file needs more memory than any sales report, which is what the partner should read.
+    Parsers report a refused allocation their own way: a MemoryError, zlib's "insufficient
+    memory" (Z_MEM_ERROR) or expat's "out of memory" (the workbook's XML check), which the
+    zip guards read as damage. Under the limit they all mean the file needs more memory
+    than any sales report, which is what the partner should read.
     """
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, MemoryError) or "insufficient memory" in str(cause).lower():
+        text = str(cause).lower()
+        if (
+            isinstance(cause, MemoryError)
+            or "insufficient memory" in text
+            or "out of memory" in text
+        ):
             return True
         cause = cause.__cause__ or cause.__context__
     return False
