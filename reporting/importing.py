@@ -693,6 +693,8 @@ def _prepared(chunks, upload: Upload, rates, watch=None):
                 # Only bytes and counts cross over: the frames are freed here and now.
                 if not offer((done, _csv(lines, LINE_COPY_COLUMNS), errors)):
                     return
+            if watch is not None:
+                watch.close()  # while the last chunk is COPYed, not after
             offer(None)
         except BaseException as error:  # noqa: BLE001 - handed to the consuming thread
             offer(error)

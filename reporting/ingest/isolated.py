@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 from .errors import UploadRefused
@@ -115,21 +116,20 @@ def _answer(line: str) -> dict | None:
 def _ran_out_of_memory(error: BaseException) -> bool:
     """True when a refusal was caused by the address-space limit, not by the file's bytes.
 
-    Parsers report a refused allocation their own way: a MemoryError, zlib's "insufficient
-    memory" (Z_MEM_ERROR) or expat's "out of memory" (the workbook's XML check), which the
-    zip guards read as damage. Under the limit they all mean the file needs more memory
-    than any sales report, which is what the partner should read.
+    Parsers report a refused allocation their own way: a MemoryError, or zlib's
+    Z_MEM_ERROR, which the zip guards read as damage: "Error -4 while decompressing data",
+    followed by "insufficient memory" only where zlib gives a message. Under the limit
+    both mean the file needs more memory than any sales report, which is what the
+    partner should read.
     """
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
         text = str(cause).lower()
-        if (
-            isinstance(cause, MemoryError)
-            or "insufficient memory" in text
-            or "out of memory" in text
-        ):
+        if isinstance(cause, MemoryError) or "insufficient memory" in text:
+            return True
+        if isinstance(cause, zlib.error) and text.startswith("error -4 "):  # Z_MEM_ERROR
             return True
         cause = cause.__cause__ or cause.__context__
     return False
