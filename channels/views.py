@@ -66,7 +66,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = partners_reassign(by=request.user, **form.cleaned_data)
+            count = partners_reassign(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

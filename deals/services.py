@@ -30,6 +30,7 @@ from deals.models import (
 from partners.selectors import in_partner_scope
 from prm import webhooks
 from prm.core import money
+from prm.core.extensions import registry
 from prm.tenancy.selectors import current_vendor
 
 Kind = DealEvent.Kind
@@ -183,6 +184,10 @@ def _record(deal: Deal, *, actor, kind: str, before: str = "", comment: str = ""
         to_status=deal.status if before else "",
         comment=comment,
     )
+    # Apps above deals follow every recorded change (analytics rebuilds the partner's
+    # deal summaries); every change of a deal is recorded here, so nothing is missed.
+    for hook in registry.deal_recorded_hooks():
+        hook(event)
     if kind in WEBHOOK_EVENTS:
         # Recorded with the change, sent only once it commits.
         webhooks.emit(WEBHOOK_EVENTS[kind], lambda: webhook_payload(deal))

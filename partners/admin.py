@@ -166,7 +166,7 @@ class AgreementVersionAdmin(SchemaAwareModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        version = services.agreement_publish(title=obj.title, body=obj.body, by=request.user)
+        version = services.agreement_publish(title=obj.title, body=obj.body, user=request.user)
         obj.pk, obj.number = version.pk, version.number
 
 

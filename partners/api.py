@@ -104,7 +104,7 @@ def create_partner(request: HttpRequest, payload: PartnerCreateIn):
     if not request.user.is_vendor_admin:
         raise PermissionDenied
     partner = services.partner_create(
-        by=request.user,
+        user=request.user,
         name=payload.name,
         slug=payload.slug,
         country=payload.country,
@@ -135,13 +135,13 @@ def update_partner(request: HttpRequest, slug: str, payload: PartnerUpdateIn):
         if name in ("name", "country", "partner_type", "currency") and value is not None
     }
     if profile:
-        services.partner_update_profile(partner=partner, by=request.user, **profile)
+        services.partner_update_profile(partner=partner, user=request.user, **profile)
     if "channel_manager" in changes:
         services.partner_assign(
             partner=partner,
             channel_manager=_channel_manager(changes["channel_manager"] or ""),
             territory=partner.territory,
-            by=request.user,
+            user=request.user,
         )
     if "tier" in changes:
         tier = None
@@ -149,5 +149,5 @@ def update_partner(request: HttpRequest, slug: str, payload: PartnerUpdateIn):
             tier = Tier.objects.filter(name=changes["tier"]).first()
             if tier is None:
                 raise HttpError(400, "No tier with that name.")
-        services.partner_set_tier(partner=partner, tier=tier, by=request.user)
+        services.partner_set_tier(partner=partner, tier=tier, user=request.user)
     return _visible(request).get(pk=partner.pk)

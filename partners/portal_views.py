@@ -24,7 +24,11 @@ from partners.selectors import (
     partner_members,
 )
 from partners.tiers import tier_progress
-from prm.accounts.access import partner_admin_required, partner_user_required
+from prm.accounts.access import (
+    partner_admin_required,
+    partner_user_read_admin_write,
+    partner_user_required,
+)
 from prm.core.extensions import page_sections, registry
 
 
@@ -64,7 +68,7 @@ def users(request: HttpRequest) -> HttpResponse:
         try:
             services.invitation_create(
                 partner=partner,
-                by=request.user,
+                user=request.user,
                 language=request.user.language,
                 **form.cleaned_data,
             )
@@ -96,7 +100,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for(request.user, pk)
     active = request.POST.get("active") == "1"
     try:
-        services.partner_user_set_active(actor=request.user, member=member, active=active)
+        services.partner_user_set_active(user=request.user, member=member, active=active)
         messages.success(
             request,
             _("%(name)s can log in again.") % {"name": member}
@@ -116,7 +120,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.partner_user_set_role(
-                actor=request.user, member=member, role=form.cleaned_data["role"]
+                user=request.user, member=member, role=form.cleaned_data["role"]
             )
             messages.success(request, _("Role changed."))
         except ValidationError as error:
@@ -128,24 +132,20 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_admin_required
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_invitation_for(request.user, pk)
-    services.invitation_revoke(invitation=invitation, by=request.user)
+    services.invitation_revoke(invitation=invitation, user=request.user)
     messages.success(request, _("Invitation withdrawn; its link no longer works."))
     return redirect("portal:users")
 
 
-@partner_user_required
+@partner_user_read_admin_write
 def agreement(request: HttpRequest) -> HttpResponse:
     """Read the current programme agreement; partner admins accept it here."""
     partner = _own_partner(request)
     current = current_agreement()
     if request.method == "POST":
-        if not request.user.is_partner_admin:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
         if current is not None and str(current.pk) == request.POST.get("version"):
             try:
-                services.agreement_accept(partner=partner, version=current, by=request.user)
+                services.agreement_accept(partner=partner, version=current, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

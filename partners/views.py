@@ -4,7 +4,7 @@ of a vendor's host (apply to become a partner, accept an invitation)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -45,7 +45,11 @@ from partners.selectors import (
     status_history,
 )
 from partners.tiers import tier_progress
-from prm.accounts.access import vendor_admin_required, vendor_staff_required
+from prm.accounts.access import (
+    vendor_admin_required,
+    vendor_staff_read_admin_write,
+    vendor_staff_required,
+)
 from prm.accounts.network import client_ip
 from prm.accounts.throttle import Throttle, hit_all
 from prm.core.extensions import page_sections, registry
@@ -110,7 +114,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["email_domains"] = ", ".join(partner.email_domains)
     form = PartnerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.partner_update_profile(partner=partner, by=request.user, **form.cleaned_data)
+        services.partner_update_profile(partner=partner, user=request.user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
         return redirect("partners:detail", pk=partner.pk)
     return render(request, "partners/partner_edit.html", {"partner": partner, "form": form})
@@ -142,7 +146,7 @@ def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         StatusForm,
         lambda partner, data: services.partner_change_status(
-            partner=partner, to_status=data["to_status"], by=request.user, reason=data["reason"]
+            partner=partner, to_status=data["to_status"], user=request.user, reason=data["reason"]
         ),
         lambda data: _("Status changed."),
         invalid=_("Choose a status."),
@@ -156,7 +160,7 @@ def partner_assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         AssignForm,
-        lambda partner, data: services.partner_assign(partner=partner, by=request.user, **data),
+        lambda partner, data: services.partner_assign(partner=partner, user=request.user, **data),
         lambda data: _("Assignment saved."),
     )
 
@@ -169,7 +173,7 @@ def partner_tier(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         TierForm,
         lambda partner, data: services.partner_set_tier(
-            partner=partner, tier=data["tier"], by=request.user
+            partner=partner, tier=data["tier"], user=request.user
         ),
         lambda data: _("Tier saved."),
     )
@@ -183,7 +187,9 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         InviteForm,
-        lambda partner, data: services.invitation_create(partner=partner, by=request.user, **data),
+        lambda partner, data: services.invitation_create(
+            partner=partner, user=request.user, **data
+        ),
         lambda data: (
             _("Invitation sent to %(email)s. The link works for 7 days.") % {"email": data["email"]}
         ),
@@ -213,9 +219,9 @@ def _tier_form_page(request: HttpRequest, tier: Tier | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if tier is None:
-                saved = services.tier_create(by=request.user, **form.cleaned_data)
+                saved = services.tier_create(user=request.user, **form.cleaned_data)
             else:
-                saved = services.tier_update(tier=tier, by=request.user, **form.cleaned_data)
+                saved = services.tier_update(tier=tier, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -239,7 +245,7 @@ def tier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def tier_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tier = get_object_or_404(Tier, pk=pk)
     try:
-        services.tier_delete(tier=tier, by=request.user)
+        services.tier_delete(tier=tier, user=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("partners:tier_edit", pk=tier.pk)
@@ -335,7 +341,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for(request.user, pk)
     try:
-        partner, invitation = services.application_approve(application=application, by=request.user)
+        partner, invitation = services.application_approve(
+            application=application, user=request.user
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("partners:application", pk=application.pk)
@@ -355,7 +363,7 @@ def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.application_reject(
-                application=application, by=request.user, reason=form.cleaned_data["reason"]
+                application=application, user=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("Application rejected; the applicant is told why."))
             return redirect("partners:applications")
@@ -376,7 +384,7 @@ def application_refer(request: HttpRequest, pk: int, partner_pk: int) -> HttpRes
     )
     try:
         services.application_refer_to_partner(
-            application=application, partner=partner, by=request.user
+            application=application, partner=partner, user=request.user
         )
         messages.success(
             request,
@@ -428,15 +436,13 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
 # --- Programme agreement (vendor side) ---------------------------------------------------
 
 
-@vendor_staff_required
+@vendor_staff_read_admin_write
 def agreements(request: HttpRequest) -> HttpResponse:
     """Versions of the programme agreement; vendor admins publish new ones here."""
     form = AgreementForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.is_vendor_admin:
-            raise PermissionDenied
         if form.is_valid():
-            version = services.agreement_publish(by=request.user, **form.cleaned_data)
+            version = services.agreement_publish(user=request.user, **form.cleaned_data)
             messages.success(
                 request,
                 _("Version %(number)s is published. Partner admins are asked to accept it.")

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from deals.api import products_router
 from deals.api import router as deals_router
 from partners.api import router as partners_router
-from prm.api import errors
+from prm.api import errors, idempotency
 from prm.api.auth import api_key_auth
 from prm.api.throttling import PerKeyThrottle
 from prm.webhooks.api import router as webhooks_router
@@ -28,9 +28,14 @@ api = NinjaAPI(
     docs_url="/docs/",
 )
 errors.install(api)
-api.add_router("/partners/", partners_router)
-api.add_router("/deals/", deals_router)
-api.add_router("/products/", products_router)
-api.add_router("/uploads/", uploads_router)
-api.add_router("/sales-lines/", sales_router)
-api.add_router("/webhooks/", webhooks_router)
+ROUTERS = {
+    "/partners/": partners_router,
+    "/deals/": deals_router,
+    "/products/": products_router,
+    "/uploads/": uploads_router,
+    "/sales-lines/": sales_router,
+    "/webhooks/": webhooks_router,
+}
+idempotency.document_header(*ROUTERS.values())
+for prefix, router in ROUTERS.items():
+    api.add_router(prefix, router)

@@ -419,6 +419,14 @@ API_THROTTLE_WINDOW = env.int("API_THROTTLE_WINDOW", default=60)
 # Loopback and private-network webhook targets: refused in production (our servers must not
 # be made to POST into our own network), allowed in development for a local receiver.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=not PRODUCTION)
+# Private networks allowed all the same (CIDRs, comma-separated), e.g. a receiver reached over
+# a VPN; empty by default, so production refuses every non-public address.
+WEBHOOKS_ALLOWED_NETWORKS = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
+# The function that resolves a webhook host to addresses (once per attempt; the POST connects
+# to exactly those). Tests put a resolver of their own here to play a rebinding DNS server.
+WEBHOOKS_RESOLVER = "prm.webhooks.targets.system_resolver"
+# A CA bundle to verify receivers' certificates with instead of the system's (None: system).
+WEBHOOKS_CA_FILE = env.str("WEBHOOKS_CA_FILE", default=None)
 
 # --- Logging --------------------------------------------------------------------------
 # One line per record with tenant schema, request id (X-Request-ID, carried into Celery

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("analytics/", include("reporting.analytics.urls")),
     path("api/v1/", api.urls),
+    path("settings/webhooks/", include("prm.webhooks.urls")),
     path("quality/", include("reporting.quality.urls")),
 ]
 

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from partners.selectors import partners_visible_to
+from prm.accounts.access import can_see_reports
 from prm.api.errors import ApiConflict
 from prm.api.idempotency import idempotent
 from prm.api.pagination import page_schema, paginate
@@ -113,7 +114,7 @@ def _detail(request: HttpRequest, upload_id: int):
 @uploads_router.get("/", response=UploadPage, url_name="uploads")
 def list_uploads(request: HttpRequest, params: Query[PageParams]):
     """Uploads the key's user may see (partner admins, CMs, vendor admins)."""
-    if not selectors.may_see_reports(request.user):
+    if not can_see_reports(request.user):
         raise PermissionDenied
     uploads = selectors.uploads_visible_to(request.user).select_related("partner")
     return paginate(request, uploads, cursor=params.cursor, limit=params.limit)
@@ -144,7 +145,7 @@ def create_upload(request: HttpRequest, file: File[UploadedFile], form: Form[Upl
 @uploads_router.get("/{int:upload_id}/", response=UploadDetailOut, url_name="upload")
 def get_upload(request: HttpRequest, upload_id: int):
     """An upload's status, counts and row errors."""
-    if not selectors.may_see_reports(request.user):
+    if not can_see_reports(request.user):
         raise PermissionDenied
     return _detail(request, upload_id)
 
@@ -152,7 +153,7 @@ def get_upload(request: HttpRequest, upload_id: int):
 @sales_router.get("/", response=SalesLinePage, url_name="sales_lines")
 def list_sales_lines(request: HttpRequest, filters: Query[SalesLineFilters]):
     """Canonical sales lines (as `export_sales` writes them), oldest first."""
-    if not selectors.may_see_reports(request.user):
+    if not can_see_reports(request.user):
         raise PermissionDenied
     lines = selectors.sales_lines_visible_to(request.user).select_related("partner")
     if filters.partner:

@@ -14,16 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.selectors import restrict_to_partners
+from prm.accounts.access import can_see_reports
 from reporting.ingest import FileInfo, source_rows
 from reporting.models import SalesLine, SkuAlias, Upload, UploadError, UploadStatus
 
 
-def may_see_reports(user) -> bool:
-    return user.is_authenticated and (user.is_vendor_staff or user.is_partner_admin)
-
-
 def uploads_visible_to(user) -> QuerySet[Upload]:
-    if not may_see_reports(user):
+    if not can_see_reports(user):
         return Upload.objects.none()
     return restrict_to_partners(Upload.objects.all(), user)
 
@@ -118,6 +115,6 @@ def uploads_waiting_on(user, *, limit: int = 20):
 
 def sales_lines_visible_to(user) -> QuerySet[SalesLine]:
     """Canonical sales lines, for whoever may see the partner's reports."""
-    if not may_see_reports(user):
+    if not can_see_reports(user):
         return SalesLine.objects.none()
     return restrict_to_partners(SalesLine.objects.all(), user)

@@ -7,10 +7,8 @@ services check again who may act.
 """
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
@@ -22,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from prm.accounts.access import vendor_staff_required
+from prm.accounts.access import report_user_required, vendor_staff_required
 from prm.core.exports import safe_text
 from prm.core.http import query_without_page
 from prm.core.params import parse_id
@@ -34,20 +32,6 @@ from reporting.labels import FIELD_LABELS
 from reporting.models import UploadStatus
 
 PAGE_SIZE = 25
-
-
-def report_user_required(view):
-    """Vendor staff and partner admins (reps: 403, anonymous: login)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.may_see_reports(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class _SizeLimitHandler(FileUploadHandler):

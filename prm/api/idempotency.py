@@ -11,7 +11,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
-from ninja import Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
 
@@ -19,6 +19,21 @@ from prm.api.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+#: Set on every view `idempotent` wraps; `document_header` reads it for the schema.
+MARK = "honours_idempotency_key"
+
+PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    "description": (
+        "Your unique string for this request. A repeat with the same key and body gets the "
+        "first answer again (with `Idempotent-Replayed: true`) and has no second effect; "
+        "the same key with another body answers 422. Remembered for 24 hours per API key; "
+        "a request that failed stored nothing and may be retried with the same key."
+    ),
+}
 
 
 def _fingerprint(request: HttpRequest) -> str:
@@ -84,6 +99,22 @@ def idempotent(schema: type[Schema]):
                 record.save(update_fields=["status_code", "body"])
             return _response(status, body)
 
+        setattr(wrapper, MARK, True)
         return wrapper
 
     return decorator
+
+
+def document_header(*routers: Router) -> None:
+    """Add the `Idempotency-Key` header to the OpenAPI operations that honour it.
+
+    Read from the views themselves (the mark `idempotent` leaves), so the schema names the
+    header exactly where the code reads it. Call before the API's URLs are built.
+    """
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if getattr(operation.view_func, MARK, False):
+                    extra = dict(operation.openapi_extra or {})
+                    extra["parameters"] = [*extra.get("parameters", []), PARAMETER]
+                    operation.openapi_extra = extra

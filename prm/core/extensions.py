@@ -66,6 +66,16 @@ SalesSource = Callable[[list[int], date], dict[int, Decimal]]
 #: called inside the transaction, so it queues its work with `delay_on_commit`.
 SalesChangedHook = Callable[[list[int]], None]
 
+#: `hook(event)`: a change of a deal registration was recorded (a `deals.DealEvent`, with
+#: its deal loaded); called inside the transaction, so it queues its work with
+#: `delay_on_commit`.
+DealRecordedHook = Callable[[Any], None]
+
+#: `source(partner_ids, month) -> {partner_id: datetime}`: when each partner's first
+#: report with a sale dated in `month` (its first day) arrived, one query; partners with
+#: none are left out. Reporting timeliness reads it instead of scanning every sales line.
+MonthReportedSource = Callable[[list[int], date], dict[int, datetime]]
+
 #: `load() -> RateLookup` (prm.core.money): the tenant's exchange rates, one query.
 RateLoader = Callable[[], Any]
 
@@ -95,6 +105,8 @@ class Registry:
         self._portal_sections: dict[str, _Entry] = {}
         self._sales_sources: dict[str, _Entry] = {}
         self._sales_changed_hooks: dict[str, _Entry] = {}
+        self._deal_recorded_hooks: dict[str, _Entry] = {}
+        self._month_reported_sources: dict[str, _Entry] = {}
         self._rate_loaders: dict[str, _Entry] = {}
         self._login_checks: dict[str, _Entry] = {}
         self._demo_seeders: dict[str, _Entry] = {}
@@ -142,6 +154,20 @@ class Registry:
 
     def sales_changed_hooks(self) -> list[SalesChangedHook]:
         return self._sorted(self._sales_changed_hooks)
+
+    # --- deals: who to tell when a registration's change is recorded
+    def add_deal_recorded_hook(self, key: str, hook: DealRecordedHook) -> None:
+        self._deal_recorded_hooks[key] = _Entry(key, hook, 100)
+
+    def deal_recorded_hooks(self) -> list[DealRecordedHook]:
+        return self._sorted(self._deal_recorded_hooks)
+
+    # --- reporting timeliness: when a month's first report arrived (kept by analytics)
+    def add_month_reported_source(self, key: str, source: MonthReportedSource) -> None:
+        self._month_reported_sources[key] = _Entry(key, source, 100)
+
+    def month_reported_sources(self) -> list[MonthReportedSource]:
+        return self._sorted(self._month_reported_sources)
 
     # --- exchange rates for prm.core.money (kept by an app above the base)
     def add_rate_loader(self, key: str, loader: RateLoader) -> None:

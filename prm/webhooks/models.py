@@ -31,6 +31,14 @@ class Endpoint(models.Model):
         models.CharField(max_length=40, choices=Event.choices), verbose_name=_("events")
     )
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    # After a rotation, deliveries are signed with the old secret too until this time, so
+    # a receiver can switch to the new secret without dropping a message meanwhile.
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=100, blank=True, editable=False
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
@@ -50,6 +58,13 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def signing_secrets(self, now) -> list[str]:
+        """The secrets a delivery made at `now` is signed with (newest first)."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            secrets.append(self.previous_secret)
+        return secrets
 
 
 class DeliveryStatus(models.TextChoices):

@@ -8,22 +8,22 @@ Failed attempts are retried with growing pauses for a little over a day (`RETRY_
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.webhooks import signing
+from prm.accounts.access import require_vendor_admin
+from prm.webhooks import signing, transport
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
-from prm.webhooks.targets import check_target
+from prm.webhooks.targets import check_target, resolve_target
 
 #: Pause before each retry after a failed attempt (seconds): about 26 hours in all.
 RETRY_DELAYS = (5, 60, 5 * 60, 30 * 60, 2 * 60 * 60, 5 * 60 * 60, 8 * 60 * 60, 10 * 60 * 60)
@@ -33,15 +33,10 @@ TIMEOUT_SECONDS = 10
 RESPONSE_KEPT = 2000
 
 
-def _require_vendor_admin(user) -> None:
-    if not user.is_vendor_admin:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def endpoint_create(*, user, url: str, events: list[str], description: str = "") -> Endpoint:
     """Register an endpoint (vendor admins); its `secret` is returned once to the caller."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     unknown = sorted(set(events) - set(Event.values))
     if not events or unknown:
         raise ValidationError(
@@ -60,10 +55,37 @@ def endpoint_create(*, user, url: str, events: list[str], description: str = "")
 
 @transaction.atomic
 def endpoint_deactivate(*, user, endpoint_id: int) -> Endpoint:
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
+    return endpoint
+
+
+#: How long deliveries stay signed with the old secret too after a rotation.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+@transaction.atomic
+def endpoint_delete(*, user, endpoint: Endpoint) -> None:
+    """Remove an endpoint with its deliveries: nothing more is sent to it.
+
+    A worker in the middle of an attempt finds the delivery gone when it records the
+    attempt (see `delivery_attempt`), so no retry is scheduled after the delete.
+    """
+    require_vendor_admin(user)
+    Endpoint.objects.filter(pk=endpoint.pk).delete()
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> Endpoint:
+    """A new signing secret (returned once); the old one also signs for `ROTATION_OVERLAP`."""
+    require_vendor_admin(user)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_until = timezone.now() + ROTATION_OVERLAP
+    endpoint.secret = signing.new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
     return endpoint
 
 
@@ -108,6 +130,8 @@ def _claim(delivery_id: int) -> Delivery | None:
         )
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return None
+        if not delivery.endpoint.is_active:
+            return None  # switched off in the admin: kept pending until switched on
         now = timezone.now()
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
             return None
@@ -117,37 +141,28 @@ def _claim(delivery_id: int) -> Delivery | None:
         return delivery
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: it could point at a private address."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(delivery: Delivery) -> Attempt:
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
-    headers = signing.headers(delivery.endpoint.secret, delivery.message_id, timestamp, body)
-    headers |= {"content-type": "application/json", "user-agent": "PRM-Webhooks/1"}
     attempt = Attempt(delivery=delivery, at=timezone.now())
+    secrets = delivery.endpoint.signing_secrets(attempt.at)
+    headers = signing.headers(secrets, delivery.message_id, timestamp, body)
+    headers |= {"content-type": "application/json", "user-agent": "PRM-Webhooks/1"}
     started = time.monotonic()
     try:
-        check_target(delivery.endpoint.url)
-        request = urllib.request.Request(
-            delivery.endpoint.url, data=body, headers=headers, method="POST"
-        )
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            attempt.status_code = response.status
-            attempt.response_body = response.read(RESPONSE_KEPT).decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        attempt.status_code = error.code
-        attempt.response_body = error.read(RESPONSE_KEPT).decode(errors="replace")
+        # Resolved and checked here, once: the POST connects to exactly these addresses.
+        target = resolve_target(delivery.endpoint.url)
+        answer = transport.post(target, body, headers, timeout=TIMEOUT_SECONDS, keep=RESPONSE_KEPT)
+        attempt.status_code = answer.status
+        attempt.response_body = answer.body.decode(errors="replace")
+        if 300 <= answer.status < 400:
+            # A redirect is an answer, not an instruction: it could point anywhere.
+            attempt.error = _("Redirects are not followed (to %(location)s).") % {
+                "location": answer.location[:500] or "?"
+            }
     except ValidationError as error:
         attempt.error = " ".join(error.messages)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         attempt.error = str(error)[:RESPONSE_KEPT] or type(error).__name__
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
     return attempt
@@ -164,6 +179,8 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return None
     attempt = _post(delivery)
     with transaction.atomic():
+        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return None  # its endpoint was deleted while the POST was under way
         attempt.save()
         ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
         if ok:
@@ -181,7 +198,9 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
 def deliveries_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
@@ -190,7 +209,7 @@ def deliveries_due(*, now=None) -> list[int]:
 @transaction.atomic
 def delivery_send_again(*, user, delivery_id: int) -> Delivery:
     """Queue one more attempt now (vendor admins), whatever the delivery's state."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])

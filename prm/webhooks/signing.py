@@ -23,9 +23,12 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def headers(secrets: list[str], message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """One signature per secret, space-separated (the convention's form during a rotation)."""
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, message_id, timestamp, body),
+        "webhook-signature": " ".join(
+            sign(secret, message_id, timestamp, body) for secret in secrets
+        ),
     }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from prm.core.extensions import registry
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence
 
 DEFAULT = ReportingCadence(frequency=Frequency.MONTHLY, due_business_days=10)
@@ -90,8 +91,9 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
     """When each partner's report for [start, end] arrived: the earliest upload with a
     line (counted or held) dated in the range, or a nothing-sold declaration.
 
-    A month is read from the analytics summary (one row per partner, month, product),
-    not from the raw lines: the CM's queue asks on every workspace page.
+    A month is read from the monthly sales summary (a row per partner, month and
+    currency) that analytics offers through the registry's month-reported sources, not
+    from the raw lines: the CM's queue asks on every workspace page.
     """
     if not partner_ids:
         return {}
@@ -99,18 +101,13 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
     from reporting.quality.models import HeldLine
 
     found: dict[int, dt.datetime] = {}
-    summary = _month_summary() if _is_month(start, end) else None
+    summaries = registry.month_reported_sources() if _is_month(start, end) else []
+    for source in summaries:
+        _earliest(found, source(partner_ids, start).items())
+    tables = [HeldLine._meta.db_table]
+    if not summaries:
+        tables.append(SalesLine._meta.db_table)
     with connection.cursor() as cursor:
-        if summary is not None:
-            cursor.execute(
-                f"""SELECT partner_id, min(first_reported_at) FROM {summary}
-                     WHERE partner_id = ANY(%(ids)s) AND month = %(lo)s GROUP BY partner_id""",
-                {"ids": partner_ids, "lo": start},
-            )
-            _earliest(found, cursor.fetchall())
-        tables = [HeldLine._meta.db_table]
-        if summary is None:
-            tables.append(SalesLine._meta.db_table)
         for table in tables:
             cursor.execute(
                 f"""SELECT l.partner_id, min(u.created_at)
@@ -128,13 +125,6 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
         ).values_list("partner_id", "declared_at"),
     )
     return found
-
-
-def _month_summary() -> str | None:
-    # analytics stands above reporting, so its summary table is looked up by name.
-    from django.apps import apps
-
-    return apps.get_model("analytics", "SalesMonth")._meta.db_table
 
 
 @dataclass(frozen=True)

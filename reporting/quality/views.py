@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.selectors import get_partner_for
-from prm.accounts.access import vendor_admin_required, vendor_staff_required
+from prm.accounts.access import (
+    report_user_required,
+    vendor_admin_required,
+    vendor_staff_required,
+)
 from reporting import selectors as report_selectors
 from reporting.quality import cadence as cadences
 from reporting.quality import registry, selectors, services
 from reporting.quality.forms import CadenceForm, NothingSoldForm, RepeatForm
 from reporting.quality.scoring import reason_text
-from reporting.views import report_user_required
 
 
 @report_user_required

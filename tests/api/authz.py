@@ -70,6 +70,7 @@ def report_file(cast) -> dict:
 
 STAFF = api_answers(FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK)
 ADMIN_ONLY_CREATES = api_answers(FORBIDDEN, vendor_admin=CREATED)
+NO_CONTENT = 204
 REPORT_READERS = api_answers(
     FORBIDDEN, vendor_admin=OK, cm_a=OK, cm_b=OK, partner_a_admin=OK, partner_b_admin=OK
 )
@@ -95,6 +96,26 @@ def key_of_rep_a1(cast) -> dict:
     return {"pk": api_key_create(user=cast.rep_a1, name="authz")[0].pk}
 
 
+def an_endpoint(cast) -> dict:
+    from prm.webhooks.services import endpoint_create
+
+    endpoint = endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    return {"endpoint_id": endpoint.pk}
+
+
+def endpoint_page(cast) -> dict:
+    return {"pk": an_endpoint(cast)["endpoint_id"]}
+
+
+def a_delivery(cast) -> dict:
+    from prm.webhooks.services import emit
+
+    an_endpoint(cast)
+    return {"pk": emit("deal.approved", {"id": 1})[0].pk}
+
+
 def decision(comment: str = "Checked by the authorization test"):
     return lambda cast: {"version": 0, "comment": comment}
 
@@ -103,6 +124,23 @@ EXPECTATIONS = {
     # The settings page of one's own keys; revoking: the owner or a vendor admin (302 back
     # to the page), anyone else does not see the key (404).
     "api_keys": Expect(logged_in(OK)),
+    # Webhook pages: vendor admins only. A CM gets a 403 page naming the admins to ask
+    # (tests/api/test_webhook_pages.py), partner users a plain 403.
+    "webhooks:list": (
+        Expect(answers(FORBIDDEN, vendor_admin=OK)),
+        Expect(
+            answers(FORBIDDEN, vendor_admin=OK),
+            method="post",
+            data=lambda cast: {"url": "http://127.0.0.1:9/hook", "events": ["deal.approved"]},
+        ),
+    ),
+    "webhooks:endpoint": Expect(answers(FORBIDDEN, vendor_admin=OK), kwargs=endpoint_page),
+    "webhooks:delete": Expect(
+        answers(FORBIDDEN, vendor_admin=302), kwargs=endpoint_page, method="post"
+    ),
+    "webhooks:send_again": Expect(
+        answers(FORBIDDEN, vendor_admin=302), kwargs=a_delivery, method="post"
+    ),
     "api_key_revoke": Expect(
         answers(NOT_FOUND, vendor_admin=302, rep_a1=302), kwargs=key_of_rep_a1, method="post"
     ),
@@ -203,5 +241,17 @@ EXPECTATIONS = {
             data=lambda cast: {"url": "http://127.0.0.1:9/hook", "events": ["deal.approved"]},
             content_type=JSON,
         ),
+    ),
+    "api:webhook": (
+        Expect(api_answers(FORBIDDEN, vendor_admin=OK), kwargs=an_endpoint),
+        Expect(
+            api_answers(FORBIDDEN, vendor_admin=NO_CONTENT), kwargs=an_endpoint, method="delete"
+        ),
+    ),
+    "api:webhook_rotate_secret": Expect(
+        api_answers(FORBIDDEN, vendor_admin=OK),
+        kwargs=an_endpoint,
+        method="post",
+        content_type=JSON,
     ),
 }

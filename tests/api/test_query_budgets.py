@@ -68,3 +68,25 @@ def test_it_shows_a_deal_with_its_lines_in_constant_queries(cast, acme, client_f
     cm.get("/api/v1/products/")  # the key's first use is noted once (last used)
     one, six = deal_with(1), deal_with(6)
     assert _queries(cm, f"/api/v1/deals/{six}/") == _queries(cm, f"/api/v1/deals/{one}/")
+
+
+def test_the_webhook_endpoint_page_costs_the_same_with_many_deliveries(cast, acme, client_for):
+    from prm.webhooks import services as webhooks
+    from prm.webhooks.models import Attempt
+
+    endpoint = webhooks.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/budget", events=["partner.activated"]
+    )
+    admin = client_for(cast.vendor_admin)
+    url = f"/settings/webhooks/{endpoint.pk}/"
+
+    def deliveries(count: int) -> None:
+        for n in range(count):
+            [delivery] = webhooks.emit("partner.activated", {"slug": f"b{n}"})
+            for code in (500, 502):
+                Attempt.objects.create(delivery=delivery, at=delivery.created_at, status_code=code)
+
+    deliveries(2)
+    few = _queries(admin, url)
+    deliveries(30)
+    assert _queries(admin, url) == few

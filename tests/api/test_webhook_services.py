@@ -51,7 +51,11 @@ def test_it_allows_public_https_in_production_and_local_targets_in_development(s
 def _setting_under(env_name: str) -> str:
     env = dict(os.environ, PRM_ENV=env_name, SECRET_KEY="k" * 60)
     env.pop("WEBHOOKS_ALLOW_PRIVATE_TARGETS", None)
-    code = "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)"
+    env.pop("WEBHOOKS_ALLOWED_NETWORKS", None)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS, settings.WEBHOOKS_ALLOWED_NETWORKS)"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=Path(__file__).resolve().parents[2],
@@ -64,8 +68,8 @@ def _setting_under(env_name: str) -> str:
 
 
 def test_it_refuses_private_targets_in_production_settings_and_allows_them_in_development():
-    assert _setting_under("production") == "False"
-    assert _setting_under("development") == "True"
+    assert _setting_under("production") == "False []", "no private address in production"
+    assert _setting_under("development") == "True []"
 
 
 def test_it_lets_only_vendor_admins_register_endpoints(cast, acme):
@@ -156,7 +160,7 @@ def test_it_records_deal_and_partner_events_only_for_subscribed_endpoints(cast, 
     partner = Partner.objects.create(
         name="Soon Active", slug="soon-active", status=PartnerStatus.SUSPENDED
     )
-    partner_change_status(partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin)
+    partner_change_status(partner=partner, to_status=PartnerStatus.ACTIVE, user=cast.vendor_admin)
     assert list(partners_only.deliveries.values_list("event", flat=True)) == ["partner.activated"]
     assert partners_only.deliveries.get().payload["data"]["slug"] == "soon-active"
     Endpoint.objects.filter(pk=partners_only.pk).update(is_active=False)
@@ -218,3 +222,21 @@ def test_it_lists_deliveries_with_attempts_and_sends_again_from_the_admin(cast, 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
     assert client_for(cast.cm_a).get("/admin/webhooks/delivery/").status_code == 302
+
+
+def test_a_paused_endpoint_keeps_its_deliveries_waiting_until_switched_on(cast, acme):
+    with _Failing() as url:
+        endpoint = services.endpoint_create(
+            user=cast.vendor_admin, url=url, events=["partner.activated"]
+        )
+        [delivery] = services.emit("partner.activated", {"slug": "paused"})
+        Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+        assert services.delivery_attempt(delivery_id=delivery.pk) is None
+        assert delivery.pk not in services.deliveries_due()
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.PENDING and delivery.attempts.count() == 0
+
+        Endpoint.objects.filter(pk=endpoint.pk).update(is_active=True)
+        assert delivery.pk in services.deliveries_due()
+        services.delivery_attempt(delivery_id=delivery.pk)
+        assert [a.status_code for a in delivery.attempts.all()] == [503]

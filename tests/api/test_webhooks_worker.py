@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from standardwebhooks import Webhook
 
@@ -191,3 +192,78 @@ def test_it_logs_a_failed_attempt_and_sends_again_on_request(
                 delivery.refresh_from_db()
             assert delivery.status == DeliveryStatus.SUCCEEDED
             assert [a.status_code for a in delivery.attempts.order_by("at")] == [500, 200]
+
+
+def test_deleting_an_endpoint_through_the_api_stops_its_retries(
+    celery_worker, cast, django_db_blocker, committed
+):
+    from prm.webhooks.tasks import deliver
+
+    with Receiver(status=503) as receiver, django_db_blocker.unblock():
+        admin = with_key(_client(), key_for(cast.vendor_admin, name="webhook-test"))
+        registered = admin.post(
+            "/api/v1/webhooks/",
+            {"url": receiver.url, "events": ["deal.submitted"]},
+            content_type="application/json",
+        )
+        assert registered.status_code == 201
+        endpoint_id = registered.json()["id"]
+        deal = committed_deal(cast.rep_a1, "Webhook Deleted Endpoint Ltd")  # submitted
+        committed["deals"].append(deal.pk)
+        receiver.wait(1)
+        with schema_context("acme"):
+            delivery = Delivery.objects.get(endpoint_id=endpoint_id)
+            deadline = time.monotonic() + 10
+            while not delivery.attempts.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert delivery.attempts.get().status_code == 503
+            # The retry is due now: the next task for it would send it...
+            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+        response = admin.delete(f"/api/v1/webhooks/{endpoint_id}/")
+        assert response.status_code == 204
+
+        with schema_context("acme"):
+            # ...but after the delete the worker finds nothing to send.
+            assert deliver.delay(delivery.pk).get(timeout=30) is None
+            assert not Delivery.objects.filter(pk=delivery.pk).exists()
+        assert admin.get(f"/api/v1/webhooks/{endpoint_id}/").status_code == 404
+        time.sleep(1)
+        assert len(receiver.requests) == 1, "no retry after the delete"
+
+
+def test_send_again_on_the_endpoint_page_has_the_worker_deliver_it(
+    celery_worker, cast, django_db_blocker, committed
+):
+    with Receiver(status=500) as receiver, django_db_blocker.unblock():
+        api = with_key(_client(), key_for(cast.vendor_admin, name="webhook-test"))
+        registered = api.post(
+            "/api/v1/webhooks/",
+            {"url": receiver.url, "events": ["deal.submitted"]},
+            content_type="application/json",
+        )
+        endpoint_id = registered.json()["id"]
+        deal = committed_deal(cast.rep_a1, "Webhook Page Retry GmbH")  # submitted
+        committed["deals"].append(deal.pk)
+        receiver.wait(1)
+        page = _client()
+        with schema_context("acme"):
+            page.force_login(cast.vendor_admin)
+            delivery = Delivery.objects.get(endpoint_id=endpoint_id)
+            deadline = time.monotonic() + 10
+            while not delivery.attempts.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        html = page.get(f"/settings/webhooks/{endpoint_id}/").content.decode()
+        assert "<strong>500</strong>" in html
+
+        receiver.status = 200
+        clicked = page.post(f"/settings/webhooks/deliveries/{delivery.pk}/send-again/")
+        assert clicked.status_code == 302
+        receiver.wait(2)
+        assert receiver.requests[1][0]["webhook-id"] == receiver.requests[0][0]["webhook-id"]
+        deadline = time.monotonic() + 10
+        while "Delivered" not in html and time.monotonic() < deadline:
+            time.sleep(0.2)
+            html = page.get(f"/settings/webhooks/{endpoint_id}/").content.decode()
+        first_row = html.split("<tbody>")[1].split("</tr>")[0]
+        assert "Delivered" in first_row and "<strong>200</strong>" in first_row

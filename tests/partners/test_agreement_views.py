@@ -24,7 +24,7 @@ def test_it_records_the_admins_acceptance_and_activates_the_partner(cast, acme, 
     from partners.memberships import partner_user_create
     from prm.accounts.models import Role
 
-    version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
+    version = services.agreement_publish(title="Terms", body="v1", user=cast.vendor_admin)
     partner = make_partner(status=PartnerStatus.ONBOARDING)
     admin = partner_user_create(
         email="owner@fresh.example",
@@ -42,7 +42,7 @@ def test_it_records_the_admins_acceptance_and_activates_the_partner(cast, acme, 
 
 
 def test_it_refuses_acceptance_by_a_rep(cast, acme, client_for):
-    version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
+    version = services.agreement_publish(title="Terms", body="v1", user=cast.vendor_admin)
     client = client_for(cast.rep_a1)
     assert client.get("/portal/agreement/").status_code == 200
     assert client.post("/portal/agreement/", {"version": version.pk}).status_code == 403
@@ -50,7 +50,7 @@ def test_it_refuses_acceptance_by_a_rep(cast, acme, client_for):
 
 
 def test_it_refuses_accepting_an_outdated_version(cast, acme, client_for):
-    old = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
-    services.agreement_publish(title="Terms", body="v2", by=cast.vendor_admin)
+    old = services.agreement_publish(title="Terms", body="v1", user=cast.vendor_admin)
+    services.agreement_publish(title="Terms", body="v2", user=cast.vendor_admin)
     client_for(cast.partner_a_admin).post("/portal/agreement/", {"version": old.pk})
     assert not AgreementAcceptance.objects.exists()

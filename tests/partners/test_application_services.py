@@ -47,7 +47,7 @@ def test_it_creates_an_onboarding_partner_and_invites_the_applicant_on_approval(
         country="US",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        partner, invitation = services.application_approve(application=application, by=cast.cm_a)
+        partner, invitation = services.application_approve(application=application, user=cast.cm_a)
     assert partner.status == PartnerStatus.ONBOARDING
     assert partner.slug == "nimbus-cloud" and partner.email_domains == ["nimbus.example"]
     assert partner.channel_manager == cast.cm_a
@@ -67,23 +67,23 @@ def test_it_creates_an_onboarding_partner_and_invites_the_applicant_on_approval(
 def test_it_does_not_take_a_free_mail_domain_as_the_partner_domain(cast, acme):
     application = make_application(contact_email="someone@gmail.com")
     partner, _invitation = services.application_approve(
-        application=application, by=cast.vendor_admin
+        application=application, user=cast.vendor_admin
     )
     assert partner.email_domains == []
 
 
 def test_it_reviews_an_application_only_once(cast, acme):
     application = make_application()
-    services.application_approve(application=application, by=cast.cm_a)
+    services.application_approve(application=application, user=cast.cm_a)
     with pytest.raises(ValidationError):
-        services.application_approve(application=application, by=cast.cm_a)
+        services.application_approve(application=application, user=cast.cm_a)
     with pytest.raises(ValidationError):
-        services.application_reject(application=application, by=cast.cm_a, reason="late")
+        services.application_reject(application=application, user=cast.cm_a, reason="late")
 
 
 def test_it_refuses_approval_by_a_partner_user(cast, acme):
     with pytest.raises(PermissionDenied):
-        services.application_approve(application=make_application(), by=cast.partner_a_admin)
+        services.application_approve(application=make_application(), user=cast.partner_a_admin)
 
 
 def test_it_records_and_emails_the_reason_of_a_rejection(
@@ -91,10 +91,10 @@ def test_it_records_and_emails_the_reason_of_a_rejection(
 ):
     application = make_application(contact_email="x@nope.example")
     with pytest.raises(ValidationError):
-        services.application_reject(application=application, by=cast.cm_a, reason="  ")
+        services.application_reject(application=application, user=cast.cm_a, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(
-            application=application, by=cast.cm_a, reason="No presence in our markets yet."
+            application=application, user=cast.cm_a, reason="No presence in our markets yet."
         )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
@@ -107,7 +107,7 @@ def test_it_records_and_emails_the_reason_of_a_rejection(
 def test_it_invites_an_applicant_to_the_existing_partner_of_their_domain(cast, acme):
     application = make_application(contact_email="new.person@ardent.example")
     invitation = services.application_refer_to_partner(
-        application=application, partner=cast.partner_a, by=cast.cm_a
+        application=application, partner=cast.partner_a, user=cast.cm_a
     )
     assert invitation.partner == cast.partner_a and invitation.role == Role.PARTNER_REP
     application.refresh_from_db()
@@ -127,7 +127,7 @@ def test_it_writes_the_invitation_in_the_language_the_applicant_used(
         country="VN",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(application=application, by=cast.vendor_admin)
+        services.application_approve(application=application, user=cast.vendor_admin)
     message = mail.outbox[0]
     assert message.subject.startswith("Bạn được mời tham gia Công ty Sao Mai")
     assert "Mở liên kết này để chọn mật khẩu" in message.body

@@ -34,7 +34,7 @@ def test_it_lets_only_one_of_two_simultaneous_approvals_through(cast, django_db_
                 connection.ensure_connection()  # connect before the race, not during it
                 barrier.wait(timeout=60)
                 try:
-                    services.application_approve(application=application, by=reviewer)
+                    services.application_approve(application=application, user=reviewer)
                     outcomes.append("approved")
                 except ValidationError:
                     outcomes.append("refused")

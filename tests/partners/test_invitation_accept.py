@@ -17,7 +17,7 @@ def invitation(cast, email="join@ardent.example"):
         partner=cast.partner_a,
         email=email,
         role=Role.PARTNER_REP,
-        by=cast.partner_a_admin,
+        user=cast.partner_a_admin,
         full_name="Jo Join",
     )
 

@@ -17,7 +17,7 @@ GOOD_PASSWORD = "a-long-unusual-passphrase-42"
 
 def invite(cast, email="newrep@ardent.example", role=Role.PARTNER_REP):
     return services.invitation_create(
-        partner=cast.partner_a, email=email, role=role, by=cast.partner_a_admin
+        partner=cast.partner_a, email=email, role=role, user=cast.partner_a_admin
     )
 
 
@@ -60,7 +60,7 @@ def test_it_refuses_an_expired_revoked_or_forged_link(cast, acme):
             invitation=expired, token=invitation_token(expired), password=GOOD_PASSWORD
         )
     revoked = invite(cast, email="gone@ardent.example")
-    services.invitation_revoke(invitation=revoked, by=cast.partner_a_admin)
+    services.invitation_revoke(invitation=revoked, user=cast.partner_a_admin)
     revoked.refresh_from_db()
     with pytest.raises(services.InvitationInvalid):
         services.invitation_accept(
@@ -96,11 +96,11 @@ def test_it_lets_a_partner_admin_invite_only_to_their_own_partner(cast, acme):
             partner=cast.partner_b,
             email="x@b.example",
             role=Role.PARTNER_REP,
-            by=cast.partner_a_admin,
+            user=cast.partner_a_admin,
         )
     with pytest.raises(PermissionDenied):
         services.invitation_create(
-            partner=cast.partner_a, email="x@a.example", role=Role.PARTNER_REP, by=cast.rep_a1
+            partner=cast.partner_a, email="x@a.example", role=Role.PARTNER_REP, user=cast.rep_a1
         )
 
 
@@ -115,40 +115,38 @@ def test_it_refuses_to_invite_an_existing_user_or_a_vendor_role(cast, acme):
 
 def test_it_lets_a_partner_admin_deactivate_their_own_rep(cast, acme):
     rep = services.partner_user_set_active(
-        actor=cast.partner_a_admin, member=cast.rep_a1, active=False
+        user=cast.partner_a_admin, member=cast.rep_a1, active=False
     )
     assert not User.objects.get(pk=rep.pk).is_active
 
 
 def test_it_never_lets_a_partner_admin_touch_another_partners_user(cast, acme):
     with pytest.raises(PermissionDenied):
-        services.partner_user_set_active(
-            actor=cast.partner_a_admin, member=cast.rep_b, active=False
-        )
+        services.partner_user_set_active(user=cast.partner_a_admin, member=cast.rep_b, active=False)
     with pytest.raises(PermissionDenied):
         services.partner_user_set_role(
-            actor=cast.partner_a_admin, member=cast.rep_b, role=Role.PARTNER_ADMIN
+            user=cast.partner_a_admin, member=cast.rep_b, role=Role.PARTNER_ADMIN
         )
     with pytest.raises(PermissionDenied):
-        services.partner_user_set_active(actor=cast.rep_a1, member=cast.rep_a2, active=False)
+        services.partner_user_set_active(user=cast.rep_a1, member=cast.rep_a2, active=False)
     assert User.objects.get(pk=cast.rep_b.pk).is_active
 
 
 def test_it_changes_a_role_but_keeps_one_admin(cast, acme):
     services.partner_user_set_role(
-        actor=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_ADMIN
+        user=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_ADMIN
     )
     assert User.objects.get(pk=cast.rep_a1.pk).role == Role.PARTNER_ADMIN
     services.partner_user_set_role(
-        actor=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_REP
+        user=cast.partner_a_admin, member=cast.rep_a1, role=Role.PARTNER_REP
     )
     with pytest.raises(ValidationError):
         services.partner_user_set_role(
-            actor=cast.partner_a_admin, member=cast.partner_a_admin, role=Role.PARTNER_REP
+            user=cast.partner_a_admin, member=cast.partner_a_admin, role=Role.PARTNER_REP
         )
     with pytest.raises(ValidationError):
         services.partner_user_set_active(
-            actor=cast.partner_a_admin, member=cast.partner_a_admin, active=False
+            user=cast.partner_a_admin, member=cast.partner_a_admin, active=False
         )
 
 
@@ -156,7 +154,7 @@ def test_it_lets_only_the_partners_admin_or_vendor_staff_withdraw_an_invitation(
     invitation = invite(cast)
     for outsider in (cast.rep_a1, cast.partner_b_admin):
         with pytest.raises(PermissionDenied):
-            services.invitation_revoke(invitation=invitation, by=outsider)
-    services.invitation_revoke(invitation=invitation, by=cast.cm_a)
+            services.invitation_revoke(invitation=invitation, user=outsider)
+    services.invitation_revoke(invitation=invitation, user=cast.cm_a)
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None

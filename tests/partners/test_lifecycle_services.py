@@ -12,7 +12,7 @@ def test_it_records_who_changed_a_status_and_when(cast, acme):
     partner = services.partner_change_status(
         partner=cast.partner_a,
         to_status=PartnerStatus.SUSPENDED,
-        by=cast.cm_a,
+        user=cast.cm_a,
         reason="Unpaid invoices",
     )
     assert partner.status == PartnerStatus.SUSPENDED
@@ -26,14 +26,14 @@ def test_it_refuses_a_transition_the_lifecycle_does_not_allow(cast, acme):
     terminated = make_partner(status=PartnerStatus.TERMINATED)
     with pytest.raises(ValidationError):
         services.partner_change_status(
-            partner=terminated, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+            partner=terminated, to_status=PartnerStatus.ACTIVE, user=cast.vendor_admin
         )
     onboarding = make_partner(status=PartnerStatus.ONBOARDING)
     with pytest.raises(ValidationError):
         services.partner_change_status(
             partner=onboarding,
             to_status=PartnerStatus.SUSPENDED,
-            by=cast.vendor_admin,
+            user=cast.vendor_admin,
             reason="x",
         )
     assert not PartnerStatusChange.objects.filter(partner__in=[terminated, onboarding]).exists()
@@ -42,31 +42,31 @@ def test_it_refuses_a_transition_the_lifecycle_does_not_allow(cast, acme):
 def test_it_asks_for_a_reason_to_suspend_or_terminate(cast, acme):
     with pytest.raises(ValidationError):
         services.partner_change_status(
-            partner=cast.partner_a, to_status=PartnerStatus.TERMINATED, by=cast.cm_a
+            partner=cast.partner_a, to_status=PartnerStatus.TERMINATED, user=cast.cm_a
         )
 
 
 def test_it_activates_only_after_the_current_agreement_is_accepted(cast, acme):
-    version = services.agreement_publish(title="Terms", body="Be nice.", by=cast.vendor_admin)
+    version = services.agreement_publish(title="Terms", body="Be nice.", user=cast.vendor_admin)
     partner = make_partner(status=PartnerStatus.ONBOARDING)
     with pytest.raises(ValidationError):
         services.partner_change_status(
-            partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+            partner=partner, to_status=PartnerStatus.ACTIVE, user=cast.vendor_admin
         )
     AgreementAcceptance.objects.create(
         partner=partner, version=version, accepted_by=cast.vendor_admin
     )
     partner = services.partner_change_status(
-        partner=partner, to_status=PartnerStatus.ACTIVE, by=cast.vendor_admin
+        partner=partner, to_status=PartnerStatus.ACTIVE, user=cast.vendor_admin
     )
     assert partner.status == PartnerStatus.ACTIVE
 
 
 def test_it_lets_only_vendor_admins_assign_partners(cast, acme):
     with pytest.raises(PermissionDenied):
-        services.partner_assign(partner=cast.partner_a, channel_manager=cast.cm_a, by=cast.cm_a)
+        services.partner_assign(partner=cast.partner_a, channel_manager=cast.cm_a, user=cast.cm_a)
     partner = services.partner_assign(
-        partner=cast.partner_a, channel_manager=cast.cm_b, by=cast.vendor_admin
+        partner=cast.partner_a, channel_manager=cast.cm_b, user=cast.vendor_admin
     )
     assert Partner.objects.get(pk=partner.pk).channel_manager == cast.cm_b
 
@@ -74,14 +74,14 @@ def test_it_lets_only_vendor_admins_assign_partners(cast, acme):
 def test_it_refuses_to_assign_a_partner_to_someone_who_is_not_a_cm(cast, acme):
     with pytest.raises(ValidationError):
         services.partner_assign(
-            partner=cast.partner_a, channel_manager=cast.rep_a1, by=cast.vendor_admin
+            partner=cast.partner_a, channel_manager=cast.rep_a1, user=cast.vendor_admin
         )
 
 
 def test_it_reassigns_every_partner_of_one_cm_to_another(cast, acme):
     extra = make_partner(channel_manager=cast.cm_a)
     moved = services.partners_reassign(
-        from_manager=cast.cm_a, to_manager=cast.cm_b, by=cast.vendor_admin
+        from_manager=cast.cm_a, to_manager=cast.cm_b, user=cast.vendor_admin
     )
     assert moved == 2
     assert set(Partner.objects.filter(channel_manager=cast.cm_b).values_list("pk", flat=True)) == {
@@ -93,22 +93,24 @@ def test_it_reassigns_every_partner_of_one_cm_to_another(cast, acme):
 
 def test_it_sets_a_tier(cast, acme):
     registered, silver, _gold = make_tiers()
-    partner = services.partner_set_tier(partner=cast.partner_a, tier=silver, by=cast.cm_a)
+    partner = services.partner_set_tier(partner=cast.partner_a, tier=silver, user=cast.cm_a)
     assert Partner.objects.get(pk=partner.pk).tier == silver
     with pytest.raises(PermissionDenied):
-        services.partner_set_tier(partner=cast.partner_a, tier=registered, by=cast.partner_a_admin)
+        services.partner_set_tier(
+            partner=cast.partner_a, tier=registered, user=cast.partner_a_admin
+        )
 
 
 def test_it_deactivates_users_and_withdraws_invitations_on_termination(cast, acme):
     from prm.accounts.models import Role, User
 
     invitation = services.invitation_create(
-        partner=cast.partner_a, email="late@ardent.example", role=Role.PARTNER_REP, by=cast.cm_a
+        partner=cast.partner_a, email="late@ardent.example", role=Role.PARTNER_REP, user=cast.cm_a
     )
     services.partner_change_status(
         partner=cast.partner_a,
         to_status=PartnerStatus.TERMINATED,
-        by=cast.vendor_admin,
+        user=cast.vendor_admin,
         reason="Contract ended",
     )
     assert not User.objects.filter(membership__partner=cast.partner_a, is_active=True).exists()
@@ -139,7 +141,7 @@ def test_it_refuses_status_changes_by_partner_users(cast, acme):
     for outsider in (cast.rep_a1, cast.partner_a_admin, cast.partner_b_admin):
         with pytest.raises(PermissionDenied):
             services.partner_change_status(
-                partner=cast.partner_a, to_status=PartnerStatus.SUSPENDED, by=outsider, reason="x"
+                partner=cast.partner_a, to_status=PartnerStatus.SUSPENDED, user=outsider, reason="x"
             )
 
 
@@ -148,14 +150,17 @@ def test_it_refuses_a_cm_acting_on_another_cms_partner(cast, acme):
 
     with pytest.raises(PermissionDenied):
         services.partner_change_status(
-            partner=cast.partner_a, to_status=PartnerStatus.SUSPENDED, by=cast.cm_b, reason="x"
+            partner=cast.partner_a, to_status=PartnerStatus.SUSPENDED, user=cast.cm_b, reason="x"
         )
     with pytest.raises(PermissionDenied):
-        services.partner_set_tier(partner=cast.partner_a, tier=None, by=cast.cm_b)
+        services.partner_set_tier(partner=cast.partner_a, tier=None, user=cast.cm_b)
     with pytest.raises(PermissionDenied):
-        services.partner_update_profile(partner=cast.partner_a, by=cast.cm_b, name="Hijacked")
+        services.partner_update_profile(partner=cast.partner_a, user=cast.cm_b, name="Hijacked")
     with pytest.raises(PermissionDenied):
         services.invitation_create(
-            partner=cast.partner_a, email="x@ardent.example", role=Role.PARTNER_ADMIN, by=cast.cm_b
+            partner=cast.partner_a,
+            email="x@ardent.example",
+            role=Role.PARTNER_ADMIN,
+            user=cast.cm_b,
         )
     assert Partner.objects.get(pk=cast.partner_a.pk).name == "Ardent Systems"

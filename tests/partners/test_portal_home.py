@@ -32,7 +32,7 @@ def test_it_shows_users_to_partner_admins_only(cast, acme, client_for):
 
 
 def test_it_asks_the_admin_to_accept_a_new_agreement(cast, acme, client_for):
-    services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
+    services.agreement_publish(title="Terms", body="v1", user=cast.vendor_admin)
     page = client_for(cast.partner_a_admin).get("/portal/").content.decode()
     assert "Read and accept the agreement" in page
     rep_page = client_for(cast.rep_a1).get("/portal/").content.decode()

@@ -126,11 +126,11 @@ def test_it_refuses_writes_by_anyone_but_a_vendor_admin(cast, acme, client_for, 
 def test_it_refuses_writes_in_the_service_too(cast, acme):
     _registered, silver, _gold = make_tiers()
     with pytest.raises(PermissionDenied):
-        services.tier_create(by=cast.cm_a, **tier_data())
+        services.tier_create(user=cast.cm_a, **tier_data())
     with pytest.raises(PermissionDenied):
-        services.tier_update(tier=silver, by=cast.partner_a_admin, name="Hacked")
+        services.tier_update(tier=silver, user=cast.partner_a_admin, name="Hacked")
     with pytest.raises(PermissionDenied):
-        services.tier_delete(tier=silver, by=cast.rep_a1)
+        services.tier_delete(tier=silver, user=cast.rep_a1)
 
 
 @pytest.mark.parametrize(
@@ -172,11 +172,11 @@ def test_it_explains_a_clash_when_editing_a_tier(cast, acme, client_for):
 
 def test_it_keeps_a_tiers_own_name_and_rank_when_editing(cast, acme):
     _registered, silver, _gold = make_tiers()
-    services.tier_update(tier=silver, by=cast.vendor_admin, discount_percent=12)
+    services.tier_update(tier=silver, user=cast.vendor_admin, discount_percent=12)
     silver.refresh_from_db()
     assert (silver.name, silver.rank, silver.discount_percent) == ("Silver", 2, 12)
     with pytest.raises(ValidationError):
-        services.tier_update(tier=silver, by=cast.vendor_admin, rank=1)
+        services.tier_update(tier=silver, user=cast.vendor_admin, rank=1)
 
 
 def test_it_answers_404_for_the_other_tenants_tier(cast, acme, client_for):

@@ -33,7 +33,7 @@ def test_it_renders_the_vendor_pages_in_vietnamese(cast, acme, client_for):
 def test_it_renders_the_portal_in_vietnamese(cast, acme, client_for):
     registered, _s, _g = make_tiers()
     Partner.objects.filter(pk=cast.partner_a.pk).update(tier=registered)
-    services.agreement_publish(title="Điều khoản", body="v1", by=cast.vendor_admin)
+    services.agreement_publish(title="Điều khoản", body="v1", user=cast.vendor_admin)
     announcement_publish(user=cast.cm_a, title="Tin mới", body="Xin chào", tiers=[], territories=[])
     client = vietnamese(client_for(cast.partner_a_admin))
     page = client.get("/portal/").content.decode()

@@ -37,7 +37,7 @@ def test_it_leaves_another_partners_invitation_open(cast, acme, client_for):
         partner=cast.partner_b,
         email="new.hire@example.com",
         role="partner_rep",
-        by=cast.partner_b_admin,
+        user=cast.partner_b_admin,
     )
     invite(client_for(cast.partner_a_admin), "New.Hire@example.com")
     theirs.refresh_from_db()
@@ -59,7 +59,7 @@ def test_it_refuses_to_withdraw_another_partners_invitation(cast, acme, client_f
         partner=cast.partner_b,
         email="kept@example.com",
         role="partner_rep",
-        by=cast.partner_b_admin,
+        user=cast.partner_b_admin,
     )
     response = client_for(cast.partner_a_admin).post(f"/portal/invitations/{theirs.pk}/revoke/")
     assert response.status_code == 404

@@ -57,7 +57,7 @@ def suspended(cast, acme):
     services.partner_change_status(
         partner=cast.partner_a,
         to_status=PartnerStatus.SUSPENDED,
-        by=cast.vendor_admin,
+        user=cast.vendor_admin,
         reason=REASON,
     )
     return cast.partner_a
@@ -109,7 +109,7 @@ def test_it_allows_no_deals_or_reports_before_the_agreement(cast, acme, product,
 
 def test_it_lets_an_onboarding_partner_manage_users_and_accept(cast, acme, client_for):
     onboarding(cast)
-    version = services.agreement_publish(title="Terms", body="v1", by=cast.vendor_admin)
+    version = services.agreement_publish(title="Terms", body="v1", user=cast.vendor_admin)
     admin = client_for(cast.partner_a_admin)
     admin.post("/portal/users/", {"email": "first@ardent.example", "role": "partner_rep"})
     assert Invitation.objects.filter(email="first@ardent.example").exists()
@@ -121,7 +121,7 @@ def test_it_refuses_login_once_the_partnership_ended(cast, acme):
     services.partner_change_status(
         partner=cast.partner_a,
         to_status=PartnerStatus.TERMINATED,
-        by=cast.vendor_admin,
+        user=cast.vendor_admin,
         reason="Contract ended",
     )
     # Even if someone reactivates the account, the partnership's end keeps it out.
