@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
+from prm.core.mail import Message, queue_emails
 from reporting.quality import cadence as cadences
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence, ReportReminder
 
@@ -106,17 +107,12 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         if not created:
             continue
         sent += 1
-        for address, subject, body in mails:
-            transaction.on_commit(
-                lambda address=address, subject=subject, body=body: _send(address, subject, body)
-            )
+        # Through the mail task like every other mail: it retries while the mail server
+        # is down, where sending here would lose the reminder its row says was sent.
+        queue_emails(
+            [Message(to=[address], subject=subject, body=body) for address, subject, body in mails]
+        )
     return sent
-
-
-def _send(address: str, subject: str, body: str) -> None:
-    from django.core.mail import EmailMessage
-
-    EmailMessage(subject=subject, body=body, to=[address]).send()
 
 
 def _may_report_for(user, partner: Partner) -> bool:
