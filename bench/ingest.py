@@ -69,8 +69,29 @@ def _django(database_url_: str, media: str) -> None:
     django.setup()
 
 
+def _own_cpu() -> float:
+    """CPU seconds (user + system) of this process, its threads and its ended children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds of a PostgreSQL backend process (a server on this machine), or None.
+
+    Busy neighbours stretch wall time (waiting for a core), not CPU time: with both the
+    worker's and its backend's CPU, pipeline and baselines compare on a loaded machine.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pipeline(path: Path) -> dict:
     """Child process: import one file like the worker would; report time and peak RSS."""
+    from django.db import connection
     from django_tenants.utils import schema_context
 
     from partners.models import Partner
@@ -78,11 +99,22 @@ def pipeline(path: Path) -> dict:
 
     with schema_context(SCHEMA):
         partner = Partner.objects.get(slug=PARTNER)
+        backend = connection.connection.info.backend_pid
+        backend_before, cpu_before = _backend_cpu(backend), _own_cpu()
         started = time.perf_counter()
         summary = report_import(partner=partner, path=path)
         seconds = time.perf_counter() - started
+        cpu, backend_after = _own_cpu() - cpu_before, _backend_cpu(backend)
+        if connection.connection.info.backend_pid != backend:
+            backend_after = None  # reconnected: the figure would be another session's
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "backend_cpu_seconds": (
+            round(backend_after - backend_before, 2)
+            if backend_after is not None and backend_before is not None
+            else None
+        ),
         "status": summary.status,
         "lines": summary.lines,
         "error_rows": summary.error_rows,
@@ -123,21 +155,30 @@ def _dump(cursor, table: str, columns: list[str], upload_id: int, path: Path) ->
             handle.write(block)
 
 
-def _timed_copy(target: str, columns: list[str], path: Path) -> float:
-    """COPY a CSV file into ``target`` in one transaction, as `\\copy` would; seconds."""
+def _timed_copy(target: str, columns: list[str], path: Path) -> tuple[float, float | None]:
+    """COPY a CSV file into ``target`` in one transaction, as `\\copy` would; (seconds,
+    CPU seconds of this client and its backend)."""
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
     listed = ", ".join(f'"{name}"' for name in columns)
-    started = time.perf_counter()
-    with schema_context(SCHEMA), transaction.atomic(), connection.cursor() as cursor:
-        with (
-            path.open("rb") as handle,
-            cursor.copy(f"COPY {target} ({listed}) FROM STDIN (FORMAT csv)") as copy,
-        ):
-            while block := handle.read(1 << 20):
-                copy.write(block)
-    return time.perf_counter() - started
+    with schema_context(SCHEMA):
+        connection.ensure_connection()
+        backend = connection.connection.info.backend_pid
+        backend_before, cpu_before = _backend_cpu(backend), _own_cpu()
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            with (
+                path.open("rb") as handle,
+                cursor.copy(f"COPY {target} ({listed}) FROM STDIN (FORMAT csv)") as copy,
+            ):
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+        seconds = time.perf_counter() - started
+        cpu, backend_after = _own_cpu() - cpu_before, _backend_cpu(backend)
+    if backend_after is None or backend_before is None:
+        return seconds, None
+    return seconds, cpu + backend_after - backend_before
 
 
 def raw_copy(upload_id: int, directory: Path) -> dict:
@@ -177,8 +218,8 @@ def raw_copy(upload_id: int, directory: Path) -> dict:
         )
         for name in LEAN_INDEXES:
             cursor.execute(f"CREATE INDEX ON bench_lean_copy ({name})")
-    lean = _timed_copy("bench_lean_copy", lean_columns, lean_dump)
-    same = _timed_copy("bench_raw_copy", columns, full_dump)
+    lean, lean_cpu = _timed_copy("bench_lean_copy", lean_columns, lean_dump)
+    same, same_cpu = _timed_copy("bench_raw_copy", columns, full_dump)
     with schema_context(SCHEMA), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM bench_raw_copy")
         rows = cursor.fetchone()[0]
@@ -192,11 +233,17 @@ def raw_copy(upload_id: int, directory: Path) -> dict:
     lean_dump.unlink()
     return {
         "lean_seconds": round(lean, 2),
+        "lean_cpu_seconds": round(lean_cpu, 2) if lean_cpu is not None else None,
+        "same_table_cpu_seconds": round(same_cpu, 2) if same_cpu is not None else None,
         "lean_rows": lean_rows,
         "same_table_seconds": round(same, 2),
         "rows": rows,
         **sizes,
     }
+
+
+def _sum(*figures: float | None) -> float | None:
+    return None if any(f is None for f in figures) else round(sum(figures), 2)
 
 
 def clear() -> None:
@@ -207,7 +254,7 @@ def clear() -> None:
     with schema_context(SCHEMA), connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE reporting_salesline, reporting_uploaderror, reporting_importrun, "
-            "reporting_upload"
+            "reporting_upload CASCADE"
         )
 
 
@@ -313,12 +360,30 @@ def main() -> int:
                     "lean_rows_per_second": int(copied["lean_rows"] / copied["lean_seconds"]),
                     "canonical_csv_mb": copied["canonical_csv_mb"],
                     "stored_csv_mb": copied["stored_csv_mb"],
+                    # CPU: the worker process (threads, detection child) plus its
+                    # PostgreSQL backend, against the baseline's client plus backend.
+                    "pipeline_cpu_seconds": _sum(
+                        imported["cpu_seconds"], imported["backend_cpu_seconds"]
+                    ),
+                    "pipeline_worker_cpu_seconds": imported["cpu_seconds"],
+                    "pipeline_backend_cpu_seconds": imported["backend_cpu_seconds"],
+                    "lean_copy_cpu_seconds": copied["lean_cpu_seconds"],
+                    "same_table_copy_cpu_seconds": copied["same_table_cpu_seconds"],
                     "worker_peak_rss_mb": imported["peak_rss_mb"],
                     "status": imported["status"],
                     "lines": imported["lines"],
                     "load_average_1m": round(os.getloadavg()[0], 2),
                 }
                 report["runs"].append(run)
+                if run["pipeline_cpu_seconds"] and run["lean_copy_cpu_seconds"]:
+                    run["cpu_ratio_to_lean"] = round(
+                        run["pipeline_cpu_seconds"] / run["lean_copy_cpu_seconds"], 2
+                    )
+                log(
+                    f"{rows:>10,} rows  CPU: pipeline {run['pipeline_cpu_seconds']} s "
+                    f"(worker {run['pipeline_worker_cpu_seconds']}), lean COPY "
+                    f"{run['lean_copy_cpu_seconds']} s (x{run.get('cpu_ratio_to_lean')})"
+                )
                 log(
                     f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  lean COPY "
                     f"{run['lean_copy_seconds']:>6} s (x{run['ratio_to_lean']})  same-table "

@@ -7,7 +7,8 @@ reusing the partner's :class:`ColumnMapping` for that header layout or stopping 
 written with PostgreSQL COPY in one transaction. Each processing attempt is an
 :class:`ImportRun`. Partner part numbers resolve through :class:`SkuAlias`.
 
-Writes go through :mod:`reporting.services`, reads through :mod:`reporting.selectors`.
+Writes go through :mod:`reporting.services` (imports: :mod:`reporting.importing`), reads
+through :mod:`reporting.selectors`.
 """
 
 from django.conf import settings
@@ -142,7 +143,7 @@ class ImportRun(models.Model):
     skipped_rows = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
     # The run's last sign of life: set when it starts and with every progress write. An
-    # unfinished run whose heartbeat is old lost its worker (reporting.services
+    # unfinished run whose heartbeat is old lost its worker (reporting.importing
     # .stalled_imports_recover). On the run, not the upload, for the reason above.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -240,13 +241,15 @@ class SalesLine(models.Model):
     """One canonical sales line (docs/report-pipeline.md), written by COPY, never row by row.
 
     Text columns are text (a partner's long customer name must not fail a whole
-    import); the source row number and the raw row let anyone trace a line back to the
-    partner's file.
+    import). The source row number traces a line back to the partner's file, which is
+    kept: `selectors.source_rows_of` reads the row as the partner wrote it from there.
+    (The row itself was stored on every line until it was found to be ~40 % of what an
+    import writes, for something only a person tracing one line ever reads.)
     """
 
     # No database foreign keys: each would queue one check per line, run at commit (a
     # third of a million-line import). The import checks its upload once instead, and
-    # holds it until commit (reporting.services._store); the upload's own foreign key
+    # holds it until commit (reporting.importing._store); the upload's own foreign key
     # keeps its partner. Deleting an upload deletes its lines in the database too (a
     # trigger, migration 0004), whoever deletes it. The partner index is the leading
     # column of line_partner_date. The upload's lines are only ever deleted by upload, and
@@ -277,7 +280,6 @@ class SalesLine(models.Model):
         null=True, blank=True, help_text="Amount in the tenant's reporting currency."
     )
     source_row = models.PositiveIntegerField()
-    raw_row = models.TextField()
     transaction_type = models.CharField(max_length=6, choices=TransactionType.choices)
 
     class Meta:

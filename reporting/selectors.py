@@ -6,7 +6,9 @@ the vendor admins (`partners.selectors.restrict_to_partners`); partner reps see 
 """
 
 from datetime import date
+from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from partners.selectors import restrict_to_partners
 from prm.accounts.access import can_see_reports
+from reporting.ingest import FileInfo, source_rows
 from reporting.models import SalesLine, SkuAlias, Upload, UploadError, UploadStatus
 
 
@@ -53,6 +56,22 @@ def upload_list_for(
 def errors_of(upload: Upload) -> QuerySet[UploadError]:
     """The error report of an upload the caller already fetched through the scope."""
     return upload.errors.order_by("source_row", "pk")
+
+
+def source_rows_of(upload: Upload, rows) -> dict[int, str]:
+    """{source row: the row as the partner wrote it} of an upload the caller already
+    fetched through the scope: how a line or a held line is traced back to the partner's
+    file (lines keep the row's number; the file is kept, under the upload).
+
+    Reads the stored file up to the last row asked for, as the import read it; only for
+    uploads whose import finished, so the file has already been checked in the confined
+    process and read to the end by the worker. Cells are joined by the file's separator
+    (a tab for workbooks).
+    """
+    if upload.status != UploadStatus.DONE or not upload.file_info:
+        return {}
+    path = Path(default_storage.path(upload.file.name))
+    return source_rows(path, FileInfo.from_dict(upload.file_info), rows)
 
 
 def aliases_visible_to(user) -> QuerySet[SkuAlias]:

@@ -2,19 +2,19 @@
 
 from celery import shared_task
 
-from reporting import services
+from reporting import importing
 
 
 @shared_task
 def process_upload(upload_id: int) -> str:
     """Detect, map, normalise and store an upload; delivered twice, it has one effect."""
-    return services.upload_process(upload_id=upload_id).status
+    return importing.upload_process(upload_id=upload_id).status
 
 
 @shared_task
 def recover_stalled_imports() -> dict[str, int]:
     """Beat, every minute, in each vendor schema: re-queue imports whose worker died."""
-    return services.stalled_imports_recover()
+    return importing.stalled_imports_recover()
 
 
 @shared_task

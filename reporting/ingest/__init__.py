@@ -43,6 +43,8 @@ Entry points
   a {column index: field} dict. Each `Chunk` has `lines` (polars DataFrame,
   `LINE_COLUMNS + STORED_COLUMNS`), `errors` (`ERROR_COLUMNS`: source_row, column,
   value, code, message), counts and `progress`; `copy_csv()` gives COPY-ready bytes.
+- `source_rows(path, info, rows) -> {row: text}`: rows of the file as the partner wrote
+  them, read back when someone traces a line (lines keep only their source row number).
 
 `FileInfo` and `MappingProposal` are dataclasses with `to_dict()`/`from_dict()` for JSON.
 Row numbers are those a person sees: the spreadsheet row, or the record number in a
@@ -62,7 +64,7 @@ from .model import (
     FileInfo,
     MappingProposal,
 )
-from .normaliser import MappingError, normalise, validate_mapping
+from .normaliser import MappingError, normalise, source_rows, validate_mapping
 from .vocabulary import CANONICAL_FIELDS, IGNORE
 
 __all__ = [
@@ -85,5 +87,6 @@ __all__ = [
     "inspect",
     "normalise",
     "propose_mapping",
+    "source_rows",
     "validate_mapping",
 ]

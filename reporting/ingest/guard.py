@@ -124,10 +124,13 @@ def check_upload(
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
     default_currency: str | None = None,
+    digest: bool = True,
 ) -> UploadCheck:
     """Check an uploaded file; raise `UploadRefused` with a message for the uploader.
 
     Parses the file: run it through `isolated.check_upload_isolated()` outside tests.
+    `digest=False` leaves `sha256` empty (the worker's caller hashed the file on arrival:
+    reading it once more would only cost time).
     """
     path = Path(path)
     extension, size = check_arrival(path, filename, max_bytes)
@@ -144,7 +147,8 @@ def check_upload(
         saved_date_order=saved_date_order,
         default_currency=default_currency,
     )
-    return UploadCheck(sha256=sha256_of(path), size=size, extension=extension, info=info)
+    sha256 = sha256_of(path) if digest else ""
+    return UploadCheck(sha256=sha256, size=size, extension=extension, info=info)
 
 
 def _describe_unknown(head: bytes) -> str:

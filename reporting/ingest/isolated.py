@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 from .errors import UploadRefused
@@ -47,6 +48,7 @@ def check_upload_isolated(
     encoding_override: str | None = None,
     saved_date_order: str | None = None,
     default_currency: str | None = None,
+    digest: bool = True,
     memory_limit: int = MEMORY_LIMIT,
     time_limit: float = TIME_LIMIT,
 ) -> UploadCheck:
@@ -59,6 +61,7 @@ def check_upload_isolated(
         "encoding_override": encoding_override,
         "saved_date_order": saved_date_order,
         "default_currency": default_currency,
+        "digest": digest,
         "memory_limit": memory_limit,
     }
     # Only what an interpreter needs: the child reads a partner's bytes with native
@@ -113,15 +116,20 @@ def _answer(line: str) -> dict | None:
 def _ran_out_of_memory(error: BaseException) -> bool:
     """True when a refusal was caused by the address-space limit, not by the file's bytes.
 
-    Parsers report a refused allocation their own way: a MemoryError, or zlib's "insufficient
-    memory" (Z_MEM_ERROR) that the zip guards read as damage. Under the limit both mean the
-    file needs more memory than any sales report, which is what the partner should read.
+    Parsers report a refused allocation their own way: a MemoryError, or zlib's
+    Z_MEM_ERROR, which the zip guards read as damage: "Error -4 while decompressing data",
+    followed by "insufficient memory" only where zlib gives a message. Under the limit
+    both mean the file needs more memory than any sales report, which is what the
+    partner should read.
     """
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, MemoryError) or "insufficient memory" in str(cause).lower():
+        text = str(cause).lower()
+        if isinstance(cause, MemoryError) or "insufficient memory" in text:
+            return True
+        if isinstance(cause, zlib.error) and text.startswith("error -4 "):  # Z_MEM_ERROR
             return True
         cause = cause.__cause__ or cause.__context__
     return False
@@ -140,6 +148,7 @@ def _child() -> int:
             encoding_override=request["encoding_override"],
             saved_date_order=request["saved_date_order"],
             default_currency=request["default_currency"],
+            digest=request.get("digest", True),
         )
     except UploadRefused as error:
         if _ran_out_of_memory(error):

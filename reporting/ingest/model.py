@@ -18,7 +18,7 @@ from .vocabulary import CANONICAL_FIELDS
 
 # Columns of a normalised line, in export order, then what is stored but not exported.
 LINE_COLUMNS = ("partner", *CANONICAL_FIELDS)
-STORED_COLUMNS = ("source_row", "raw_row", "transaction_type")
+STORED_COLUMNS = ("source_row", "transaction_type")
 ERROR_COLUMNS = ("source_row", "column", "value", "code", "message")
 
 

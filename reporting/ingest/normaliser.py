@@ -70,7 +70,6 @@ _LINE_INPUTS = (
     "_minor",
     "_currency",
     "source_row",
-    "raw_row",
     "_has_error",
 )
 _ERROR_SCHEMA = {name: pl.String for name in ERROR_COLUMNS} | {"source_row": pl.Int64}
@@ -233,7 +232,11 @@ def _iter_frames(path: Path, info: FileInfo, chunk_rows: int):
     chunk_bytes = min(64 << 20, max(64 << 10, chunk_rows * bytes_per_row))
     next_row = info.header_row + 1
     size = max(1, info.size)
-    blocks = iter_record_blocks(path, encoding_of(info), info.data_offset, chunk_bytes)
+    # The first chunks are smaller (an eighth, then doubling): the import COPYs a chunk
+    # while the next one is normalised, and COPY cannot start before the first is ready.
+    blocks = iter_record_blocks(
+        path, encoding_of(info), info.data_offset, chunk_bytes, first_bytes=chunk_bytes // 8
+    )
     for block, consumed in blocks:
         frame = parse_block(block, info.delimiter, width, next_row)
         frame = frame.with_columns(
@@ -241,6 +244,41 @@ def _iter_frames(path: Path, info: FileInfo, chunk_rows: int):
         )
         next_row += frame.height
         yield frame, min(1.0, consumed / size)
+
+
+def _raw_row(info: FileInfo) -> pl.Expr:
+    """The row as the partner wrote it: its cells joined by the file's delimiter (a tab
+    for workbooks), without the markers of native workbook cells."""
+    cells = [pl.col(column_name(i)) for i in range(len(info.headers))]
+    if info.file_format != "csv":
+        cells = [cell.str.replace(r"^\x00[#@]", "") for cell in cells]
+    return pl.concat_str([cell.fill_null("") for cell in cells], separator=info.delimiter or "\t")
+
+
+def source_rows(
+    path: str | Path, info: FileInfo, rows: Iterable[int], chunk_rows: int = 100_000
+) -> dict[int, str]:
+    """{source row: the row as the partner wrote it} for the wanted rows of the file.
+
+    Lines keep their source row number, not a copy of the row (it was as large as the
+    rest of the line together, and nothing but a person tracing a line reads it): the
+    row is read back from the file when asked, the way `normalise()` read it. Reads the
+    file up to the last wanted row.
+    """
+    wanted = sorted({int(row) for row in rows})
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    for frame, _progress in _iter_frames(Path(path), info, chunk_rows):
+        if not frame.height:
+            continue
+        if frame["source_row"][0] > wanted[-1]:
+            break
+        hits = frame.filter(pl.col("source_row").is_in(wanted))
+        if hits.height:
+            picked = hits.select("source_row", _raw_row(info).alias("raw"))
+            found.update(zip(picked["source_row"].to_list(), picked["raw"].to_list(), strict=True))
+    return found
 
 
 # --- the per-file program ------------------------------------------------------------
@@ -604,7 +642,7 @@ def _checks(plan: _Plan) -> list[_Check]:
             "ragged_row",
             "",
             spare.is_not_null() & (spare.str.strip_chars() != ""),
-            pl.col("raw_row"),
+            _raw_row(plan.info),
             _message(plan, "ragged_row", delimiter=delimiter),
         )
     )
@@ -623,14 +661,6 @@ def _normalise_frame(frame: pl.DataFrame, plan: _Plan, index: int, progress: flo
     frame = frame.filter(~pl.all_horizontal(pl.col(data_columns).is_null()))
     blank_rows = rows_read - frame.height
 
-    cells = [
-        (pl.col(name).str.replace(r"^\x00[#@]", "") if plan.from_workbook else pl.col(name))
-        for name in data_columns[:width]
-    ]
-    raw_row = pl.concat_str(
-        [cell.fill_null("") for cell in cells], separator=plan.info.delimiter or "\t"
-    )
-    frame = frame.with_columns(raw_row.alias("raw_row"))
     frame = run_stages(frame, plan.stages)
     frame = _amounts(_lookups(_repair(frame, plan), plan))
 
@@ -698,7 +728,6 @@ def _lines(good: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
         pl.col("amount"),
         pl.col("_currency").alias("currency"),
         pl.col("source_row"),
-        pl.col("raw_row"),
         pl.when(pl.col("_negative"))
         .then(pl.lit("return"))
         .otherwise(pl.lit("sale"))

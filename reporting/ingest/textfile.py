@@ -126,14 +126,22 @@ def _record_boundary(block: bytes) -> int:
 
 
 def iter_record_blocks(
-    path: Path, guess: EncodingGuess, start: int, chunk_bytes: int = CHUNK_BYTES
+    path: Path,
+    guess: EncodingGuess,
+    start: int,
+    chunk_bytes: int = CHUNK_BYTES,
+    first_bytes: int | None = None,
 ) -> Iterator[tuple[bytes, int]]:
     """Yield (UTF-8 bytes of whole records, source bytes consumed) from UTF-8 offset `start`.
 
     `start` counts bytes of the UTF-8 text (after the BOM), as `data_offset` returns it.
+    With `first_bytes`, the first block is about that long and each next one twice the
+    one before, up to `chunk_bytes`: a consumer that works on one block while the next
+    is prepared (the import: COPY while normalising) starts sooner.
     """
     pending = b""
     to_skip = start
+    limit = min(chunk_bytes, first_bytes or chunk_bytes)
     for block, consumed in iter_utf8_blocks(path, guess, chunk_bytes):
         if to_skip:
             skipped = min(to_skip, len(block))
@@ -142,13 +150,16 @@ def iter_record_blocks(
             if not block:
                 continue
         pending += block
-        if len(pending) < chunk_bytes:
-            continue
-        cut = _record_boundary(pending)
-        if cut == 0:
-            continue  # one record longer than a block: keep reading
-        yield pending[:cut], consumed
-        pending = pending[cut:]
+        while len(pending) >= limit:
+            cut = _record_boundary(pending if limit >= chunk_bytes else pending[:limit])
+            if cut == 0:
+                if limit >= chunk_bytes:
+                    break  # one record longer than a block: keep reading
+                limit = chunk_bytes
+                continue
+            yield pending[:cut], consumed
+            pending = pending[cut:]
+            limit = min(chunk_bytes, limit * 2)
     if pending.strip(b"\r\n"):
         yield pending, path.stat().st_size
 

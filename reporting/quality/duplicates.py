@@ -23,7 +23,7 @@ from reporting.quality.models import HeldLine, RepeatConfirmation, UploadSpan
 LINE_COLUMNS = (
     "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
     "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
-    "currency", "amount_reporting", "source_row", "raw_row", "transaction_type",
+    "currency", "amount_reporting", "source_row", "transaction_type",
 )  # fmt: skip
 
 #: What makes two lines of a partner the same reported sale.
@@ -122,6 +122,7 @@ class LineWatch:
 
     def __init__(self) -> None:
         self._hashes: list = []
+        self._repeats: bool | None = None
         self.lo = self.hi = None
 
     def add(self, lines) -> None:
@@ -142,12 +143,18 @@ class LineWatch:
         self.lo = lo if self.lo is None or (lo is not None and lo < self.lo) else self.lo
         self.hi = hi if self.hi is None or (hi is not None and hi > self.hi) else self.hi
 
-    def repeats(self) -> bool:
+    def close(self) -> None:
+        """Decide `repeats()` now, once every line was added: the importing thread that
+        added them calls it while the last chunk is still being stored."""
         import polars as pl
 
-        if not self._hashes:
-            return False
-        return bool(pl.concat(self._hashes).is_duplicated().any())
+        self._repeats = bool(self._hashes) and bool(pl.concat(self._hashes).is_duplicated().any())
+        self._hashes = []
+
+    def repeats(self) -> bool:
+        if self._repeats is None:
+            self.close()
+        return self._repeats
 
 
 def _may_hold(cursor, upload, watch: LineWatch | None) -> bool:

@@ -54,7 +54,6 @@ class HeldLine(models.Model):
     currency = models.CharField(max_length=3)
     amount_reporting = PlainDecimalField(null=True, blank=True)
     source_row = models.PositiveIntegerField()
-    raw_row = models.TextField()
     transaction_type = models.CharField(max_length=6)
 
     class Meta:

@@ -119,7 +119,6 @@ class SalesLines:
                         fields["currency"]: x.currency,
                         "unit_price": (x.amount / x.quantity) if x.quantity else x.amount,
                         "source_row": n,
-                        "raw_row": "",
                         "transaction_type": "return" if x.quantity < 0 else "sale",
                     }
                 )

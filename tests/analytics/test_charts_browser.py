@@ -54,7 +54,6 @@ def committed_sales(cast, django_db_blocker):
                     amount=100 * month,
                     currency="USD",
                     source_row=month,
-                    raw_row="",
                     transaction_type="sale",
                 )
                 for month in range(1, 7)

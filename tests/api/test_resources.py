@@ -169,7 +169,6 @@ def _lines(partner, admin, dates: list[date]) -> list[SalesLine]:
             amount=Decimal("21.00"),
             currency="EUR",
             source_row=number + 2,
-            raw_row="",
             transaction_type="sale",
         )
         for number, day in enumerate(dates)

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from reporting.ingest import check_upload
+from reporting.ingest import check_upload, source_rows
 
 from .support import SAMPLES, aliases_for, as_export_rows, catalogue, ingest
 
@@ -75,15 +75,38 @@ def test_it_skips_the_vietnamese_totals_row_instead_of_reporting_it():
     assert lines["source_row"].to_list()[0] == 5  # spreadsheet row under the header on row 4
 
 
-def test_it_keeps_the_raw_row_and_marks_returns():
-    _, _, lines, _, _ = ingest(
-        SAMPLES / "lonestar_sales_sep.txt", vendor_skus=catalogue(), aliases=aliases_for("lonestar")
-    )
+def test_it_keeps_the_source_row_and_marks_returns():
+    path = SAMPLES / "lonestar_sales_sep.txt"
+    info, _, lines, _, _ = ingest(path, vendor_skus=catalogue(), aliases=aliases_for("lonestar"))
     returned = lines.filter(lines["invoice_number"] == "LON-2609-1117").row(0, named=True)
     assert returned["transaction_type"] == "return"
     assert returned["quantity"] == -2 and returned["amount"] == "-46.56"
-    assert (
-        returned["raw_row"]
-        == "9/7/2026\tLON-2609-1117\tSummit & Vale Schools\tLS-0017\t-2\t($46.56)"
-    )
     assert returned["source_row"] == 15
+    # The row as the partner wrote it is read back from the file by its number.
+    assert source_rows(path, info, [15]) == {
+        15: "9/7/2026\tLON-2609-1117\tSummit & Vale Schools\tLS-0017\t-2\t($46.56)"
+    }
+
+
+def test_it_reads_back_every_line_s_row_from_the_file_whatever_the_chunks():
+    """Tracing a line back gives the line's own row: the invoice number in the row is the
+    line's, for every line, in a text file and in a workbook, with tiny chunks (a row on
+    a chunk's edge) and the growing first chunks of a real import."""
+    for name, partner in (
+        ("lonestar_sales_sep.txt", "lonestar"),
+        ("saigon_doanhso_2026-09.xlsx", "saigon"),
+    ):
+        path = SAMPLES / name
+        info, _, lines, _, _ = ingest(path, vendor_skus=catalogue(), aliases=aliases_for(partner))
+        numbers = dict(lines.select("source_row", "invoice_number").iter_rows())
+        for chunk_rows in (3, 100_000):
+            rows = source_rows(path, info, numbers, chunk_rows=chunk_rows)
+            assert set(rows) == set(numbers), name
+            delimiter = info.delimiter or "\t"
+            for row, text in rows.items():
+                assert numbers[row] in [cell.strip() for cell in text.split(delimiter)], (
+                    name,
+                    row,
+                    text,
+                )
+    assert source_rows(path, info, []) == {}

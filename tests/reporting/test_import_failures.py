@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from deals.models import Product
-from reporting import services
+from reporting import importing, services
 from reporting.models import ImportRun, SalesLine, Upload, UploadStatus
 from tests.reporting.waiting import wait_for_upload
 
@@ -43,7 +43,7 @@ def _report(created, cast, rows: int) -> Upload:
             f"{10 + i % 50}.00,USD\n"
             for i in range(rows)
         )
-        upload = services._receive(
+        upload = importing.receive(
             partner=cast.partner_a,
             uploaded_by=cast.partner_a_admin,
             name="report.csv",
@@ -139,13 +139,13 @@ def test_it_stores_the_lines_once_when_the_same_upload_runs_twice_at_once(cast, 
 def test_it_leaves_a_stalled_import_alone_while_its_run_is_alive(cast, committed, monkeypatch):
     """An old heartbeat alone is not enough: a live run holds the upload's lock, and
     neither the sweep nor a second delivery of its task touches it."""
-    monkeypatch.setattr(services, "RUN_LOCK_WAIT", 0.5)
+    monkeypatch.setattr(importing, "RUN_LOCK_WAIT", 0.5)
     upload = _report(committed, cast, 10)
     _stall(upload)
     holding, release = threading.Event(), threading.Event()
 
     def live_run():
-        with schema_context("acme"), services._upload_lock(upload.pk) as held:
+        with schema_context("acme"), importing._upload_lock(upload.pk) as held:
             assert held
             holding.set()
             release.wait(10)
@@ -250,7 +250,7 @@ def test_it_sends_queued_uploads_again_only_when_no_import_moved_for_a_while(acm
     """While imports run and finish, a queued upload is just waiting its turn."""
     header = "Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n"
     waiting, moving = (
-        services._receive(
+        importing.receive(
             partner=cast.partner_a,
             uploaded_by=None,
             name=f"{name}.csv",

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from reporting.models import SalesLine, Upload, UploadStatus
+from reporting.selectors import source_rows_of
 from tests.ingest.support import SAMPLES
 
 SAMPLES_BY_PARTNER = {
@@ -56,7 +57,7 @@ def test_it_prints_a_summary_a_person_can_read(sample_partners):
     assert summary["mapping"]["Thành tiền (VND)"] == "amount"
 
 
-def test_it_keeps_source_rows_raw_rows_and_returns(sample_partners):
+def test_it_keeps_source_rows_and_returns_and_traces_a_line_to_its_row(sample_partners):
     run(
         "import_report",
         "--schema",
@@ -67,7 +68,9 @@ def test_it_keeps_source_rows_raw_rows_and_returns(sample_partners):
     )
     line = SalesLine.objects.get(invoice_number="LON-2609-1117")
     assert (line.source_row, line.transaction_type, line.quantity) == (15, "return", -2)
-    assert line.raw_row.endswith("LS-0017\t-2\t($46.56)")
+    assert source_rows_of(line.upload, [line.source_row]) == {
+        15: "9/7/2026\tLON-2609-1117\tSummit & Vale Schools\tLS-0017\t-2\t($46.56)"
+    }
     assert str(line.amount) == "-46.56" and line.partner_sku == "LS-0017"
 
 

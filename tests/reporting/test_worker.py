@@ -13,7 +13,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from deals.models import Product
-from reporting import services
+from reporting import importing
 from reporting.models import SalesLine, Upload, UploadStatus
 from tests.ingest.support import SAMPLES
 from tests.reporting.waiting import wait_for_upload
@@ -36,7 +36,7 @@ def _products(created, *skus):
 
 def _receive(created, cast, name: str, content: bytes) -> Upload:
     with schema_context("acme"):
-        upload = services._receive(
+        upload = importing.receive(
             partner=cast.partner_a,
             uploaded_by=cast.partner_a_admin,
             name=name,

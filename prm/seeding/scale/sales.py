@@ -173,7 +173,6 @@ def _sales_lines(
                     else amount
                 )
                 row[at["source_row"]] = str(row_number)
-                row[at["raw_row"]] = f"{number};{day};{customer};{sku};{quantity};{amount}"
                 row[at["transaction_type"]] = "return" if quantity < 0 else "sale"
                 yield row
 
