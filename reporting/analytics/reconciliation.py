@@ -1,0 +1,590 @@
+"""Reconciliation of partners' reported sales with deal registrations, and CM decisions.
+
+For each partner's end customer: lines inside the protection window of the partner's own
+approved/won registration of that customer (similar name, overlapping products) are a
+*match*; lines to a customer another partner registered are a *conflict*; other customers
+are *unregistered*. Won registrations with no matching line are *won without sales*.
+
+Names are matched once, not per run: a tenant has few distinct names (on the seed_scale
+data 17,546 reported and 4,856 registered) against 1.1 million partner-customer pairs, and
+the keys and similarity of two names depend on the names only. The first run that sees a
+name computes its keys and the registered names similar to it (tables SaleCustomerName,
+RegisteredCustomerName, CustomerNameMatch); every run then joins those matches to the
+registrations in one query. When deals.matching's rules change, empty the three tables
+(in a migration): the next run fills them again.
+
+Entry points: ``reconcile_sales(partner_ids=...)`` (what an import's refresh runs),
+``reconcile_all()`` (every partner, sharing the candidates between batches) and
+``finding_decide``. All are importable from ``reporting.analytics.services`` too.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.analytics import sources
+from reporting.analytics.models import (
+    CustomerNameMatch,
+    FindingKind,
+    FindingStatus,
+    ReconciliationFinding,
+    RegisteredCustomerName,
+    SaleCustomerName,
+)
+
+#: A sale's end customer and a registration's customer are the same company at or above
+#: this name similarity (deals.matching's threshold for "same name").
+MATCH_SIMILARITY = 85
+#: Registrations a sale can be reconciled with (the partner's own) ...
+OWN_CLAIM_STATUSES = ("approved", "won")
+#: ... and registrations of other partners that make a sale a channel conflict.
+RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
+#: A won deal's invoices may come a little after its closing date.
+AFTER_CLOSE_GRACE_DAYS = 60
+#: Registrations compared per end customer: the best ranked (most shared name keys, the
+#: partner's own before rivals', then oldest), so a name that many partners registered
+#: gives a few conflicts, not one per registration.
+MAX_CANDIDATES = 5
+#: Partners reconciled per transaction when everything is reconciled (bounded memory).
+RECONCILE_BATCH = 200
+#: Advisory lock key (with the schema's hash) serialising the matching of new names: two
+#: workers adding a reported and a registered name at once would each miss the other's.
+_NAMES_LOCK_KEY = 0x5A1E6
+
+
+@dataclass
+class SaleGroup:
+    """A partner's reported lines to one end customer, per product and day."""
+
+    partner_id: int
+    end_customer: str
+    country: str
+    key: str
+    lines: list[tuple[str, date, Decimal, int]] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    deal_id: int
+    partner_id: int
+    status: str
+    customer_name: str
+    skus: set[str]
+    window: tuple[date, date] | None  # invoice dates that count for this registration
+
+
+@dataclass
+class Candidate:
+    claim: Claim
+    score: int
+    shared_keys: int
+
+
+def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
+    start = decided_at or submitted_at
+    if start is None:
+        return None
+    start = timezone.localdate(start) if isinstance(start, datetime) else start
+    end = protected_until
+    if status == "won" and closed_on:
+        end = max(end or closed_on, closed_on + timedelta(days=AFTER_CLOSE_GRACE_DAYS))
+    if status in ("submitted", "more_information"):
+        end = start + timedelta(days=365)
+    return (start, end or start + timedelta(days=365))
+
+
+# --- Names: keys and matches computed once per name ---------------------------------------
+
+
+# Pure functions of a string, kept per worker: a new name meets the same registered names.
+@functools.lru_cache(maxsize=100_000)
+def _customer_key(name: str) -> str:
+    from deals import matching
+
+    return matching.normalise_company_name(name) or name.strip().lower()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _query_keys(name: str) -> tuple[str, ...]:
+    from deals import matching
+
+    return tuple(matching.name_query_keys(name))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _similarity(left: str, right: str) -> int:
+    from deals import matching
+
+    return matching.name_similarity(left, right)
+
+
+def _strong(keys: Iterable[str]) -> list[str]:
+    # Single words ("logistics") are no evidence of the same company: a registration must
+    # share the whole name or a pair of words; all keys then rank the candidates.
+    return [key for key in keys if key.startswith("=") or "+" in key]
+
+
+def _new_registered_names(cursor) -> list[tuple[str, list[str]]]:
+    cursor.execute(
+        f"""
+        SELECT DISTINCT ON (d.customer_name) d.customer_name, d.customer_name_keys
+          FROM deals_deal d
+         WHERE d.status = ANY(%(statuses)s) AND d.customer_name <> ''
+           AND NOT EXISTS (SELECT 1 FROM {RegisteredCustomerName._meta.db_table} r
+                            WHERE r.name = d.customer_name)
+         ORDER BY d.customer_name, d.id
+        """,
+        {"statuses": list(RIVAL_CLAIM_STATUSES)},
+    )
+    return cursor.fetchall()
+
+
+def _store_matches(cursor, pairs: Iterable[tuple[str, list[str], str, list[str]]]) -> None:
+    """Score (sale name, its keys, registered name, its keys) pairs sharing a strong key
+    and keep those similar enough."""
+    rows = []
+    for sale_name, sale_keys, registered_name, registered_keys in pairs:
+        score = _similarity(sale_name, registered_name)
+        if score >= MATCH_SIMILARITY:
+            shared = len(set(sale_keys).intersection(registered_keys))
+            rows.append([sale_name, registered_name, score, shared])
+    if not rows:
+        return
+    cursor.execute(
+        f"""
+        INSERT INTO {CustomerNameMatch._meta.db_table}
+               (sale_name, registered_name, score, shared_keys)
+        SELECT r->>0, r->>1, (r->>2)::smallint, (r->>3)::smallint
+          FROM jsonb_array_elements(%(rows)s::jsonb) r
+        ON CONFLICT ON CONSTRAINT namematch_unique DO NOTHING
+        """,
+        {"rows": json.dumps(rows)},
+    )
+
+
+def _match_names(sale_names: set[str]) -> dict[str, str]:
+    """The customer key of each of ``sale_names``; names (reported or registered) seen for
+    the first time get their keys and matches stored first."""
+    sale_table = SaleCustomerName._meta.db_table
+    registered_table = RegisteredCustomerName._meta.db_table
+    keys: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, customer_key FROM {sale_table} WHERE name = ANY(%(names)s)",
+            {"names": list(sale_names)},
+        )
+        keys.update(cursor.fetchall())
+        new_sales = sale_names - keys.keys()
+        new_registered = _new_registered_names(cursor)
+        if not new_sales and not new_registered:
+            return keys
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_NAMES_LOCK_KEY]
+        )
+        # Another worker may have stored some of them while this one waited.
+        new_registered = _new_registered_names(cursor)
+        if new_registered:
+            cursor.execute(
+                f"""
+                INSERT INTO {registered_table} (name, customer_key, keys)
+                SELECT r->>0, r->>1, ARRAY(SELECT jsonb_array_elements_text(r->2))
+                  FROM jsonb_array_elements(%(rows)s::jsonb) r
+                """,
+                {
+                    "rows": json.dumps(
+                        [[name, _customer_key(name), nkeys] for name, nkeys in new_registered]
+                    )
+                },
+            )
+            cursor.execute(
+                f"""
+                SELECT s.name, s.keys, r.name, r.keys
+                  FROM {registered_table} r JOIN {sale_table} s ON s.strong_keys && r.keys
+                 WHERE r.name = ANY(%(names)s)
+                """,
+                {"names": [name for name, _keys in new_registered]},
+            )
+            _store_matches(cursor, cursor.fetchall())
+        cursor.execute(
+            f"SELECT name, customer_key FROM {sale_table} WHERE name = ANY(%(names)s)",
+            {"names": list(new_sales)},
+        )
+        keys.update(cursor.fetchall())
+        new_sales -= keys.keys()
+        if new_sales:
+            rows = []
+            for name in sorted(new_sales):
+                query_keys = list(_query_keys(name))
+                rows.append([name, _customer_key(name), query_keys, _strong(query_keys)])
+                keys[name] = rows[-1][1]
+            cursor.execute(
+                f"""
+                INSERT INTO {sale_table} (name, customer_key, keys, strong_keys)
+                SELECT r->>0, r->>1, ARRAY(SELECT jsonb_array_elements_text(r->2)),
+                       ARRAY(SELECT jsonb_array_elements_text(r->3))
+                  FROM jsonb_array_elements(%(rows)s::jsonb) r
+                """,
+                {"rows": json.dumps(rows)},
+            )
+            cursor.execute(
+                f"""
+                SELECT s.name, s.keys, r.name, r.keys
+                  FROM {sale_table} s JOIN {registered_table} r ON r.keys && s.strong_keys
+                 WHERE s.name = ANY(%(names)s)
+                """,
+                {"names": sorted(new_sales)},
+            )
+            _store_matches(cursor, cursor.fetchall())
+    return keys
+
+
+# --- Candidates: the registrations of the matched names -----------------------------------
+
+
+class Candidates:
+    """The registrations similar to each reported name, best first (most shared keys,
+    then oldest), loaded with one query per set of names and kept for the run (in
+    ``reconcile_all``, across its batches of partners)."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[Candidate]] = {}
+
+    def load(self, names: Iterable[str]) -> None:
+        from deals.models import Deal, DealLine, Product
+
+        missing = sorted(set(names) - self.by_name.keys())
+        if not missing:
+            return
+        for name in missing:
+            self.by_name[name] = []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT m.sale_name, m.score, m.shared_keys, d.id, d.partner_id, d.status,
+                       d.customer_name, d.decided_at, d.protected_until, d.submitted_at,
+                       d.closed_on
+                  FROM {CustomerNameMatch._meta.db_table} m
+                  JOIN {Deal._meta.db_table} d ON d.customer_name = m.registered_name
+                 WHERE m.sale_name = ANY(%(names)s) AND d.status = ANY(%(statuses)s)
+                """,
+                {"names": missing, "statuses": list(RIVAL_CLAIM_STATUSES)},
+            )
+            rows = cursor.fetchall()
+            claims: dict[int, Claim] = {}
+            for row in rows:
+                name, score, shared, deal_id = row[:4]
+                claim = claims.get(deal_id)
+                if claim is None:
+                    partner_id, status, customer, decided, until, submitted, closed = row[4:]
+                    window = _claim_window(status, decided, until, submitted, closed)
+                    claim = claims[deal_id] = Claim(
+                        deal_id, partner_id, status, customer, set(), window
+                    )
+                self.by_name[name].append(Candidate(claim, score, shared))
+            if claims:
+                cursor.execute(
+                    f"""
+                    SELECT l.deal_id, p.vendor_sku
+                      FROM {DealLine._meta.db_table} l
+                      JOIN {Product._meta.db_table} p ON p.id = l.product_id
+                     WHERE l.deal_id = ANY(%(ids)s)
+                    """,
+                    {"ids": list(claims)},
+                )
+                for deal_id, sku in cursor.fetchall():
+                    claims[deal_id].skus.add(sku)
+        for name in missing:
+            self.by_name[name].sort(key=lambda c: (-c.shared_keys, c.claim.deal_id))
+
+    def for_group(self, group: SaleGroup) -> list[Candidate]:
+        """The MAX_CANDIDATES best for the group: most shared keys, the partner's own
+        registrations before rivals', then oldest. The list is sorted without the own-
+        first rule, so the best are among its first MAX_CANDIDATES and the partner's own."""
+        ranked = self.by_name.get(group.end_customer, [])
+        own = [c for c in ranked[MAX_CANDIDATES:] if c.claim.partner_id == group.partner_id]
+        best = ranked[:MAX_CANDIDATES] + own
+        if any(c.claim.partner_id == group.partner_id for c in best):
+            best.sort(
+                key=lambda c: (
+                    -c.shared_keys,
+                    c.claim.partner_id != group.partner_id,
+                    c.claim.deal_id,
+                )
+            )
+        return best[:MAX_CANDIDATES]
+
+
+# --- Sales --------------------------------------------------------------------------------
+
+
+def _load_sales(ids: list[int] | None, table) -> list[SaleGroup]:
+    """The partners' lines per end customer (grouped by normalised name), product, day."""
+    from reporting.analytics.services import _partner_filter
+
+    lines = sources.sales_lines()
+    sql = f"""
+        SELECT l.{lines.partner}, l.{lines.end_customer},
+               upper(coalesce(l.{lines.end_customer_country}, '')), l.{lines.vendor_sku},
+               l.{lines.invoice_date}, upper(l.{lines.currency}), sum(l.{lines.amount}), count(*)
+          FROM {lines.table} l
+         WHERE coalesce(l.{lines.end_customer}, '') <> '' AND l.{lines.invoice_date} IS NOT NULL
+               {_partner_filter(f"l.{lines.partner}", ids)}
+         GROUP BY 1, 2, 3, 4, 5, 6
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": ids})
+        rows = cursor.fetchall()
+    customer_keys = _match_names({row[1] for row in rows})
+    groups: dict[tuple[int, str], SaleGroup] = {}
+    for partner_id, customer, country, sku, day, currency, amount, count in rows:
+        key = customer_keys[customer]
+        group = groups.get((partner_id, key))
+        if group is None:
+            group = groups[(partner_id, key)] = SaleGroup(partner_id, customer, country, key)
+        converted = table.convert(amount, currency, day) or Decimal(0)
+        group.lines.append((sku, day, converted, count))
+    return list(groups.values())
+
+
+def _lines_for(group: SaleGroup, claim: Claim):
+    if claim.window is None:
+        return []
+    start, end = claim.window
+    return [
+        line
+        for line in group.lines
+        if start <= line[1] <= end and (not claim.skus or line[0] in claim.skus)
+    ]
+
+
+# --- Findings -----------------------------------------------------------------------------
+
+
+def _finding(
+    kind,
+    partner_id,
+    group: SaleGroup | None,
+    lines,
+    *,
+    deal_id=None,
+    score=None,
+    key: str = "",
+    now,
+) -> ReconciliationFinding:
+    lines = lines or []
+    return ReconciliationFinding(
+        kind=kind,
+        partner_id=partner_id,
+        deal_id=deal_id,
+        customer_key=group.key if group else key,
+        end_customer=group.end_customer if group else "",
+        country=group.country if group else "",
+        products=sorted({line[0] for line in lines}),
+        first_invoice_date=min((line[1] for line in lines), default=None),
+        last_invoice_date=max((line[1] for line in lines), default=None),
+        line_count=sum(line[3] for line in lines),
+        amount_reporting=sum((line[2] for line in lines), Decimal(0)),
+        name_score=score,
+        detected_at=now,
+        seen_at=now,
+    )
+
+
+#: Figures a new run updates on a finding that exists already (decisions stay).
+_FINDING_FIGURES = (
+    "end_customer",
+    "country",
+    "products",
+    "first_invoice_date",
+    "last_invoice_date",
+    "line_count",
+    "amount_reporting",
+    "name_score",
+    "seen_at",
+)
+
+
+def _upsert_findings(findings: list[ReconciliationFinding], now: datetime) -> None:
+    """Insert the findings, or update the figures of those found before (their status,
+    decision and comment stay). One statement with the rows as one JSON parameter: the
+    ORM's bulk upsert spent 1.5 s building and parsing the SQL of 3,000 findings."""
+    if not findings:
+        return
+    rows = [
+        {
+            "kind": f.kind,
+            "partner_id": f.partner_id,
+            "deal_id": f.deal_id,
+            "customer_key": f.customer_key,
+            "end_customer": f.end_customer,
+            "country": f.country,
+            "products": f.products,
+            "first_invoice_date": f.first_invoice_date and f.first_invoice_date.isoformat(),
+            "last_invoice_date": f.last_invoice_date and f.last_invoice_date.isoformat(),
+            "line_count": f.line_count,
+            "amount_reporting": str(f.amount_reporting),
+            "name_score": f.name_score,
+        }
+        for f in findings
+    ]
+    table = ReconciliationFinding._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table}
+                (kind, partner_id, deal_id, customer_key, end_customer, country, products,
+                 first_invoice_date, last_invoice_date, line_count, amount_reporting,
+                 name_score, status, comment, detected_at, seen_at)
+            SELECT r.kind, r.partner_id, r.deal_id, r.customer_key, r.end_customer,
+                   r.country, r.products, r.first_invoice_date, r.last_invoice_date,
+                   r.line_count, round(r.amount_reporting, 4), r.name_score,
+                   %(open)s, '', %(now)s, %(now)s
+              FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+                   kind varchar, partner_id bigint, deal_id bigint, customer_key varchar,
+                   end_customer varchar, country varchar, products varchar[],
+                   first_invoice_date date, last_invoice_date date, line_count integer,
+                   amount_reporting numeric, name_score smallint)
+            ON CONFLICT ON CONSTRAINT finding_unique DO UPDATE SET
+            """
+            + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FINDING_FIGURES),
+            {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now},
+        )
+
+
+def _won_deals(ids: list[int] | None) -> list[tuple[int, int, str, str | None]]:
+    from deals.models import Deal
+
+    partner_filter = "" if ids is None else " AND d.partner_id = ANY(%(ids)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.id, d.partner_id, d.customer_name, r.customer_key
+              FROM {Deal._meta.db_table} d
+              LEFT JOIN {RegisteredCustomerName._meta.db_table} r ON r.name = d.customer_name
+             WHERE d.status = 'won'{partner_filter}
+            """,
+            {"ids": ids},
+        )
+        return cursor.fetchall()
+
+
+# --- Runs ---------------------------------------------------------------------------------
+
+
+def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Reconcile reported sales of ``partner_ids`` (None: all, in one transaction) with
+    registrations. Findings keep a CM's decision across runs; open ones no longer found
+    go away. Returns the number of findings of each kind."""
+    from reporting.analytics.services import _ids
+
+    ids = _ids(partner_ids)
+    if ids == []:
+        return {}
+    return _reconcile(ids, Candidates())
+
+
+def reconcile_all() -> dict[str, int]:
+    """Reconcile every partner, a batch of partners per transaction; the candidates of a
+    name are loaded once for every batch."""
+    from partners.models import Partner
+
+    ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+    candidates = Candidates()
+    counts: dict[str, int] = defaultdict(int)
+    for start in range(0, len(ids), RECONCILE_BATCH):
+        for kind, count in _reconcile(ids[start : start + RECONCILE_BATCH], candidates).items():
+            counts[kind] += count
+    return dict(counts)
+
+
+@transaction.atomic
+def _reconcile(ids: list[int] | None, candidates: Candidates) -> dict[str, int]:
+    from reporting.analytics.services import RateTable
+
+    now = timezone.now()
+    groups = _load_sales(ids, RateTable.load())
+    candidates.load(group.end_customer for group in groups)
+    findings: list[ReconciliationFinding] = []
+    matched_deals: set[int] = set()
+    for group in groups:
+        own_match = conflict = False
+        for candidate in candidates.for_group(group):
+            claim = candidate.claim
+            lines = _lines_for(group, claim)
+            if not lines:
+                continue
+            if claim.partner_id == group.partner_id and claim.status in OWN_CLAIM_STATUSES:
+                own_match = True
+                matched_deals.add(claim.deal_id)
+                kind = FindingKind.MATCH
+            elif claim.partner_id != group.partner_id:
+                conflict = True
+                kind = FindingKind.CONFLICT
+            else:
+                continue
+            findings.append(
+                _finding(
+                    kind,
+                    group.partner_id,
+                    group,
+                    lines,
+                    deal_id=claim.deal_id,
+                    score=candidate.score,
+                    now=now,
+                )
+            )
+        if not own_match and not conflict:
+            findings.append(
+                _finding(FindingKind.UNREGISTERED, group.partner_id, group, group.lines, now=now)
+            )
+    for deal_id, partner_id, name, key in _won_deals(ids):
+        if deal_id not in matched_deals:
+            key = key or _customer_key(name)
+            finding = _finding(
+                FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id, key=key, now=now
+            )
+            finding.end_customer = name
+            findings.append(finding)
+    _upsert_findings(findings, now)
+    stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)
+    if ids is not None:
+        stale = stale.filter(partner_id__in=ids)
+    stale.delete()
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        counts[finding.kind] += 1
+    return dict(counts)
+
+
+# --- Decisions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def finding_decide(*, user, finding_id: int, decision: str, comment: str = ""):
+    """A CM confirms or dismisses a finding in their scope (404 outside it)."""
+    from reporting.analytics.selectors import get_finding_for
+
+    if not (user.is_authenticated and user.is_vendor_staff):
+        raise PermissionDenied
+    if decision not in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED, FindingStatus.OPEN):
+        raise ValidationError(_("Choose confirm or dismiss."))
+    finding = get_finding_for(user, finding_id)
+    finding = ReconciliationFinding.objects.select_for_update().get(pk=finding.pk)
+    finding.status = decision
+    finding.comment = comment.strip()
+    reopened = decision == FindingStatus.OPEN
+    finding.decided_by = None if reopened else user
+    finding.decided_at = None if reopened else timezone.now()
+    finding.save(update_fields=["status", "comment", "decided_by", "decided_at"])
+    return finding
