@@ -378,6 +378,8 @@ class CustomerNameMatch(models.Model):
                 fields=["sale_name", "registered_name"], name="namematch_unique"
             )
         ]
+        # The registered side: a partner's own registrations are looked up by their name.
+        indexes = [models.Index(fields=["registered_name"], name="namematch_registered")]
 
     def __str__(self) -> str:
         return f"{self.sale_name} ~ {self.registered_name} ({self.score})"

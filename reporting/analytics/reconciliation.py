@@ -80,7 +80,7 @@ class Claim:
     partner_id: int
     status: str
     customer_name: str
-    skus: set[str]
+    skus: set[str] | None  # None until loaded
     window: tuple[date, date] | None  # invoice dates that count for this registration
 
 
@@ -136,16 +136,27 @@ def _strong(keys: Iterable[str]) -> list[str]:
 
 
 def _new_registered_names(cursor) -> list[tuple[str, list[str]]]:
+    """Customer names of registrations not matched yet (every status: a draft's name is
+    matched before it is submitted). The distinct names are read by skipping through the
+    name index, one probe a name (4,856 on seed_scale), not by reading 200,000 rows."""
+    from deals.models import Deal
+
+    deal_table = Deal._meta.db_table
     cursor.execute(
         f"""
-        SELECT DISTINCT ON (d.customer_name) d.customer_name, d.customer_name_keys
-          FROM deals_deal d
-         WHERE d.status = ANY(%(statuses)s) AND d.customer_name <> ''
-           AND NOT EXISTS (SELECT 1 FROM {RegisteredCustomerName._meta.db_table} r
-                            WHERE r.name = d.customer_name)
-         ORDER BY d.customer_name, d.id
-        """,
-        {"statuses": list(RIVAL_CLAIM_STATUSES)},
+        WITH RECURSIVE names(name) AS (
+            (SELECT customer_name FROM {deal_table} ORDER BY customer_name LIMIT 1)
+            UNION ALL
+            SELECT (SELECT d.customer_name FROM {deal_table} d WHERE d.customer_name > n.name
+                     ORDER BY d.customer_name LIMIT 1)
+              FROM names n WHERE n.name IS NOT NULL
+        )
+        SELECT n.name, (SELECT d.customer_name_keys FROM {deal_table} d
+                         WHERE d.customer_name = n.name ORDER BY d.id LIMIT 1)
+          FROM names n
+         WHERE n.name <> '' AND NOT EXISTS (
+               SELECT 1 FROM {RegisteredCustomerName._meta.db_table} r WHERE r.name = n.name)
+        """
     )
     return cursor.fetchall()
 
@@ -252,77 +263,162 @@ def _match_names(sale_names: set[str]) -> dict[str, str]:
 # --- Candidates: the registrations of the matched names -----------------------------------
 
 
+#: A registration's row as Candidates reads it (the name matched, then the registration).
+_CANDIDATE_COLUMNS = """
+    m.sale_name, m.score, m.shared_keys, d.id, d.partner_id, d.status, d.customer_name,
+    d.decided_at, d.protected_until, d.submitted_at, d.closed_on
+"""
+
+
+def _rank(candidate: Candidate, partner_id: int) -> tuple:
+    """Most shared name keys first, then the partner's own registrations, then oldest."""
+    claim = candidate.claim
+    return (-candidate.shared_keys, claim.partner_id != partner_id, claim.deal_id)
+
+
 class Candidates:
-    """The registrations similar to each reported name, best first (most shared keys,
-    then oldest), loaded with one query per set of names and kept for the run (in
-    ``reconcile_all``, across its batches of partners)."""
+    """The registrations similar to reported names, for a run.
+
+    A name many partners registered has a hundred similar registrations (seed_scale
+    data: 112 on average), and only MAX_CANDIDATES of them are compared. Two queries: the
+    MAX_CANDIDATES best of each name for any partner (most shared keys, then oldest; kept
+    across the batches of ``reconcile_all``), and the reconciled partners' own similar
+    registrations. A group's best are among those two lists (:meth:`for_group`).
+    """
 
     def __init__(self) -> None:
-        self.by_name: dict[str, list[Candidate]] = {}
+        self.top: dict[str, list[Candidate]] = {}
+        self.own: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+        self.oldest: dict[str, list[Claim]] = {}
+        self.claims: dict[int, Claim] = {}
 
-    def load(self, names: Iterable[str]) -> None:
-        from deals.models import Deal, DealLine, Product
+    def load(self, names: Iterable[str], partner_ids: list[int] | None) -> None:
+        from deals.models import Deal
 
-        missing = sorted(set(names) - self.by_name.keys())
-        if not missing:
-            return
-        for name in missing:
-            self.by_name[name] = []
+        names = set(names)
+        missing = sorted(names - self.top.keys())
+        match_table, deal_table = CustomerNameMatch._meta.db_table, Deal._meta.db_table
+        params = {
+            "names": missing,
+            "all_names": sorted(names),
+            "statuses": list(RIVAL_CLAIM_STATUSES),
+            "ids": partner_ids,
+            "limit": MAX_CANDIDATES,
+        }
         with connection.cursor() as cursor:
+            if missing:
+                self._load_top(cursor, missing)
+            partner_filter = "" if partner_ids is None else "d.partner_id = ANY(%(ids)s) AND"
             cursor.execute(
                 f"""
-                SELECT m.sale_name, m.score, m.shared_keys, d.id, d.partner_id, d.status,
-                       d.customer_name, d.decided_at, d.protected_until, d.submitted_at,
-                       d.closed_on
-                  FROM {CustomerNameMatch._meta.db_table} m
-                  JOIN {Deal._meta.db_table} d ON d.customer_name = m.registered_name
-                 WHERE m.sale_name = ANY(%(names)s) AND d.status = ANY(%(statuses)s)
+                SELECT {_CANDIDATE_COLUMNS}
+                  FROM {deal_table} d
+                  JOIN {match_table} m ON m.registered_name = d.customer_name
+                 WHERE {partner_filter} d.status = ANY(%(statuses)s)
+                       AND m.sale_name = ANY(%(all_names)s)
                 """,
-                {"names": missing, "statuses": list(RIVAL_CLAIM_STATUSES)},
+                params,
             )
-            rows = cursor.fetchall()
-            claims: dict[int, Claim] = {}
-            for row in rows:
-                name, score, shared, deal_id = row[:4]
-                claim = claims.get(deal_id)
-                if claim is None:
-                    partner_id, status, customer, decided, until, submitted, closed = row[4:]
-                    window = _claim_window(status, decided, until, submitted, closed)
-                    claim = claims[deal_id] = Claim(
-                        deal_id, partner_id, status, customer, set(), window
-                    )
-                self.by_name[name].append(Candidate(claim, score, shared))
-            if claims:
-                cursor.execute(
-                    f"""
-                    SELECT l.deal_id, p.vendor_sku
-                      FROM {DealLine._meta.db_table} l
-                      JOIN {Product._meta.db_table} p ON p.id = l.product_id
-                     WHERE l.deal_id = ANY(%(ids)s)
-                    """,
-                    {"ids": list(claims)},
-                )
-                for deal_id, sku in cursor.fetchall():
-                    claims[deal_id].skus.add(sku)
-        for name in missing:
-            self.by_name[name].sort(key=lambda c: (-c.shared_keys, c.claim.deal_id))
+            for row in cursor.fetchall():
+                candidate = self._candidate(row)
+                self.own[(candidate.claim.partner_id, row[0])].append(candidate)
+            self._load_skus(cursor)
+
+    def _load_top(self, cursor, names: list[str]) -> None:
+        """The MAX_CANDIDATES best of each name for any partner: its matched registered
+        names (a few), the oldest MAX_CANDIDATES registrations of each of those (read once
+        per registered name through the name index: 9,500 reported names of a partner
+        share ~4,800 registered ones), then ranked here."""
+        from deals.models import Deal
+
+        cursor.execute(
+            f"""
+            SELECT sale_name, registered_name, score, shared_keys
+              FROM {CustomerNameMatch._meta.db_table} WHERE sale_name = ANY(%(names)s)
+            """,
+            {"names": names},
+        )
+        matches = cursor.fetchall()
+        registered = sorted({row[1] for row in matches} - self.oldest.keys())
+        if registered:
+            cursor.execute(
+                f"""
+                SELECT r.name, d.id, d.partner_id, d.status, d.customer_name, d.decided_at,
+                       d.protected_until, d.submitted_at, d.closed_on
+                  FROM unnest(%(registered)s::text[]) r(name)
+                 CROSS JOIN LATERAL (
+                       SELECT * FROM {Deal._meta.db_table} d
+                        WHERE d.customer_name = r.name AND d.status = ANY(%(statuses)s)
+                        ORDER BY d.id LIMIT %(limit)s) d
+                """,
+                {
+                    "registered": registered,
+                    "statuses": list(RIVAL_CLAIM_STATUSES),
+                    "limit": MAX_CANDIDATES,
+                },
+            )
+            for name in registered:
+                self.oldest[name] = []
+            for row in cursor.fetchall():
+                self.oldest[row[0]].append(self._claim(row[1:]))
+        for name in names:
+            self.top[name] = []
+        for sale_name, registered_name, score, shared in matches:
+            self.top[sale_name].extend(
+                Candidate(claim, score, shared) for claim in self.oldest[registered_name]
+            )
+        for name in names:
+            ranked = self.top[name]
+            ranked.sort(key=lambda candidate: (-candidate.shared_keys, candidate.claim.deal_id))
+            del ranked[MAX_CANDIDATES:]
+
+    def _claim(self, row) -> Claim:
+        deal_id, partner_id, status, customer, decided, until, submitted, closed = row
+        claim = self.claims.get(deal_id)
+        if claim is None:
+            window = _claim_window(status, decided, until, submitted, closed)
+            claim = self.claims[deal_id] = Claim(
+                deal_id, partner_id, status, customer, None, window
+            )
+        return claim
+
+    def _candidate(self, row) -> Candidate:
+        _name, score, shared = row[:3]
+        return Candidate(self._claim(row[3:11]), score, shared)
+
+    def _load_skus(self, cursor) -> None:
+        from deals.models import DealLine, Product
+
+        new = [claim for claim in self.claims.values() if claim.skus is None]
+        if not new:
+            return
+        for claim in new:
+            claim.skus = set()
+        cursor.execute(
+            f"""
+            SELECT l.deal_id, p.vendor_sku
+              FROM {DealLine._meta.db_table} l
+              JOIN {Product._meta.db_table} p ON p.id = l.product_id
+             WHERE l.deal_id = ANY(%(ids)s)
+            """,
+            {"ids": [claim.deal_id for claim in new]},
+        )
+        for deal_id, sku in cursor.fetchall():
+            self.claims[deal_id].skus.add(sku)
 
     def for_group(self, group: SaleGroup) -> list[Candidate]:
-        """The MAX_CANDIDATES best for the group: most shared keys, the partner's own
-        registrations before rivals', then oldest. The list is sorted without the own-
-        first rule, so the best are among its first MAX_CANDIDATES and the partner's own."""
-        ranked = self.by_name.get(group.end_customer, [])
-        own = [c for c in ranked[MAX_CANDIDATES:] if c.claim.partner_id == group.partner_id]
-        best = ranked[:MAX_CANDIDATES] + own
-        if any(c.claim.partner_id == group.partner_id for c in best):
-            best.sort(
-                key=lambda c: (
-                    -c.shared_keys,
-                    c.claim.partner_id != group.partner_id,
-                    c.claim.deal_id,
-                )
-            )
-        return best[:MAX_CANDIDATES]
+        """The group's MAX_CANDIDATES best. A rival among them is among the name's
+        MAX_CANDIDATES best for any partner (only the group's own rank higher than
+        there), so the two lists hold all of them."""
+        partner_id = group.partner_id
+        own = self.own.get((partner_id, group.end_customer), [])
+        top = self.top.get(group.end_customer, [])
+        if not own:
+            return top
+        seen = {candidate.claim.deal_id for candidate in own}
+        merged = own + [c for c in top if c.claim.deal_id not in seen]
+        merged.sort(key=lambda candidate: _rank(candidate, partner_id))
+        return merged[:MAX_CANDIDATES]
 
 
 # --- Sales --------------------------------------------------------------------------------
@@ -514,7 +610,7 @@ def _reconcile(ids: list[int] | None, candidates: Candidates) -> dict[str, int]:
 
     now = timezone.now()
     groups = _load_sales(ids, RateTable.load())
-    candidates.load(group.end_customer for group in groups)
+    candidates.load((group.end_customer for group in groups), ids)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
     for group in groups:
