@@ -135,6 +135,31 @@ def _strong(keys: Iterable[str]) -> list[str]:
     return [key for key in keys if key.startswith("=") or "+" in key]
 
 
+#: A pair of words more registrations than this share identifies no company ("Cedar
+#: Atlas" of every "Cedar Atlas <trade>"), as a single word does not: it finds no candidates.
+#: Counted when a reported name is first seen; the name's stored strong keys leave it out.
+COMMON_PAIR_REGISTRATIONS = 200
+
+
+def _common_pairs(cursor, keys: set[str]) -> set[str]:
+    """The pair keys of ``keys`` more than COMMON_PAIR_REGISTRATIONS registrations hold
+    (counted up to one more than that, through the GIN index)."""
+    pairs = sorted(key for key in keys if "+" in key)
+    if not pairs:
+        return set()
+    cursor.execute(
+        """
+        SELECT k FROM unnest(%(keys)s::varchar[]) k
+         WHERE (SELECT count(*) FROM (
+                    SELECT 1 FROM deals_deal d
+                     WHERE d.customer_name_keys @> ARRAY[k]
+                     LIMIT %(limit)s) AS sharing) = %(limit)s
+        """,
+        {"keys": pairs, "limit": COMMON_PAIR_REGISTRATIONS + 1},
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
 def _new_registered_names(cursor) -> list[tuple[str, list[str]]]:
     """Customer names of registrations not matched yet (every status: a draft's name is
     matched before it is submitted). The distinct names are read by skipping through the
@@ -234,10 +259,14 @@ def _match_names(sale_names: set[str]) -> dict[str, str]:
         keys.update(cursor.fetchall())
         new_sales -= keys.keys()
         if new_sales:
+            query_keys = {name: list(_query_keys(name)) for name in new_sales}
+            common = _common_pairs(
+                cursor, {key for name in new_sales for key in _strong(query_keys[name])}
+            )
             rows = []
             for name in sorted(new_sales):
-                query_keys = list(_query_keys(name))
-                rows.append([name, _customer_key(name), query_keys, _strong(query_keys)])
+                strong = [key for key in _strong(query_keys[name]) if key not in common]
+                rows.append([name, _customer_key(name), query_keys[name], strong])
                 keys[name] = rows[-1][1]
             cursor.execute(
                 f"""
