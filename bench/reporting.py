@@ -14,6 +14,12 @@ network), p50/p95 of:
 - the same for the vendor admin (every partner);
 - the CM dashboard's figures computed from the raw lines instead (the comparison).
 
+Background work first (unless --pages-only): every summary rebuilt, one partner's refresh
+(``refresh_all``, what the import task runs), reconciliation of 20 partners, then (unless
+--no-reconcile-at-scale) reconciliation of the 20 partners with most end customers one
+at a time, the refresh of the first and of the largest partner in a new process (nothing
+cached) and again warm, and ``reconcile_all`` (every partner); wall and CPU seconds.
+
 Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
 Drops the database at the end (unless --keep). Prints one JSON document; progress on stderr.
@@ -164,6 +170,103 @@ def seed(args, results):
     return admin, cms, relation, partners
 
 
+# --- Background work: reconciliation and one partner's refresh ----------------------------
+
+#: Run in a new process: the first refresh after a worker starts (nothing cached in it).
+_COLD_REFRESH = """
+import json, os, sys, time
+import django
+django.setup()
+from django_tenants.utils import schema_context
+from reporting.analytics import services
+with schema_context("bench"):
+    started, cpu = time.perf_counter(), time.process_time()
+    services.refresh_all(partner_ids=[int(sys.argv[1])])
+    print(json.dumps({"s": round(time.perf_counter() - started, 3),
+                      "cpu_s": round(time.process_time() - cpu, 3)}))
+"""
+
+
+def refresh_in_new_process(partner_id: int) -> dict:
+    done = subprocess.run(
+        [PY, "-c", _COLD_REFRESH, str(partner_id)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed(call) -> dict:
+    """Wall and CPU seconds of one call (CPU: this process only, not PostgreSQL)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    call()
+    return {
+        "s": round(time.perf_counter() - started, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+    }
+
+
+def largest_partners(cursor, relation, count: int) -> list[tuple[int, int, int]]:
+    """(partner id, distinct end customers, lines) of the partners with most customers."""
+    cursor.execute(
+        f"SELECT {relation.partner}, count(DISTINCT {relation.end_customer}), count(*)"
+        f" FROM {relation.table} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s",
+        [count],
+    )
+    return cursor.fetchall()
+
+
+def reconciliation_at_scale(results: dict, relation, first_partner: int) -> None:
+    """The reconciliation figures of the largest partners and of every partner."""
+    from django.db import connection, transaction
+
+    from reporting.analytics import reconciliation, services
+    from reporting.analytics.models import SaleCustomerName
+
+    with connection.cursor() as cursor:
+        largest = largest_partners(cursor, relation, 20)
+    results["largest_partners"] = [
+        {"partner": pk, "customers": customers, "lines": lines} for pk, customers, lines in largest
+    ]
+    if not SaleCustomerName.objects.exists():
+        # The one-time cost of a tenant: keys and matches of every name reported so far.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT {relation.end_customer} FROM {relation.table}")
+            names = {row[0] for row in cursor.fetchall() if row[0]}
+        log(f"match {len(names):,} reported names (first time)")
+        with transaction.atomic():
+            results["names_first_match"] = {"names": len(names)} | timed(
+                lambda: reconciliation.match_names(names)
+            )
+    log("reconcile the 20 largest partners, one at a time (twice: the second is measured)")
+    for pk, _customers, _lines in largest:
+        services.reconcile_sales(partner_ids=[pk])
+    each, per_partner = [], []
+    for pk, customers, lines in largest:
+        figures = timed(lambda pk=pk: services.reconcile_sales(partner_ids=[pk]))
+        each.append(figures["s"])
+        per_partner.append({"partner": pk, "customers": customers, "lines": lines} | figures)
+    results["reconcile_largest_20"] = percentiles(each)
+    results["reconcile_largest_20_each"] = per_partner
+    refreshed = (
+        ("refresh_first_partner", first_partner),
+        ("refresh_largest_partner", largest[0][0]),
+    )
+    for label, pk in refreshed:
+        log(f"refresh partner {pk} in a new process, then again in this one")
+        results[label] = {
+            "partner": pk,
+            "cold_new_process": refresh_in_new_process(pk),
+            "warm": timed(lambda pk=pk: services.refresh_all(partner_ids=[pk])),
+        }
+    log("reconcile every partner (reconcile_all)")
+    results["reconcile_all"] = timed(services.reconcile_all)
+    results["load_average_after_reconcile_all"] = round(os.getloadavg()[0], 2)
+
+
 # --- Main ----------------------------------------------------------------------------------
 
 
@@ -241,6 +344,8 @@ def run(args) -> dict:
                 services.reconcile_sales(partner_ids=[pk])
                 each.append(time.perf_counter() - started)
             results["reconcile_one_partner"] = percentiles(each)
+            if not args.no_reconcile_at_scale:
+                reconciliation_at_scale(results, relation, partners[0][0])
             results["load_average_after_background_work"] = round(os.getloadavg()[0], 2)
         from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
 
@@ -334,6 +439,11 @@ def main() -> int:
         action="store_true",
         help="with --reuse: measure the pages only (no summary rebuild or reconciliation)",
     )
+    parser.add_argument(
+        "--no-reconcile-at-scale",
+        action="store_true",
+        help="skip the 20 largest partners, the largest one's refresh and reconcile_all",
+    )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
@@ -343,8 +453,12 @@ def main() -> int:
         help="measure again on a database kept by --keep (migrates it first)",
     )
     args = parser.parse_args()
-    if not args.database.startswith("prm_bench"):
-        parser.error("--database must start with prm_bench (it is created and dropped)")
+    # A copy made for one engineer (prm_<name>_...) may be measured, never created or dropped.
+    if not args.database.startswith("prm_bench") and not (args.reuse and args.keep):
+        parser.error(
+            "--database must start with prm_bench (it is created and dropped),"
+            " or be measured with --reuse --keep"
+        )
     exists = psql(
         f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'", server=args.server
     )

@@ -209,7 +209,7 @@ def _store_matches(cursor, pairs: Iterable[tuple[str, list[str], str, list[str]]
     )
 
 
-def _match_names(sale_names: set[str]) -> dict[str, str]:
+def match_names(sale_names: set[str]) -> dict[str, str]:
     """The customer key of each of ``sale_names``; names (reported or registered) seen for
     the first time get their keys and matches stored first."""
     sale_table = SaleCustomerName._meta.db_table
@@ -351,7 +351,6 @@ class Candidates:
             for row in cursor.fetchall():
                 candidate = self._candidate(row)
                 self.own[(candidate.claim.partner_id, row[0])].append(candidate)
-            self._load_skus(cursor)
 
     def _load_top(self, cursor, names: list[str]) -> None:
         """The MAX_CANDIDATES best of each name for any partner: its matched registered
@@ -415,25 +414,28 @@ class Candidates:
         _name, score, shared = row[:3]
         return Candidate(self._claim(row[3:11]), score, shared)
 
-    def _load_skus(self, cursor) -> None:
+    def load_skus(self, claims: Iterable[Claim]) -> None:
+        """The registered products of ``claims`` (of those compared only: most of the
+        loaded ones are not among any group's best)."""
         from deals.models import DealLine, Product
 
-        new = [claim for claim in self.claims.values() if claim.skus is None]
+        new = {claim.deal_id: claim for claim in claims if claim.skus is None}
         if not new:
             return
-        for claim in new:
+        for claim in new.values():
             claim.skus = set()
-        cursor.execute(
-            f"""
-            SELECT l.deal_id, p.vendor_sku
-              FROM {DealLine._meta.db_table} l
-              JOIN {Product._meta.db_table} p ON p.id = l.product_id
-             WHERE l.deal_id = ANY(%(ids)s)
-            """,
-            {"ids": [claim.deal_id for claim in new]},
-        )
-        for deal_id, sku in cursor.fetchall():
-            self.claims[deal_id].skus.add(sku)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT l.deal_id, p.vendor_sku
+                  FROM {DealLine._meta.db_table} l
+                  JOIN {Product._meta.db_table} p ON p.id = l.product_id
+                 WHERE l.deal_id = ANY(%(ids)s)
+                """,
+                {"ids": list(new)},
+            )
+            for deal_id, sku in cursor.fetchall():
+                new[deal_id].skus.add(sku)
 
     def for_group(self, group: SaleGroup) -> list[Candidate]:
         """The group's MAX_CANDIDATES best. A rival among them is among the name's
@@ -470,7 +472,7 @@ def _load_sales(ids: list[int] | None, table) -> list[SaleGroup]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": ids})
         rows = cursor.fetchall()
-    customer_keys = _match_names({row[1] for row in rows})
+    customer_keys = match_names({row[1] for row in rows})
     groups: dict[tuple[int, str], SaleGroup] = {}
     for partner_id, customer, country, sku, day, currency, amount, count in rows:
         key = customer_keys[customer]
@@ -642,9 +644,11 @@ def _reconcile(ids: list[int] | None, candidates: Candidates) -> dict[str, int]:
     candidates.load((group.end_customer for group in groups), ids)
     findings: list[ReconciliationFinding] = []
     matched_deals: set[int] = set()
-    for group in groups:
+    compared = [candidates.for_group(group) for group in groups]
+    candidates.load_skus(candidate.claim for best in compared for candidate in best)
+    for group, best in zip(groups, compared, strict=True):
         own_match = conflict = False
-        for candidate in candidates.for_group(group):
+        for candidate in best:
             claim = candidate.claim
             lines = _lines_for(group, claim)
             if not lines:
