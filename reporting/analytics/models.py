@@ -299,7 +299,8 @@ class ReconciliationFinding(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     detected_at = models.DateTimeField(default=timezone.now)
-    #: Set by each reconciliation run; findings no longer produced are removed unless decided.
+    #: When a reconciliation run last found it with other figures (or first found it);
+    #: open findings a run no longer produces are removed, decided ones stay.
     seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

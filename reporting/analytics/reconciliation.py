@@ -540,14 +540,19 @@ _FINDING_FIGURES = (
     "name_score",
     "seen_at",
 )
+#: A finding is written again only when one of these changed.
+_CHANGING_FIGURES = _FINDING_FIGURES[:-1]
 
 
-def _upsert_findings(findings: list[ReconciliationFinding], now: datetime) -> None:
-    """Insert the findings, or update the figures of those found before (their status,
-    decision and comment stay). One statement with the rows as one JSON parameter: the
-    ORM's bulk upsert spent 1.5 s building and parsing the SQL of 3,000 findings."""
-    if not findings:
-        return
+def _write_findings(
+    findings: list[ReconciliationFinding], ids: list[int] | None, now: datetime
+) -> None:
+    """Insert the findings, update the figures of those found before whose figures
+    changed (status, decision and comment stay), and delete the open findings of the
+    partners ``ids`` (None: all) this run did not find. One statement with the rows as
+    one JSON parameter: the ORM's bulk upsert spent 1.5 s building and parsing the SQL
+    of 3,000 findings; and a run finds mostly what the last one did, so unchanged rows are
+    not written again (rewriting 6,000 of them cost 0.3 s)."""
     rows = [
         {
             "kind": f.kind,
@@ -566,26 +571,41 @@ def _upsert_findings(findings: list[ReconciliationFinding], now: datetime) -> No
         for f in findings
     ]
     table = ReconciliationFinding._meta.db_table
+    partner_filter = "" if ids is None else " AND f.partner_id = ANY(%(ids)s)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table}
-                (kind, partner_id, deal_id, customer_key, end_customer, country, products,
-                 first_invoice_date, last_invoice_date, line_count, amount_reporting,
-                 name_score, status, comment, detected_at, seen_at)
-            SELECT r.kind, r.partner_id, r.deal_id, r.customer_key, r.end_customer,
-                   r.country, r.products, r.first_invoice_date, r.last_invoice_date,
-                   r.line_count, round(r.amount_reporting, 4), r.name_score,
-                   %(open)s, '', %(now)s, %(now)s
-              FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
-                   kind varchar, partner_id bigint, deal_id bigint, customer_key varchar,
-                   end_customer varchar, country varchar, products varchar[],
-                   first_invoice_date date, last_invoice_date date, line_count integer,
-                   amount_reporting numeric, name_score smallint)
-            ON CONFLICT ON CONSTRAINT finding_unique DO UPDATE SET
-            """
-            + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FINDING_FIGURES),
-            {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now},
+            WITH r AS MATERIALIZED (
+                SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+                       kind varchar, partner_id bigint, deal_id bigint, customer_key varchar,
+                       end_customer varchar, country varchar, products varchar[],
+                       first_invoice_date date, last_invoice_date date, line_count integer,
+                       amount_reporting numeric, name_score smallint)
+            ), written AS (
+                INSERT INTO {table}
+                    (kind, partner_id, deal_id, customer_key, end_customer, country, products,
+                     first_invoice_date, last_invoice_date, line_count, amount_reporting,
+                     name_score, status, comment, detected_at, seen_at)
+                SELECT r.kind, r.partner_id, r.deal_id, r.customer_key, r.end_customer,
+                       r.country, r.products, r.first_invoice_date, r.last_invoice_date,
+                       r.line_count, round(r.amount_reporting, 4), r.name_score,
+                       %(open)s, '', %(now)s, %(now)s
+                  FROM r
+                ON CONFLICT ON CONSTRAINT finding_unique DO UPDATE SET
+                {", ".join(f"{name} = EXCLUDED.{name}" for name in _FINDING_FIGURES)}
+                WHERE ({", ".join(f"{table}.{name}" for name in _CHANGING_FIGURES)})
+                      IS DISTINCT FROM ({", ".join(f"EXCLUDED.{n}" for n in _CHANGING_FIGURES)})
+                RETURNING 1
+            )
+            DELETE FROM {table} f
+             WHERE f.status = %(open)s{partner_filter}
+               AND NOT EXISTS (
+                   SELECT 1 FROM r
+                    WHERE r.kind = f.kind AND r.partner_id = f.partner_id
+                      AND r.deal_id IS NOT DISTINCT FROM f.deal_id
+                      AND r.customer_key = f.customer_key)
+            """,
+            {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now, "ids": ids},
         )
 
 
@@ -685,11 +705,7 @@ def _reconcile(ids: list[int] | None, candidates: Candidates) -> dict[str, int]:
             )
             finding.end_customer = name
             findings.append(finding)
-    _upsert_findings(findings, now)
-    stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)
-    if ids is not None:
-        stale = stale.filter(partner_id__in=ids)
-    stale.delete()
+    _write_findings(findings, ids, now)
     counts: dict[str, int] = defaultdict(int)
     for finding in findings:
         counts[finding.kind] += 1
