@@ -2,6 +2,7 @@
 near-miss names, won deals without sales; CM decisions survive re-runs."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -246,7 +247,7 @@ def test_a_registration_of_a_customer_already_reported_is_matched_on_the_next_ru
     assert not findings(cast.partner_a, FindingKind.UNREGISTERED)
 
 
-def test_stored_name_matches_give_the_findings_of_a_first_run(cast, sales, claims, deal):
+def test_stored_name_matches_give_the_findings_of_a_first_run(cast, sales, claims, deal, eur_rate):
     from reporting.analytics.models import (
         CustomerNameMatch,
         RegisteredCustomerName,
@@ -267,7 +268,18 @@ def test_stored_name_matches_give_the_findings_of_a_first_run(cast, sales, claim
         (cast.partner_b, date(2026, 3, 1), "Blue Harbor Logistics GmbH", "1000"),
         (cast.partner_b, date(2026, 3, 2), "Quiet Customer", "900"),
     ):
-        sales.add(partner, day, "SW-24", 1, amount, end_customer=customer)
+        currency = "EUR" if customer == "Zephyr Foods Ltd" else "USD"
+        sales.add(partner, day, "SW-24", 1, amount, end_customer=customer, currency=currency)
+    # No GBP rate: the line counts, its amount cannot be converted (0).
+    sales.add(
+        cast.partner_b,
+        date(2026, 3, 3),
+        "SW-24",
+        1,
+        "50",
+        end_customer="Quiet Customer",
+        currency="GBP",
+    )
     partners = [cast.partner_a, cast.partner_b]
     services.reconcile_sales()
     first = finding_rows(partners)
@@ -285,9 +297,9 @@ def test_stored_name_matches_give_the_findings_of_a_first_run(cast, sales, claim
     }
     assert found[(FindingKind.MATCH, "BLUE HARBOR LOGISTICS")] == (1, 2400)
     assert found[(FindingKind.MATCH, "Blue Harbour Logistic")] == (1, 1200)
-    assert found[(FindingKind.CONFLICT, "Zephyr Foods Ltd")] == (1, 700)
+    assert found[(FindingKind.CONFLICT, "Zephyr Foods Ltd")] == (1, Decimal("770"))  # 700 EUR
     assert found[(FindingKind.CONFLICT, "Blue Harbor Logistics GmbH")] == (1, 1000)
-    assert found[(FindingKind.UNREGISTERED, "Quiet Customer")] == (1, 900)  # not its product
+    assert found[(FindingKind.UNREGISTERED, "Quiet Customer")] == (2, 900)  # not its product
     # Emptied (as after a change of the matching rules), the tables fill again the same.
     CustomerNameMatch.objects.all().delete()
     RegisteredCustomerName.objects.all().delete()
