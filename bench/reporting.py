@@ -219,28 +219,38 @@ def largest_partners(cursor, relation, count: int) -> list[tuple[int, int, int]]
     return cursor.fetchall()
 
 
-def reconciliation_at_scale(results: dict, relation, first_partner: int) -> None:
-    """The reconciliation figures of the largest partners and of every partner."""
+def match_every_name(results: dict, relation) -> None:
+    """The one-time cost of a tenant (after the migration, or on a new seed): the matching
+    keys of every reported and registered name, and which are alike. Skipped when done."""
     from django.db import connection, transaction
 
-    from reporting.analytics import reconciliation, services
+    from reporting.analytics import reconciliation
     from reporting.analytics.models import SaleCustomerName
+
+    if SaleCustomerName.objects.exists():
+        results["names_first_match"] = "already done in this database"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {relation.end_customer} FROM {relation.table}")
+        names = {row[0] for row in cursor.fetchall() if row[0]}
+    log(f"match {len(names):,} reported names (first time)")
+    with transaction.atomic():
+        results["names_first_match"] = {"names": len(names)} | timed(
+            lambda: reconciliation.match_names(names)
+        )
+
+
+def reconciliation_at_scale(results: dict, relation, first_partner: int) -> None:
+    """The reconciliation figures of the largest partners and of every partner."""
+    from django.db import connection
+
+    from reporting.analytics import services
 
     with connection.cursor() as cursor:
         largest = largest_partners(cursor, relation, 20)
     results["largest_partners"] = [
         {"partner": pk, "customers": customers, "lines": lines} for pk, customers, lines in largest
     ]
-    if not SaleCustomerName.objects.exists():
-        # The one-time cost of a tenant: keys and matches of every name reported so far.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT DISTINCT {relation.end_customer} FROM {relation.table}")
-            names = {row[0] for row in cursor.fetchall() if row[0]}
-        log(f"match {len(names):,} reported names (first time)")
-        with transaction.atomic():
-            results["names_first_match"] = {"names": len(names)} | timed(
-                lambda: reconciliation.match_names(names)
-            )
     log("reconcile the 20 largest partners, one at a time (twice: the second is measured)")
     for pk, _customers, _lines in largest:
         services.reconcile_sales(partner_ids=[pk])
@@ -319,6 +329,8 @@ def run(args) -> dict:
             started = time.perf_counter()
             services.refresh_deal_summaries()
             results["refresh_deals_all_s"] = round(time.perf_counter() - started, 1)
+            if not args.no_reconcile_at_scale:
+                match_every_name(results, relation)
             started = time.perf_counter()
             services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
             results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
