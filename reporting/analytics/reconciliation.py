@@ -572,7 +572,9 @@ def _write_findings(
     partners ``ids`` (None: all) this run did not find. One statement with the rows as
     one JSON parameter: the ORM's bulk upsert spent 1.5 s building and parsing the SQL
     of 3,000 findings; and a run finds mostly what the last one did, so unchanged rows are
-    not written again (rewriting 6,000 of them cost 0.3 s)."""
+    not written again (rewriting 6,000 of them cost 0.3 s). The stale ones are found with
+    plain equalities (no deal: 0), which PostgreSQL hashes: with ``IS NOT DISTINCT FROM``
+    it compared every finding with every row, 68 s for 17,500 findings."""
     rows = [
         {
             "kind": f.kind,
@@ -622,7 +624,7 @@ def _write_findings(
                AND NOT EXISTS (
                    SELECT 1 FROM r
                     WHERE r.kind = f.kind AND r.partner_id = f.partner_id
-                      AND r.deal_id IS NOT DISTINCT FROM f.deal_id
+                      AND coalesce(r.deal_id, 0) = coalesce(f.deal_id, 0)
                       AND r.customer_key = f.customer_key)
             """,
             {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now, "ids": ids},
