@@ -573,8 +573,10 @@ def _write_findings(
     one JSON parameter: the ORM's bulk upsert spent 1.5 s building and parsing the SQL
     of 3,000 findings; and a run finds mostly what the last one did, so unchanged rows are
     not written again (rewriting 6,000 of them cost 0.3 s). The stale ones are found with
-    plain equalities (no deal: 0), which PostgreSQL hashes: with ``IS NOT DISTINCT FROM``
-    it compared every finding with every row, 68 s for 17,500 findings."""
+    ``NOT IN`` over the rows (no deal: 0), which PostgreSQL answers from one hash table
+    whatever it guesses of the JSON rows' count: a ``NOT EXISTS`` was planned as a join
+    comparing every finding of the partner with every row (20 million comparisons, 5 s,
+    for 6,337 findings; 68 s for the largest partner)."""
     rows = [
         {
             "kind": f.kind,
@@ -621,11 +623,8 @@ def _write_findings(
             )
             DELETE FROM {table} f
              WHERE f.status = %(open)s{partner_filter}
-               AND NOT EXISTS (
-                   SELECT 1 FROM r
-                    WHERE r.kind = f.kind AND r.partner_id = f.partner_id
-                      AND coalesce(r.deal_id, 0) = coalesce(f.deal_id, 0)
-                      AND r.customer_key = f.customer_key)
+               AND (f.kind, f.partner_id, coalesce(f.deal_id, 0), f.customer_key) NOT IN (
+                   SELECT r.kind, r.partner_id, coalesce(r.deal_id, 0), r.customer_key FROM r)
             """,
             {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now, "ids": ids},
         )
