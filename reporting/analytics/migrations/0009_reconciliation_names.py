@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0006_exchangerate_moved_to_reporting'),
+        ('analytics', '0008_finding_waiting_index'),
     ]
 
     operations = [
