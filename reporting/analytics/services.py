@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.accounts.access import require_vendor_admin
 from prm.tenancy.selectors import current_vendor
 from reporting.analytics import sources
 from reporting.analytics.models import (
@@ -113,17 +114,12 @@ def _rate_join(alias: str, currency_sql: str, day_sql: str) -> str:
 # --- Exchange rates ------------------------------------------------------------------------
 
 
-def _require_vendor_admin(user) -> None:
-    if not (user.is_authenticated and user.is_vendor_admin):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def exchange_rate_save(
     *, user, currency: str, rate: Decimal, valid_from: date, rate_id: int | None = None
 ) -> ExchangeRate:
     """Add or change one rate (vendor admins); figures are rebuilt on commit."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     currency = currency.strip().upper()
     reporting = reporting_currency()
     if currency == reporting:
@@ -155,7 +151,7 @@ def exchange_rate_save(
 
 @transaction.atomic
 def exchange_rate_delete(*, user, rate_id: int) -> None:
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     ExchangeRate.objects.filter(pk=rate_id).delete()
     queue_refresh(partner_ids=None)
 
@@ -193,7 +189,7 @@ def _parse_rate_row(row: dict[str, str], line: int, reporting: str):
 @transaction.atomic
 def exchange_rates_import(*, user, text: str) -> RateImportResult:
     """Rates from CSV ``currency,rate,valid_from``: all rows or none (errors listed)."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     reporting = reporting_currency()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
