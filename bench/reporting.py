@@ -18,6 +18,12 @@ network), p50/p95 of:
 - for each page also the number of SQL statements of one request and their time;
 - the CM dashboard's figures computed from the raw lines instead (the comparison).
 
+Background work first (unless --pages-only): every summary rebuilt, one partner's refresh
+(``refresh_all``, what the import task runs), reconciliation of 20 partners, then (unless
+--no-reconcile-at-scale) reconciliation of the 20 partners with most end customers one
+at a time, the refresh of the first and of the largest partner in a new process (nothing
+cached) and again warm, and ``reconcile_all`` (every partner); wall and CPU seconds.
+
 Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
 Pages: partners without reconciliation findings first get a synthetic copy of a
@@ -172,6 +178,113 @@ def seed(args, results):
     return admin, cms, relation, partners
 
 
+# --- Background work: reconciliation and one partner's refresh ----------------------------
+
+#: Run in a new process: the first refresh after a worker starts (nothing cached in it).
+_COLD_REFRESH = """
+import json, os, sys, time
+import django
+django.setup()
+from django_tenants.utils import schema_context
+from reporting.analytics import services
+with schema_context("bench"):
+    started, cpu = time.perf_counter(), time.process_time()
+    services.refresh_all(partner_ids=[int(sys.argv[1])])
+    print(json.dumps({"s": round(time.perf_counter() - started, 3),
+                      "cpu_s": round(time.process_time() - cpu, 3)}))
+"""
+
+
+def refresh_in_new_process(partner_id: int) -> dict:
+    done = subprocess.run(
+        [PY, "-c", _COLD_REFRESH, str(partner_id)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed(call) -> dict:
+    """Wall and CPU seconds of one call (CPU: this process only, not PostgreSQL)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    call()
+    return {
+        "s": round(time.perf_counter() - started, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+    }
+
+
+def largest_partners(cursor, relation, count: int) -> list[tuple[int, int, int]]:
+    """(partner id, distinct end customers, lines) of the partners with most customers."""
+    cursor.execute(
+        f"SELECT {relation.partner}, count(DISTINCT {relation.end_customer}), count(*)"
+        f" FROM {relation.table} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s",
+        [count],
+    )
+    return cursor.fetchall()
+
+
+def match_every_name(results: dict, relation) -> None:
+    """The one-time cost of a tenant (after the migration, or on a new seed): the matching
+    keys of every reported and registered name, and which are alike. Skipped when done."""
+    from django.db import connection, transaction
+
+    from reporting.analytics import reconciliation
+    from reporting.analytics.models import SaleCustomerName
+
+    if SaleCustomerName.objects.exists():
+        results["names_first_match"] = "already done in this database"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {relation.end_customer} FROM {relation.table}")
+        names = {row[0] for row in cursor.fetchall() if row[0]}
+    log(f"match {len(names):,} reported names (first time)")
+    with transaction.atomic():
+        results["names_first_match"] = {"names": len(names)} | timed(
+            lambda: reconciliation.match_names(names)
+        )
+
+
+def reconciliation_at_scale(results: dict, relation, first_partner: int) -> None:
+    """The reconciliation figures of the largest partners and of every partner."""
+    from django.db import connection
+
+    from reporting.analytics import services
+
+    with connection.cursor() as cursor:
+        largest = largest_partners(cursor, relation, 20)
+    results["largest_partners"] = [
+        {"partner": pk, "customers": customers, "lines": lines} for pk, customers, lines in largest
+    ]
+    log("reconcile the 20 largest partners, one at a time (twice: the second is measured)")
+    for pk, _customers, _lines in largest:
+        services.reconcile_sales(partner_ids=[pk])
+    each, per_partner = [], []
+    for pk, customers, lines in largest:
+        figures = timed(lambda pk=pk: services.reconcile_sales(partner_ids=[pk]))
+        each.append(figures["s"])
+        per_partner.append({"partner": pk, "customers": customers, "lines": lines} | figures)
+    results["reconcile_largest_20"] = percentiles(each)
+    results["reconcile_largest_20_each"] = per_partner
+    refreshed = (
+        ("refresh_first_partner", first_partner),
+        ("refresh_largest_partner", largest[0][0]),
+    )
+    for label, pk in refreshed:
+        log(f"refresh partner {pk} in a new process, then again in this one")
+        results[label] = {
+            "partner": pk,
+            "cold_new_process": refresh_in_new_process(pk),
+            "warm": timed(lambda pk=pk: services.refresh_all(partner_ids=[pk])),
+        }
+    log("reconcile every partner (reconcile_all)")
+    results["reconcile_all"] = timed(services.reconcile_all)
+    results["load_average_after_reconcile_all"] = round(os.getloadavg()[0], 2)
+
+
 # --- Main ----------------------------------------------------------------------------------
 
 
@@ -223,6 +336,8 @@ def run(args) -> dict:
             started = time.perf_counter()
             services.refresh_deal_summaries()
             results["refresh_deals_all_s"] = round(time.perf_counter() - started, 1)
+            if not args.no_reconcile_at_scale:
+                match_every_name(results, relation)
             started = time.perf_counter()
             services.refresh_all(partner_ids=[partners[0][0]])  # what the task does per import
             results["refresh_one_partner_s"] = round(time.perf_counter() - started, 2)
@@ -248,6 +363,8 @@ def run(args) -> dict:
                 services.reconcile_sales(partner_ids=[pk])
                 each.append(time.perf_counter() - started)
             results["reconcile_one_partner"] = percentiles(each)
+            if not args.no_reconcile_at_scale:
+                reconciliation_at_scale(results, relation, partners[0][0])
             results["load_average_after_background_work"] = round(os.getloadavg()[0], 2)
         from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
 
@@ -265,6 +382,9 @@ def run(args) -> dict:
                 "analytics_salesmonthcountry",
                 "analytics_tenantmonth",
                 "analytics_dealmonth",
+                # After reconcile_all: 1.1 million findings the planner would take for
+                # the few thousand it last counted.
+                "analytics_reconciliationfinding",
             ):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
         cm = cms[0]
@@ -484,6 +604,11 @@ def main() -> int:
         "--pages-only",
         action="store_true",
         help="with --reuse: measure the pages only (no summary rebuild or reconciliation)",
+    )
+    parser.add_argument(
+        "--no-reconcile-at-scale",
+        action="store_true",
+        help="skip the 20 largest partners, the largest one's refresh and reconcile_all",
     )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")

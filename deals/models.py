@@ -273,6 +273,9 @@ class Deal(CustomerIdentity):
             models.Index(fields=["customer_domain_key"], name="deal_domain_key"),
             GinIndex(fields=["customer_name_keys"], name="deal_name_keys", fastupdate=False),
             models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
+            # Reconciliation reads the registrations of a customer name, oldest first, and
+            # skips through the distinct names (reporting.analytics.reconciliation).
+            models.Index(fields=["customer_name", "id"], name="deal_customer_name"),
             models.Index(
                 fields=["protected_until"],
                 name="deal_approved_protection",

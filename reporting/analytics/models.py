@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -326,7 +327,8 @@ class ReconciliationFinding(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     detected_at = models.DateTimeField(default=timezone.now)
-    #: Set by each reconciliation run; findings no longer produced are removed unless decided.
+    #: When a reconciliation run last found it with other figures (or first found it);
+    #: open findings a run no longer produces are removed, decided ones stay.
     seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -364,3 +366,69 @@ class ReconciliationFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.end_customer or self.deal_id}"
+
+
+# --- Reconciliation's name matching, computed once per name -----------------------------------
+#
+# Reconciliation compares each reported end customer with registrations' customer names. A
+# tenant has far fewer distinct names (on the seed_scale data 17,546 reported names, 4,856
+# registered ones) than partner-customer pairs (1.1 million): the keys and the similarity of
+# two names are pure functions of the names, so they are computed once per name (pair) and
+# kept here, not per partner and run. Filled by reporting.analytics.reconciliation.
+
+
+class SaleCustomerName(models.Model):
+    """A distinct end-customer name of reported sales, with its matching keys."""
+
+    name = models.TextField(unique=True)
+    #: The normalised name (what findings are grouped by).
+    customer_key = models.CharField(max_length=200)
+    #: deals.matching.name_query_keys: every key ranks candidates ...
+    keys = ArrayField(models.CharField(max_length=200), default=list)
+    #: ... the whole-name and pair keys find them (single words are no evidence).
+    strong_keys = ArrayField(models.CharField(max_length=200), default=list)
+
+    class Meta:
+        indexes = [GinIndex(fields=["strong_keys"], name="salename_strong_keys", fastupdate=False)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegisteredCustomerName(models.Model):
+    """A distinct customer name of registrations that reconciliation has matched."""
+
+    name = models.TextField(unique=True)
+    #: The normalised name (the key of a won registration's finding).
+    customer_key = models.CharField(max_length=200)
+    #: The registrations' customer_name_keys (deals.matching.name_keys of the name).
+    keys = ArrayField(models.CharField(max_length=200), default=list)
+
+    class Meta:
+        indexes = [GinIndex(fields=["keys"], name="registeredname_keys", fastupdate=False)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerNameMatch(models.Model):
+    """A reported name and a registered name sharing a strong key, similar enough to be
+    the same company (score >= reconciliation.MATCH_SIMILARITY)."""
+
+    sale_name = models.TextField()
+    registered_name = models.TextField()
+    score = models.PositiveSmallIntegerField()
+    #: How many of the sale name's keys the registered name has (ranks candidates).
+    shared_keys = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sale_name", "registered_name"], name="namematch_unique"
+            )
+        ]
+        # The registered side: a partner's own registrations are looked up by their name.
+        indexes = [models.Index(fields=["registered_name"], name="namematch_registered")]
+
+    def __str__(self) -> str:
+        return f"{self.sale_name} ~ {self.registered_name} ({self.score})"

@@ -16,28 +16,23 @@ They queue :func:`reporting.analytics.tasks.refresh_summaries` on commit.
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import json
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.accounts.access import require_vendor_admin
 from prm.tenancy.selectors import current_vendor
 from reporting.analytics import sources
 from reporting.analytics.models import (
     ExchangeRate,
-    FindingKind,
-    FindingStatus,
-    ReconciliationFinding,
     SummaryRefresh,
 )
 
@@ -119,17 +114,12 @@ def _rate_join(alias: str, currency_sql: str, day_sql: str) -> str:
 # --- Exchange rates ------------------------------------------------------------------------
 
 
-def _require_vendor_admin(user) -> None:
-    if not (user.is_authenticated and user.is_vendor_admin):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def exchange_rate_save(
     *, user, currency: str, rate: Decimal, valid_from: date, rate_id: int | None = None
 ) -> ExchangeRate:
     """Add or change one rate (vendor admins); figures are rebuilt on commit."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     currency = currency.strip().upper()
     reporting = reporting_currency()
     if currency == reporting:
@@ -161,7 +151,7 @@ def exchange_rate_save(
 
 @transaction.atomic
 def exchange_rate_delete(*, user, rate_id: int) -> None:
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     ExchangeRate.objects.filter(pk=rate_id).delete()
     queue_refresh(partner_ids=None)
 
@@ -199,7 +189,7 @@ def _parse_rate_row(row: dict[str, str], line: int, reporting: str):
 @transaction.atomic
 def exchange_rates_import(*, user, text: str) -> RateImportResult:
     """Rates from CSV ``currency,rate,valid_from``: all rows or none (errors listed)."""
-    _require_vendor_admin(user)
+    require_vendor_admin(user)
     reporting = reporting_currency()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
@@ -527,23 +517,12 @@ def refresh_all(
     if deals:
         refresh_deal_summaries(partner_ids=partner_ids)
     if reconcile:
+        from reporting.analytics.reconciliation import reconcile_all, reconcile_sales
+
         if partner_ids is None:
             reconcile_all()
         else:
             reconcile_sales(partner_ids=partner_ids)
-
-
-#: Partners reconciled per transaction when everything is reconciled (bounded memory).
-RECONCILE_BATCH = 200
-
-
-def reconcile_all() -> None:
-    """Reconcile every partner, a batch of partners per transaction."""
-    from partners.models import Partner
-
-    ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), RECONCILE_BATCH):
-        reconcile_sales(partner_ids=ids[start : start + RECONCILE_BATCH])
 
 
 def queue_refresh(
@@ -560,458 +539,27 @@ def queue_refresh(
     refresh_summaries.delay_on_commit(partner_ids=ids, sales=sales, deals=deals)
 
 
-# --- Reconciliation ------------------------------------------------------------------------
-
-#: A sale's end customer and a registration's customer are the same company at or above
-#: this name similarity (deals.matching's threshold for "same name").
-MATCH_SIMILARITY = 85
-#: Registrations a sale can be reconciled with (the partner's own) ...
-OWN_CLAIM_STATUSES = ("approved", "won")
-#: ... and registrations of other partners that make a sale a channel conflict.
-RIVAL_CLAIM_STATUSES = ("submitted", "more_information", "approved", "won")
-#: A won deal's invoices may come a little after its closing date.
-AFTER_CLOSE_GRACE_DAYS = 60
-#: Registrations scored per end customer (those sharing most name keys).
-MAX_CANDIDATES = 5
-
-
-@dataclass
-class SaleGroup:
-    """A partner's reported lines to one end customer, per product and day."""
-
-    partner_id: int
-    end_customer: str
-    country: str
-    key: str
-    lines: list[tuple[str, date, Decimal, int]] = field(default_factory=list)
-
-
-@dataclass
-class Claim:
-    deal_id: int
-    partner_id: int
-    status: str
-    customer_name: str
-    skus: set[str]
-    window: tuple[date, date] | None  # invoice dates that count for this registration
-
-
-def _claim_window(status, decided_at, protected_until, submitted_at, closed_on):
-    start = decided_at or submitted_at
-    if start is None:
-        return None
-    start = timezone.localdate(start) if isinstance(start, datetime) else start
-    end = protected_until
-    if status == "won" and closed_on:
-        end = max(end or closed_on, closed_on + timedelta(days=AFTER_CLOSE_GRACE_DAYS))
-    if status in ("submitted", "more_information"):
-        end = start + timedelta(days=365)
-    return (start, end or start + timedelta(days=365))
-
-
-#: Per sale group (end customer of one partner): the registrations in the given statuses
-#: sharing one of the group's ``strong`` keys, best first: most shared name keys, the
-#: partner's own registrations before rivals', then oldest. One query for every group,
-#: through the GIN index on customer_name_keys; only MAX_CANDIDATES per group come back,
-#: however many registrations share a common pair of words. JIT off: compiling the
-#: expressions took longer (0.3 s) than running them.
-_CANDIDATES_SQL = """
-    SELECT g.idx, c.id
-      FROM jsonb_to_recordset(%(groups)s::jsonb)
-           AS g(idx integer, partner bigint, strong varchar[], keys varchar[])
-     CROSS JOIN LATERAL (
-           SELECT d.id FROM deals_deal d
-            WHERE d.customer_name_keys && g.strong AND d.status = ANY(%(statuses)s)
-            ORDER BY (SELECT count(*) FROM unnest(g.keys) k
-                       WHERE k = ANY(d.customer_name_keys)) DESC,
-                     d.partner_id = g.partner DESC, d.id
-            LIMIT %(limit)s) c
-"""
-
-
-def _ranked_candidates(queries: list[dict], statuses) -> list[tuple[int, int]]:
-    if not queries:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            _CANDIDATES_SQL,
-            {"groups": json.dumps(queries), "statuses": list(statuses), "limit": MAX_CANDIDATES},
-        )
-        return cursor.fetchall()
-
-
-#: A pair of words more registrations than this share identifies no company ("Cedar
-#: Atlas" of every "Cedar Atlas <trade>"), as a single word does not: it finds no candidates.
-COMMON_PAIR_REGISTRATIONS = 200
-
-
-#: How long a worker trusts a pair's count: a pair crossing the threshold in the meantime
-#: changes which candidates are ranked, not whether a finding is right.
-COMMON_PAIR_SECONDS = 600
-_pair_counts: dict[tuple[str, str], tuple[float, bool]] = {}
-
-
-def _common_pairs(keys: set[str]) -> set[str]:
-    """The pair keys of ``keys`` that more than COMMON_PAIR_REGISTRATIONS registrations
-    hold (counted up to one more than that, through the GIN index; each answer kept for
-    COMMON_PAIR_SECONDS in this process)."""
-    schema, now = connection.schema_name, time.monotonic()
-    known = {key: _pair_counts.get((schema, key)) for key in keys}
-    common = {key for key, seen in known.items() if seen and seen[0] > now and seen[1]}
-    keys = {key for key, seen in known.items() if not seen or seen[0] <= now}
-    if not keys:
-        return common
-    if len(_pair_counts) > 100_000:
-        _pair_counts.clear()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT k FROM unnest(%(keys)s::varchar[]) k
-             WHERE (SELECT count(*) FROM (
-                        SELECT 1 FROM deals_deal d
-                         WHERE d.customer_name_keys @> ARRAY[k]
-                         LIMIT %(limit)s) AS sharing) = %(limit)s
-            """,
-            {"keys": sorted(keys), "limit": COMMON_PAIR_REGISTRATIONS + 1},
-        )
-        found = {row[0] for row in cursor.fetchall()}
-    for key in keys:
-        _pair_counts[(schema, key)] = (now + COMMON_PAIR_SECONDS, key in found)
-    return common | found
-
-
-def _load_candidates(groups: list[SaleGroup], statuses) -> list[list[Claim]]:
-    """The candidate registrations of each group (same order as ``groups``).
-
-    Two passes. First only registrations of exactly the group's name (a whole-name key,
-    "=..."): a few rows each, and they share the most keys with it. A group with
-    MAX_CANDIDATES of those is done. The others are looked up again with their pairs of
-    words too (a misspelt name shares a pair, not the whole name), leaving out pairs too
-    common to identify a company (COMMON_PAIR_REGISTRATIONS): ranking the thousand
-    registrations of a common pair took ~10 ms a customer, 3-25 s for a partner
-    (bench/reporting.py's generated names are made of 27 words).
-    """
-    from deals.models import Deal, DealLine
-
-    queries = []
-    for idx, group in enumerate(groups):
-        keys = list(_query_keys(group.end_customer))
-        # Single words ("logistics") are no evidence of the same company: a candidate must
-        # share the whole name or a pair of words; all keys then rank the candidates.
-        strong = [key for key in keys if key.startswith("=") or "+" in key]
-        if strong:
-            queries.append(
-                {"idx": idx, "partner": group.partner_id, "strong": strong, "keys": keys}
-            )
-    if not queries:
-        return [[] for _ in groups]
-    namesakes = [
-        {**query, "strong": [key for key in query["strong"] if key.startswith("=")]}
-        for query in queries
-    ]
-    found = _ranked_candidates([query for query in namesakes if query["strong"]], statuses)
-    enough = defaultdict(int)
-    for idx, _deal_id in found:
-        enough[idx] += 1
-    rest = [query for query in queries if enough[query["idx"]] < MAX_CANDIDATES]
-    common = _common_pairs({key for query in rest for key in query["strong"] if "+" in key})
-    rest = [
-        {**query, "strong": [key for key in query["strong"] if key not in common]} for query in rest
-    ]
-    # Without a usable pair key the second pass would find the namesakes again.
-    rest = [query for query in rest if any("+" in key for key in query["strong"])]
-    done = {query["idx"] for query in rest}
-    found = [row for row in found if row[0] not in done] + _ranked_candidates(rest, statuses)
-    found.sort(key=lambda row: row[0])  # stable: rank order kept within each group
-    ids = {deal_id for _idx, deal_id in found}
-    skus: dict[int, set[str]] = defaultdict(set)
-    for deal_id, sku in DealLine.objects.filter(deal_id__in=ids).values_list(
-        "deal_id", "product__vendor_sku"
-    ):
-        skus[deal_id].add(sku)
-    rows = Deal.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "partner_id",
-        "status",
-        "customer_name",
-        "decided_at",
-        "protected_until",
-        "submitted_at",
-        "closed_on",
-    )
-    claims = {
-        pk: Claim(
-            pk,
-            partner_id,
-            status,
-            name,
-            skus.get(pk, set()),
-            _claim_window(status, decided_at, until, submitted_at, closed_on),
-        )
-        for pk, partner_id, status, name, decided_at, until, submitted_at, closed_on in rows
+#: Reconciliation lives in reporting.analytics.reconciliation; its entry points (and the
+#: rules other code reads) stay importable from here.
+_RECONCILIATION_NAMES = frozenset(
+    {
+        "reconcile_sales",
+        "reconcile_all",
+        "finding_decide",
+        "MATCH_SIMILARITY",
+        "OWN_CLAIM_STATUSES",
+        "RIVAL_CLAIM_STATUSES",
+        "AFTER_CLOSE_GRACE_DAYS",
+        "MAX_CANDIDATES",
+        "RECONCILE_BATCH",
     }
-    per_group: list[list[Claim]] = [[] for _ in groups]
-    for idx, deal_id in found:  # in rank order within each group
-        per_group[idx].append(claims[deal_id])
-    return per_group
-
-
-def _load_sales(ids: list[int] | None, table: RateTable) -> list[SaleGroup]:
-
-    lines = sources.sales_lines()
-    sql = f"""
-        SELECT l.{lines.partner}, l.{lines.end_customer},
-               upper(coalesce(l.{lines.end_customer_country}, '')), l.{lines.vendor_sku},
-               l.{lines.invoice_date}, upper(l.{lines.currency}), sum(l.{lines.amount}), count(*)
-          FROM {lines.table} l
-         WHERE coalesce(l.{lines.end_customer}, '') <> '' AND l.{lines.invoice_date} IS NOT NULL
-               {_partner_filter(f"l.{lines.partner}", ids)}
-         GROUP BY 1, 2, 3, 4, 5, 6
-    """
-    groups: dict[tuple[int, str], SaleGroup] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": ids})
-        for partner_id, customer, country, sku, day, currency, amount, count in cursor:
-            key = _customer_key(customer)
-            group = groups.get((partner_id, key))
-            if group is None:
-                group = groups[(partner_id, key)] = SaleGroup(partner_id, customer, country, key)
-            converted = table.convert(amount, currency, day) or Decimal(0)
-            group.lines.append((sku, day, converted, count))
-    return list(groups.values())
-
-
-# A worker reconciles the same customers import after import: their normalised names and
-# name keys (~0.5 ms each) are kept, as the similarity scores are.
-@functools.lru_cache(maxsize=100_000)
-def _customer_key(name: str) -> str:
-    from deals import matching
-
-    return matching.normalise_company_name(name) or name.strip().lower()
-
-
-@functools.lru_cache(maxsize=100_000)
-def _query_keys(name: str) -> tuple[str, ...]:
-    from deals import matching
-
-    return tuple(matching.name_query_keys(name))
-
-
-@functools.lru_cache(maxsize=100_000)
-def _similarity(left: str, right: str) -> int:
-    from deals import matching
-
-    return matching.name_similarity(left, right)
-
-
-def _scored(group: SaleGroup, candidates: list[Claim]) -> list[tuple[Claim, int]]:
-    """The candidates whose name is similar enough to the group's end customer."""
-    found = []
-    for claim in candidates:
-        score = _similarity(group.end_customer, claim.customer_name)
-        if score >= MATCH_SIMILARITY:
-            found.append((claim, score))
-    return found
-
-
-def _lines_for(group: SaleGroup, claim: Claim):
-    if claim.window is None:
-        return []
-    start, end = claim.window
-    return [
-        line
-        for line in group.lines
-        if start <= line[1] <= end and (not claim.skus or line[0] in claim.skus)
-    ]
-
-
-def _finding(
-    kind,
-    partner_id,
-    group: SaleGroup | None,
-    lines,
-    *,
-    deal_id=None,
-    score=None,
-    key: str = "",
-    now,
-) -> ReconciliationFinding:
-    lines = lines or []
-    return ReconciliationFinding(
-        kind=kind,
-        partner_id=partner_id,
-        deal_id=deal_id,
-        customer_key=group.key if group else key,
-        end_customer=group.end_customer if group else "",
-        country=group.country if group else "",
-        products=sorted({line[0] for line in lines}),
-        first_invoice_date=min((line[1] for line in lines), default=None),
-        last_invoice_date=max((line[1] for line in lines), default=None),
-        line_count=sum(line[3] for line in lines),
-        amount_reporting=sum((line[2] for line in lines), Decimal(0)),
-        name_score=score,
-        detected_at=now,
-        seen_at=now,
-    )
-
-
-#: Figures a new run updates on a finding that exists already (decisions stay).
-_FINDING_FIGURES = (
-    "end_customer",
-    "country",
-    "products",
-    "first_invoice_date",
-    "last_invoice_date",
-    "line_count",
-    "amount_reporting",
-    "name_score",
-    "seen_at",
 )
 
 
-def _upsert_findings(findings: list[ReconciliationFinding], now: datetime) -> None:
-    """Insert the findings, or update the figures of those found before (their status,
-    decision and comment stay). One statement with the rows as one JSON parameter: the
-    ORM's bulk upsert spent 1.5 s building and parsing the SQL of 3,000 findings."""
-    if not findings:
-        return
-    rows = [
-        {
-            "kind": f.kind,
-            "partner_id": f.partner_id,
-            "deal_id": f.deal_id,
-            "customer_key": f.customer_key,
-            "end_customer": f.end_customer,
-            "country": f.country,
-            "products": f.products,
-            "first_invoice_date": f.first_invoice_date and f.first_invoice_date.isoformat(),
-            "last_invoice_date": f.last_invoice_date and f.last_invoice_date.isoformat(),
-            "line_count": f.line_count,
-            "amount_reporting": str(f.amount_reporting),
-            "name_score": f.name_score,
-        }
-        for f in findings
-    ]
-    table = ReconciliationFinding._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table}
-                (kind, partner_id, deal_id, customer_key, end_customer, country, products,
-                 first_invoice_date, last_invoice_date, line_count, amount_reporting,
-                 name_score, status, comment, detected_at, seen_at)
-            SELECT r.kind, r.partner_id, r.deal_id, r.customer_key, r.end_customer,
-                   r.country, r.products, r.first_invoice_date, r.last_invoice_date,
-                   r.line_count, round(r.amount_reporting, 4), r.name_score,
-                   %(open)s, '', %(now)s, %(now)s
-              FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
-                   kind varchar, partner_id bigint, deal_id bigint, customer_key varchar,
-                   end_customer varchar, country varchar, products varchar[],
-                   first_invoice_date date, last_invoice_date date, line_count integer,
-                   amount_reporting numeric, name_score smallint)
-            ON CONFLICT ON CONSTRAINT finding_unique DO UPDATE SET
-            """
-            + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FINDING_FIGURES),
-            {"rows": json.dumps(rows), "open": FindingStatus.OPEN, "now": now},
-        )
+def __getattr__(name: str):
+    # Imported on first use, not at the top: reconciliation uses this module's rates.
+    if name in _RECONCILIATION_NAMES:
+        from reporting.analytics import reconciliation
 
-
-@transaction.atomic
-def reconcile_sales(*, partner_ids: Iterable[int] | None = None) -> dict[str, int]:
-    """Reconcile reported sales of ``partner_ids`` (None: all) with registrations.
-
-    For each partner's end customer: lines inside the protection window of the partner's
-    own approved/won registration of that customer (fuzzy name, overlapping products) are
-    a *match*; lines to a customer another partner registered are a *conflict*; other
-    customers are *unregistered*. Won registrations with no matching line are *won without
-    sales*. Findings keep a CM's decision across runs; open ones no longer found go away.
-    """
-    from deals.models import Deal
-
-    ids = _ids(partner_ids)
-    if ids == []:
-        return {}
-    now = timezone.now()
-    table = RateTable.load()
-    groups = _load_sales(ids, table)
-    candidates = _load_candidates(groups, RIVAL_CLAIM_STATUSES)
-    findings: list[ReconciliationFinding] = []
-    matched_deals: set[int] = set()
-    for group, group_candidates in zip(groups, candidates, strict=True):
-        own_match = conflict = False
-        for claim, score in _scored(group, group_candidates):
-            lines = _lines_for(group, claim)
-            if not lines:
-                continue
-            if claim.partner_id == group.partner_id and claim.status in OWN_CLAIM_STATUSES:
-                own_match = True
-                matched_deals.add(claim.deal_id)
-                findings.append(
-                    _finding(
-                        FindingKind.MATCH,
-                        group.partner_id,
-                        group,
-                        lines,
-                        deal_id=claim.deal_id,
-                        score=score,
-                        now=now,
-                    )
-                )
-            elif claim.partner_id != group.partner_id:
-                conflict = True
-                findings.append(
-                    _finding(
-                        FindingKind.CONFLICT,
-                        group.partner_id,
-                        group,
-                        lines,
-                        deal_id=claim.deal_id,
-                        score=score,
-                        now=now,
-                    )
-                )
-        if not own_match and not conflict:
-            findings.append(
-                _finding(FindingKind.UNREGISTERED, group.partner_id, group, group.lines, now=now)
-            )
-    won = Deal.objects.filter(status="won")
-    if ids is not None:
-        won = won.filter(partner_id__in=ids)
-    for deal_id, partner_id, name in won.values_list("pk", "partner_id", "customer_name"):
-        if deal_id not in matched_deals:
-            key = _customer_key(name)
-            finding = _finding(
-                FindingKind.WON_NO_SALE, partner_id, None, [], deal_id=deal_id, key=key, now=now
-            )
-            finding.end_customer = name
-            findings.append(finding)
-    _upsert_findings(findings, now)
-    stale = ReconciliationFinding.objects.filter(status=FindingStatus.OPEN, seen_at__lt=now)
-    if ids is not None:
-        stale = stale.filter(partner_id__in=ids)
-    stale.delete()
-    counts: dict[str, int] = defaultdict(int)
-    for finding in findings:
-        counts[finding.kind] += 1
-    return dict(counts)
-
-
-@transaction.atomic
-def finding_decide(*, user, finding_id: int, decision: str, comment: str = ""):
-    """A CM confirms or dismisses a finding in their scope (404 outside it)."""
-    from reporting.analytics.selectors import get_finding_for
-
-    if not (user.is_authenticated and user.is_vendor_staff):
-        raise PermissionDenied
-    if decision not in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED, FindingStatus.OPEN):
-        raise ValidationError(_("Choose confirm or dismiss."))
-    finding = get_finding_for(user, finding_id)
-    finding = ReconciliationFinding.objects.select_for_update().get(pk=finding.pk)
-    finding.status = decision
-    finding.comment = comment.strip()
-    reopened = decision == FindingStatus.OPEN
-    finding.decided_by = None if reopened else user
-    finding.decided_at = None if reopened else timezone.now()
-    finding.save(update_fields=["status", "comment", "decided_by", "decided_at"])
-    return finding
+        return getattr(reconciliation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,7 @@
 near-miss names, won deals without sales; CM decisions survive re-runs."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -248,3 +249,157 @@ def test_it_finds_the_partners_own_registration_among_many_rivals_of_the_same_na
     conflicts = findings(cast.partner_a, FindingKind.CONFLICT)
     assert {c.deal_id for c in conflicts} <= {r.pk for r in rivals}
     assert conflicts, "the rivals' registrations of the same customer are a conflict too"
+
+
+# --- Names matched once and kept (reporting.analytics.reconciliation) -----------------------
+
+
+def finding_rows(partners):
+    """Every finding of ``partners`` as a user reads it, independent of row ids."""
+    return sorted(
+        ReconciliationFinding.objects.filter(partner__in=partners).values_list(
+            "kind",
+            "partner_id",
+            "deal_id",
+            "end_customer",
+            "line_count",
+            "amount_reporting",
+            "name_score",
+        ),
+        key=str,
+    )
+
+
+def test_a_registration_of_a_customer_already_reported_is_matched_on_the_next_run(
+    cast, sales, deal
+):
+    sales.add(cast.partner_a, date(2026, 2, 1), "SW-24", 3, "3600", end_customer="Zephyr Foods")
+    services.reconcile_sales(partner_ids=[cast.partner_a.pk])
+    assert [f.end_customer for f in findings(cast.partner_a, FindingKind.UNREGISTERED)] == [
+        "Zephyr Foods"
+    ]
+
+    # The reported name was matched (with no registration) on the first run; a
+    # registration of a new name must still be found.
+    registration = deal(
+        cast.partner_a,
+        cast.rep_a1,
+        "approved",
+        submitted=date(2026, 1, 9),
+        decided_after_hours=24,
+        customer="Zephyr Foods GmbH",
+        skus=("SW-24",),
+    )
+    services.reconcile_sales(partner_ids=[cast.partner_a.pk])
+
+    [match] = findings(cast.partner_a, FindingKind.MATCH)
+    assert match.deal == registration and match.amount_reporting == 3600
+    assert match.line_count == 1
+    assert not findings(cast.partner_a, FindingKind.UNREGISTERED)
+
+
+def test_stored_name_matches_give_the_findings_of_a_first_run(cast, sales, claims, deal, eur_rate):
+    from reporting.analytics.models import (
+        CustomerNameMatch,
+        RegisteredCustomerName,
+        SaleCustomerName,
+    )
+
+    deal(
+        cast.partner_b,
+        cast.rep_b,
+        "submitted",
+        submitted=date(2026, 1, 20),
+        customer="Zephyr Foods",
+    )
+    for partner, day, customer, amount in (
+        (cast.partner_a, date(2026, 2, 1), "BLUE HARBOR LOGISTICS", "2400"),
+        (cast.partner_a, date(2026, 2, 2), "Blue Harbour Logistic", "1200"),
+        (cast.partner_a, date(2026, 2, 3), "Zephyr Foods Ltd", "700"),
+        (cast.partner_b, date(2026, 3, 1), "Blue Harbor Logistics GmbH", "1000"),
+        (cast.partner_b, date(2026, 3, 2), "Quiet Customer", "900"),
+    ):
+        currency = "EUR" if customer == "Zephyr Foods Ltd" else "USD"
+        sales.add(partner, day, "SW-24", 1, amount, end_customer=customer, currency=currency)
+    # No GBP rate: the line counts, its amount cannot be converted (0).
+    sales.add(
+        cast.partner_b,
+        date(2026, 3, 3),
+        "SW-24",
+        1,
+        "50",
+        end_customer="Quiet Customer",
+        currency="GBP",
+    )
+    partners = [cast.partner_a, cast.partner_b]
+    services.reconcile_sales()
+    first = finding_rows(partners)
+    assert SaleCustomerName.objects.count() == 5
+
+    services.reconcile_sales()  # from the stored keys and matches
+    assert finding_rows(partners) == first
+    ReconciliationFinding.objects.all().delete()
+    services.reconcile_sales()
+    assert finding_rows(partners) == first
+
+    # What the first run found, in figures a CM checks against the lines added above.
+    found = {
+        (kind, customer): (count, amount) for kind, _p, _d, customer, count, amount, _s in first
+    }
+    assert found[(FindingKind.MATCH, "BLUE HARBOR LOGISTICS")] == (1, 2400)
+    assert found[(FindingKind.MATCH, "Blue Harbour Logistic")] == (1, 1200)
+    assert found[(FindingKind.CONFLICT, "Zephyr Foods Ltd")] == (1, Decimal("770"))  # 700 EUR
+    assert found[(FindingKind.CONFLICT, "Blue Harbor Logistics GmbH")] == (1, 1000)
+    assert found[(FindingKind.UNREGISTERED, "Quiet Customer")] == (2, 900)  # not its product
+    # Emptied (as after a change of the matching rules), the tables fill again the same.
+    CustomerNameMatch.objects.all().delete()
+    RegisteredCustomerName.objects.all().delete()
+    SaleCustomerName.objects.all().delete()
+    services.reconcile_sales()
+    assert finding_rows(partners) == first
+
+
+def test_reconciling_every_partner_in_batches_gives_the_findings_of_one_run(
+    cast, sales, claims, deal, monkeypatch
+):
+    from reporting.analytics import reconciliation
+
+    # The partner's own registration of a name six rivals registered first: it is not
+    # among the name's best for any partner, so a batch must read it as the partner's own.
+    for day in range(6):
+        deal(
+            cast.partner_b,
+            cast.rep_b,
+            "submitted",
+            submitted=date(2026, 1, 2 + day),
+            customer="Nord Cedar Bank",
+        )
+    own = deal(
+        cast.partner_a,
+        cast.rep_a1,
+        "approved",
+        submitted=date(2026, 1, 9),
+        decided_after_hours=24,
+        customer="Nord Cedar Bank",
+    )
+    for partner, day, customer in (
+        (cast.partner_a, date(2026, 2, 1), "Nord Cedar Bank Ltd"),
+        (cast.partner_a, date(2026, 2, 2), "Blue Harbor Logistics"),
+        (cast.partner_b, date(2026, 3, 1), "Blue Harbor Logistics"),
+        (cast.partner_b, date(2026, 3, 2), "Nord Cedar Bank"),
+        (cast.partner_b, date(2026, 3, 3), "Zephyr Foods"),
+    ):
+        sales.add(partner, day, "SW-24", 1, "100", end_customer=customer)
+    partners = [cast.partner_a, cast.partner_b]
+    services.reconcile_sales()
+    in_one_run = finding_rows(partners)
+    ReconciliationFinding.objects.all().delete()
+
+    monkeypatch.setattr(reconciliation, "RECONCILE_BATCH", 1)
+    services.reconcile_all()
+
+    assert finding_rows(partners) == in_one_run
+    [match] = ReconciliationFinding.objects.filter(
+        partner=cast.partner_a, kind=FindingKind.MATCH, end_customer="Nord Cedar Bank Ltd"
+    )
+    assert match.deal == own
