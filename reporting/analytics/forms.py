@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.db.models import Q
 from django.http import Http404
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -212,6 +213,47 @@ class FindingDecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 
+class PartnerLookupField(forms.CharField):
+    """A partner of the reader's scope, typed: its number (what links carry), its slug or
+    its name (whole, or a part only one partner's name holds). A number outside the scope
+    is NOT_IN_SCOPE (the page answers 404, as for any foreign id); text that names no
+    partner of the scope is an error shown beside the field, whether or not another
+    vendor's or partner's partner has that name."""
+
+    NOT_IN_SCOPE = "not_in_scope"
+
+    def __init__(self, partners, **kwargs):
+        kwargs.setdefault("label", _("Partner (name, slug or number)"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.partners = partners
+        self.widget.attrs.setdefault("placeholder", _("Partner name"))
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        if text.isascii() and text.isdigit():
+            partner = self.partners.filter(pk=parse_id(text)).first()
+            if partner is None:
+                raise forms.ValidationError(_("No such partner."), code=self.NOT_IN_SCOPE)
+            return partner
+        exact = self.partners.filter(Q(slug__iexact=text) | Q(name__iexact=text))[:2]
+        found = list(exact) or list(self.partners.filter(name__icontains=text)[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise forms.ValidationError(
+                _("Several partners match “%(text)s”: type more of the name."),
+                code="ambiguous",
+                params={"text": text},
+            )
+        raise forms.ValidationError(
+            _("None of your partners matches “%(text)s”."), code="no_match", params={"text": text}
+        )
+
+
 class FindingFilterForm(QueryForm):
     """The reconciliation list's filters, in the URL (what its export downloads too). Without
     a status in the URL the list shows open findings, what waits on the CM."""
@@ -239,15 +281,17 @@ class FindingFilterForm(QueryForm):
         self.fields["partner"].queryset = partners
         if partners[: MAX_PARTNER_CHOICES + 1].count() > MAX_PARTNER_CHOICES:
             # As on the dashboards, thousands of options are slow to render (0.1 s of CPU
-            # for 5,000) and to use: the partner's number instead, which the work queue's
-            # and the scorecards' links to this page carry.
-            self.fields["partner"].widget = forms.NumberInput(attrs={"min": 1})
+            # for 5,000) and to use: the partner is typed (name, slug or the number the
+            # work queue's and the scorecards' links carry) and looked up in scope.
+            self.fields["partner"] = PartnerLookupField(partners)
 
     def filters(self) -> dict:
         """What `selectors.finding_list` applies. A partner outside the user's scope is a
         404, as on every page that names one; another bad value is dropped alone."""
         values = self.values()
-        if "partner" in self.errors:
+        if self.has_error("partner", code=PartnerLookupField.NOT_IN_SCOPE) or (
+            "partner" in self.errors and not isinstance(self.fields["partner"], PartnerLookupField)
+        ):
             raise Http404
         return {
             "kind": values["kind"] or "",
