@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from prm.core.extensions import registry
+from prm.core.sql import one_of
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence
 
 DEFAULT = ReportingCadence(frequency=Frequency.MONTHLY, due_business_days=10)
@@ -68,7 +69,7 @@ def due_date(period: Period, cadence: ReportingCadence) -> dt.date:
 def cadences_for(partners) -> dict[int, ReportingCadence]:
     """Each partner's cadence (its own, else the programme default); two queries."""
     ids = [partner.pk for partner in partners]
-    own = {c.partner_id: c for c in ReportingCadence.objects.filter(partner_id__in=ids)}
+    own = {c.partner_id: c for c in ReportingCadence.objects.filter(partner_id__in=one_of(ids))}
     default = ReportingCadence.objects.filter(partner__isnull=True).first() or DEFAULT
     return {pk: own.get(pk, default) for pk in ids}
 
@@ -121,7 +122,7 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
     _earliest(
         found,
         NothingSold.objects.filter(
-            partner_id__in=partner_ids, period_start__gte=start, period_start__lte=end
+            partner_id__in=one_of(partner_ids), period_start__gte=start, period_start__lte=end
         ).values_list("partner_id", "declared_at"),
     )
     return found
