@@ -161,7 +161,8 @@ def _schedule(cadence, *, today: dt.date, look_back: int) -> list[tuple[Period, 
 def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
     """The last `look_back` periods each partner owes whose due day is at most a few
     days ahead (for reminders, the overdue queue and the calendar); periods that ended
-    before the partner joined are not owed."""
+    before the partner joined are not owed. A partner is anything with `pk` and
+    `joined_on` (a Partner, or lighter rows for a queue of thousands)."""
     partners = list(partners)
     cadences = cadences_for(partners)
     wanted: dict[tuple[str, dt.date, dt.date], list] = {}
@@ -174,7 +175,7 @@ def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
         if key not in schedules:
             schedules[key] = _schedule(cadence, today=today, look_back=look_back)
         for period, due, due_soon in schedules[key]:
-            if period.end < partner.created_at.date():
+            if period.end < partner.joined_on:
                 break
             if due_soon:
                 wanted.setdefault((period.frequency, period.start, period.end), []).append(
