@@ -282,6 +282,14 @@ class Deal(CustomerIdentity):
                 condition=Q(status=DealStatus.APPROVED),
             ),
             models.Index(fields=["partner", "status"], name="deal_partner_status"),
+            # The work queue counts and lists the extension requests on every workspace
+            # page; few approved deals have one, so without this index PostgreSQL read
+            # every approved deal's row to find none (85 ms at 32,000 approved deals).
+            models.Index(
+                fields=["protected_until", "id"],
+                name="deal_extension_requests",
+                condition=Q(status=DealStatus.APPROVED, extension_requested_until__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,8 @@ accepts the current programme agreement and the partner becomes `active`. Every 
 change is kept in PartnerStatusChange (who, when, from -> to).
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -161,6 +163,11 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def joined_on(self) -> dt.date:
+        """The day (UTC) the partner was created: it owes no report for earlier periods."""
+        return self.created_at.astimezone(dt.UTC).date()
 
 
 class PartnerStatusChange(models.Model):

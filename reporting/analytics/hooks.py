@@ -73,10 +73,11 @@ def _deal_recorded(event) -> None:
 def _month_first_reported(partner_ids: list[int], month: date) -> dict[int, datetime]:
     from django.db.models import Min
 
+    from prm.core.sql import one_of
     from reporting.analytics.models import SalesMonth
 
     rows = (
-        SalesMonth.objects.filter(partner_id__in=partner_ids, month=month)
+        SalesMonth.objects.filter(partner_id__in=one_of(partner_ids), month=month)
         .order_by()
         .values_list("partner_id")
         .annotate(first=Min("first_reported_at"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from prm.core.extensions import registry
+from prm.core.sql import one_of
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence
 
 DEFAULT = ReportingCadence(frequency=Frequency.MONTHLY, due_business_days=10)
@@ -68,7 +69,7 @@ def due_date(period: Period, cadence: ReportingCadence) -> dt.date:
 def cadences_for(partners) -> dict[int, ReportingCadence]:
     """Each partner's cadence (its own, else the programme default); two queries."""
     ids = [partner.pk for partner in partners]
-    own = {c.partner_id: c for c in ReportingCadence.objects.filter(partner_id__in=ids)}
+    own = {c.partner_id: c for c in ReportingCadence.objects.filter(partner_id__in=one_of(ids))}
     default = ReportingCadence.objects.filter(partner__isnull=True).first() or DEFAULT
     return {pk: own.get(pk, default) for pk in ids}
 
@@ -121,7 +122,7 @@ def received_at(partner_ids: list[int], start: dt.date, end: dt.date) -> dict[in
     _earliest(
         found,
         NothingSold.objects.filter(
-            partner_id__in=partner_ids, period_start__gte=start, period_start__lte=end
+            partner_id__in=one_of(partner_ids), period_start__gte=start, period_start__lte=end
         ).values_list("partner_id", "declared_at"),
     )
     return found
@@ -160,7 +161,8 @@ def _schedule(cadence, *, today: dt.date, look_back: int) -> list[tuple[Period, 
 def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
     """The last `look_back` periods each partner owes whose due day is at most a few
     days ahead (for reminders, the overdue queue and the calendar); periods that ended
-    before the partner joined are not owed."""
+    before the partner joined are not owed. A partner is anything with `pk` and
+    `joined_on` (a Partner, or lighter rows for a queue of thousands)."""
     partners = list(partners)
     cadences = cadences_for(partners)
     wanted: dict[tuple[str, dt.date, dt.date], list] = {}
@@ -173,7 +175,7 @@ def owed(partners, *, today: dt.date, look_back: int = 6) -> list[Expected]:
         if key not in schedules:
             schedules[key] = _schedule(cadence, today=today, look_back=look_back)
         for period, due, due_soon in schedules[key]:
-            if period.end < partner.created_at.date():
+            if period.end < partner.joined_on:
                 break
             if due_soon:
                 wanted.setdefault((period.frequency, period.start, period.end), []).append(
