@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0009_repair_copied_list_prices'),
+        ('deals', '0010_customer_name_index'),
         ('partners', '0004_territory_moved_from_channels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

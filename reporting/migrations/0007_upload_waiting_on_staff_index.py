@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('partners', '0004_territory_moved_from_channels'),
-        ('reporting', '0005_exchangerate_moved_from_analytics'),
+        ('reporting', '0006_salesline_source_row_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
