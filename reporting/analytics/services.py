@@ -283,6 +283,29 @@ def _take_changed_months(cursor, ids: list[int] | None) -> list[tuple[int, date]
     return sorted(set(cursor.fetchall()))
 
 
+def _line_months(lines, changed: list[tuple[int, date]], params: dict) -> str:
+    """SQL: the lines of the changed (partner, month) pairs, one range of the lines'
+    (partner, invoice date) index per pair (a join to the pairs would read every line of
+    the partner). Adds the bounds to ``params``."""
+    if not changed:
+        return " AND false"
+    ranges = []
+    for n, (pk, month) in enumerate(changed):
+        params[f"changed_{n}_p"] = pk
+        params[f"changed_{n}_from"] = month
+        params[f"changed_{n}_to"] = add_month(month)
+        ranges.append(
+            f"(l.{lines.partner} = %(changed_{n}_p)s"
+            f" AND l.{lines.invoice_date} >= %(changed_{n}_from)s"
+            f" AND l.{lines.invoice_date} < %(changed_{n}_to)s)"
+        )
+    return " AND (" + " OR ".join(ranges) + ")"
+
+
+def add_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def _filed_under_current_cm(cursor, ids: list[int]) -> bool:
     """Whether every partner's summaries were built under its present CM (then months
     can be rebuilt one by one; otherwise every row needs the new CM)."""
@@ -334,14 +357,10 @@ def refresh_sales_summaries(
             params["changed_p"] = [pk for pk, _month in changed]
             params["changed_m"] = [month for _pk, month in changed]
             where = f" AND (partner_id, month) IN {_CHANGED}"
-            line_scope = (
-                f"JOIN {_CHANGED} c ON l.{lines.partner} = c.p"
-                f" AND l.{lines.invoice_date} >= c.m"
-                f" AND l.{lines.invoice_date} < (c.m + interval '1 month')::date"
-            )
+            line_scope = _line_months(lines, changed, params)
         else:
             where = _partner_filter("partner_id", ids)
-            line_scope = ""
+            line_scope = _partner_filter(f"l.{lines.partner}", ids)
         if ids is not None:
             _tenant_rollup_delta(cursor, params, where, sign=-1)  # take the old figures out
         for table in PARTNER_SUMMARIES:
@@ -368,11 +387,9 @@ def refresh_sales_summaries(
                        coalesce(sum(l.{lines.amount} * r.rate), 0), count(*),
                        count(*) FILTER (WHERE r.rate IS NULL), {reported},
                        min(p.channel_manager_id)
-                  FROM {lines.table} l {line_scope} {_rate_join("r", currency, day)}
-                       {upload_join}
+                  FROM {lines.table} l {_rate_join("r", currency, day)} {upload_join}
                   JOIN partners_partner p ON p.id = l.{lines.partner}
-                 WHERE l.{lines.invoice_date} IS NOT NULL
-                       {_partner_filter(f"l.{lines.partner}", ids)}
+                 WHERE l.{lines.invoice_date} IS NOT NULL{line_scope}
                  GROUP BY 1, 2, 3, 4, 5
                  ORDER BY 1, 2
                 """,
