@@ -285,6 +285,117 @@ def reconciliation_at_scale(results: dict, relation, first_partner: int) -> None
     results["load_average_after_reconcile_all"] = round(os.getloadavg()[0], 2)
 
 
+def _replace_month_as_an_import_does(relation, pk: int, month) -> dict:
+    """One month of a partner's lines deleted and written again (the same lines), as an
+    import replaces its upload's lines: DELETE, then INSERT. Wall seconds of the two
+    statements without the triggers that note the changed months (first) and with them
+    (second, so its notes are what the refresh then reads), and how many lines moved."""
+    written = {}
+    for label, triggers in (("write_without_triggers_s", False), ("write_s", True)):
+        written |= _replace_month(relation, pk, month, triggers=triggers)
+        written[label] = written.pop("s")
+    return written
+
+
+def _replace_month(relation, pk: int, month, *, triggers: bool) -> dict:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not triggers:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        scope = (
+            f"{relation.partner} = %(pk)s AND {relation.invoice_date} >= %(month)s"
+            f" AND {relation.invoice_date} < (%(month)s::date + interval '1 month')::date"
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE bench_moved ON COMMIT DROP AS"
+            f" SELECT * FROM {relation.table} WHERE {scope}",
+            {"pk": pk, "month": month},
+        )
+        started = time.perf_counter()
+        cursor.execute(f"DELETE FROM {relation.table} WHERE {scope}", {"pk": pk, "month": month})
+        moved = cursor.rowcount
+        cursor.execute(f"INSERT INTO {relation.table} SELECT * FROM bench_moved")
+        return {"lines": moved, "s": round(time.perf_counter() - started, 3)}
+
+
+def _partner_rows(cursor, pk: int) -> list:
+    rows = []
+    for table, columns in (
+        ("analytics_salesmonthproduct", "month, vendor_sku, country, currency, quantity, amount,"
+         " amount_reporting, line_count, unconverted_lines, first_reported_at,"
+         " channel_manager_id"),
+        ("analytics_salesmonth", "month, currency, quantity, amount, amount_reporting,"
+         " line_count, unconverted_lines, first_reported_at"),
+        ("analytics_salesmonthcountry", "month, country, currency, quantity,"
+         " amount_reporting, line_count"),
+    ):  # fmt: skip
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE partner_id = %s ORDER BY 1", [pk])
+        rows.append(sorted(cursor.fetchall(), key=repr))
+    cursor.execute(
+        "SELECT dimension, key, month, currency, channel_manager_id, vendor_wide, quantity,"
+        " amount_reporting, line_count, unconverted_lines FROM analytics_tenantmonth"
+    )
+    rows.append(sorted(cursor.fetchall(), key=repr))
+    return rows
+
+
+def refresh_after_import(results: dict, relation, partners: dict[str, int], months: int) -> None:
+    """What the import's task runs after a partner's upload replaced one month of lines:
+    the sales summaries of the changed months, reconciliation of the partner, the
+    vendor-wide ranking. Per partner, over its ``months`` latest months: each step's wall
+    and CPU (this process), then whether the summaries and rollups equal a full rebuild."""
+    from django.db import connection
+
+    from reporting.analytics import selectors, services
+    from reporting.analytics.reconciliation import reconcile_sales
+
+    figures = {}
+    for label, pk in partners.items():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT date_trunc('month', {relation.invoice_date})::date, count(*)"
+                f" FROM {relation.table} WHERE {relation.partner} = %s"
+                " GROUP BY 1 ORDER BY 1 DESC LIMIT %s",
+                [pk, months],
+            )
+            latest = cursor.fetchall()
+        log(f"refresh after an import: partner {pk}, months {[str(m) for m, _n in latest]}")
+        steps: dict[str, list] = {"sales": [], "reconcile": [], "ranking": [], "task": []}
+        each = []
+        for month, _count in latest:
+            written = _replace_month_as_an_import_does(relation, pk, month)
+            sales = timed(
+                lambda pk=pk: services.refresh_sales_summaries(
+                    partner_ids=[pk], changed_months_only=True
+                )
+            )
+            reconcile = timed(lambda pk=pk: reconcile_sales(partner_ids=[pk]))
+            ranking = timed(selectors.warm_vendor_ranking)
+            task = round(sales["s"] + reconcile["s"] + ranking["s"], 3)
+            for name, value in (("sales", sales), ("reconcile", reconcile), ("ranking", ranking)):
+                steps[name].append(value["s"])
+            steps["task"].append(task)
+            each.append(
+                {"month": str(month)}
+                | written
+                | {"sales": sales, "reconcile": reconcile, "ranking": ranking, "task_s": task}
+                | {"load_average": round(os.getloadavg()[0], 2)}
+            )
+        with connection.cursor() as cursor:
+            incremental = _partner_rows(cursor, pk)
+            full_sales = timed(lambda pk=pk: services.refresh_sales_summaries(partner_ids=[pk]))
+            same = incremental == _partner_rows(cursor, pk)
+        figures[label] = {
+            "partner": pk,
+            "each_month": each,
+            **{name: percentiles(values) for name, values in steps.items()},
+            "full_sales_refresh_for_comparison": full_sales,
+            "same_rows_as_a_full_rebuild": same,
+        }
+    results["refresh_after_import"] = figures
+
+
 # --- Main ----------------------------------------------------------------------------------
 
 
@@ -325,6 +436,14 @@ def run(args) -> dict:
             results["sales_line_table"] = relation.table
     else:
         admin, cms, relation, partners = seed(args, results)
+    if args.refresh_after_import_only:
+        with schema_context("bench"), connection.cursor() as cursor:
+            largest = largest_partners(cursor, relation, 1)[0][0]
+            refresh_after_import(
+                results, relation, {"first": partners[0][0], "largest": largest}, months=4
+            )
+        results["load_average_at_end"] = round(os.getloadavg()[0], 2)
+        return results
     with schema_context("bench"):
         if args.pages_only:
             log("pages only: the summaries and findings are used as they are")
@@ -365,6 +484,11 @@ def run(args) -> dict:
             results["reconcile_one_partner"] = percentiles(each)
             if not args.no_reconcile_at_scale:
                 reconciliation_at_scale(results, relation, partners[0][0])
+                with connection.cursor() as cursor:
+                    largest = largest_partners(cursor, relation, 1)[0][0]
+                refresh_after_import(
+                    results, relation, {"first": partners[0][0], "largest": largest}, months=4
+                )
             results["load_average_after_background_work"] = round(os.getloadavg()[0], 2)
         from reporting.analytics.models import DealMonth, SalesMonth, SalesMonthProduct
 
@@ -609,6 +733,12 @@ def main() -> int:
         "--no-reconcile-at-scale",
         action="store_true",
         help="skip the 20 largest partners, the largest one's refresh and reconcile_all",
+    )
+    parser.add_argument(
+        "--refresh-after-import-only",
+        action="store_true",
+        help="with --reuse: measure only the refresh after an import (partner 1 and the"
+        " largest partner, 4 months each)",
     )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")

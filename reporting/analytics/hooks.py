@@ -56,7 +56,9 @@ def connect() -> None:
 def _sales_changed(partner_ids: list[int]) -> None:
     from reporting.analytics.services import queue_refresh
 
-    queue_refresh(partner_ids=partner_ids)
+    # Lines changed, nothing else: no deal summary moves, and only the months whose lines
+    # changed (noted by triggers on the lines) are summarised again.
+    queue_refresh(partner_ids=partner_ids, deals=False, changed_months_only=True)
 
 
 def _deal_recorded(event) -> None:

@@ -176,6 +176,27 @@ class RollupPartner(models.Model):
         return f"{self.partner_id} -> {self.channel_manager_id}"
 
 
+class SalesChangedMonth(models.Model):
+    """A month of a partner whose raw sales lines changed since its summaries were built.
+
+    Written by database triggers on the sales lines table (created with this model's
+    migration), whoever writes the lines: an import, a re-import replacing its lines, the
+    deletion of an upload, held repeats released. After an import only these months are
+    summarised again, not the partner's whole history. Rows may repeat (no unique key:
+    two imports of one partner never wait for each other here); a refresh deletes the
+    rows it has covered.
+    """
+
+    partner_id = models.BigIntegerField()
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["partner_id", "month"], name="sales_changed_partner")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m}"
+
+
 class DealMonth(models.Model):
     """Summary: a partner's registrations submitted in one month, by status and currency.
 

@@ -7,7 +7,8 @@ refreshes never interleave; running one twice gives the same rows (tasks may ret
 Hooks for other apps (call inside the tenant context, after your own writes):
 
     from reporting.analytics.services import queue_refresh
-    queue_refresh(partner_ids=[partner_id])                 # after an import stored lines
+    queue_refresh(partner_ids=[partner_id], deals=False, changed_months_only=True)
+                                                            # after an import stored lines
     queue_refresh(partner_ids=[deal.partner_id], sales=False)  # after a deal change
 
 They queue :func:`reporting.analytics.tasks.refresh_summaries` on commit.
@@ -266,14 +267,75 @@ PARTNER_SUMMARIES = (
 )
 
 
+#: SQL: the (partner, month) pairs of an incremental refresh, as rows c(p, m).
+_CHANGED = "(SELECT p, m FROM unnest(%(changed_p)s::bigint[], %(changed_m)s::date[]) AS c(p, m))"
+
+
+def _take_changed_months(cursor, ids: list[int] | None) -> list[tuple[int, date]]:
+    """Forget the changed months of ``ids`` (None: all): this refresh covers them. Returns
+    them, each once. Lines committed after this statement keep their rows for the
+    refresh their own hook queued."""
+    cursor.execute(
+        "DELETE FROM analytics_saleschangedmonth"
+        f" WHERE true{_partner_filter('partner_id', ids)} RETURNING partner_id, month",
+        {"ids": ids},
+    )
+    return sorted(set(cursor.fetchall()))
+
+
+def _line_months(lines, changed: list[tuple[int, date]], params: dict) -> str:
+    """SQL: the lines of the changed (partner, month) pairs, one range of the lines'
+    (partner, invoice date) index per pair (a join to the pairs would read every line of
+    the partner). Adds the bounds to ``params``."""
+    if not changed:
+        return " AND false"
+    ranges = []
+    for n, (pk, month) in enumerate(changed):
+        params[f"changed_{n}_p"] = pk
+        params[f"changed_{n}_from"] = month
+        params[f"changed_{n}_to"] = add_month(month)
+        ranges.append(
+            f"(l.{lines.partner} = %(changed_{n}_p)s"
+            f" AND l.{lines.invoice_date} >= %(changed_{n}_from)s"
+            f" AND l.{lines.invoice_date} < %(changed_{n}_to)s)"
+        )
+    return " AND (" + " OR ".join(ranges) + ")"
+
+
+def add_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _filed_under_current_cm(cursor, ids: list[int]) -> bool:
+    """Whether every partner's summaries were built under its present CM (then months
+    can be rebuilt one by one; otherwise every row needs the new CM)."""
+    cursor.execute(
+        """
+        SELECT count(*) FROM partners_partner p
+          JOIN analytics_rolluppartner r ON r.partner_id = p.id
+         WHERE p.id = ANY(%(ids)s)
+           AND r.channel_manager_id IS NOT DISTINCT FROM p.channel_manager_id
+        """,
+        {"ids": ids},
+    )
+    return cursor.fetchone()[0] == len(ids)
+
+
 @transaction.atomic
-def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
+def refresh_sales_summaries(
+    *, partner_ids: Iterable[int] | None = None, changed_months_only: bool = False
+) -> int:
     """Rebuild the sales summaries of ``partner_ids`` (None: every partner) from raw lines.
 
     Per partner: month x product x country x currency (from the lines, converted at the
     rate valid on each invoice date), then month and month x country rolled up from it.
     The tenant-wide rollup gets those partners' changes (old figures out, new ones in).
-    Returns the number of product rows written.
+
+    ``changed_months_only`` (after an import): only the partners' months whose lines
+    changed since the last refresh (:class:`SalesChangedMonth`, kept by triggers) are
+    rebuilt; a month's rows depend on that month's lines only, so the result is the same
+    as a full rebuild. A partner filed under another CM than its present one is rebuilt
+    in full. Returns the number of product rows written.
     """
     started = time.monotonic()
     ids = _ids(partner_ids)
@@ -283,7 +345,6 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
     params = {"ids": ids, "reporting": reporting_currency()}
     lines = sources.sales_lines()
     rows = 0
-    where = _partner_filter("partner_id", ids)
     with connection.cursor() as cursor:
         # The partners' CM is read once and held (FOR SHARE) until commit: the rows filed
         # under a CM and RollupPartner then agree even if someone reassigns meanwhile.
@@ -291,8 +352,17 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
             f"SELECT id FROM partners_partner WHERE true{_partner_filter('id', ids)} FOR SHARE",
             params,
         )
+        changed = _take_changed_months(cursor, ids)
+        if changed_months_only and ids is not None and _filed_under_current_cm(cursor, ids):
+            params["changed_p"] = [pk for pk, _month in changed]
+            params["changed_m"] = [month for _pk, month in changed]
+            where = f" AND (partner_id, month) IN {_CHANGED}"
+            line_scope = _line_months(lines, changed, params)
+        else:
+            where = _partner_filter("partner_id", ids)
+            line_scope = _partner_filter(f"l.{lines.partner}", ids)
         if ids is not None:
-            _tenant_rollup_delta(cursor, params, sign=-1)  # take the old figures out
+            _tenant_rollup_delta(cursor, params, where, sign=-1)  # take the old figures out
         for table in PARTNER_SUMMARIES:
             cursor.execute(f"DELETE FROM {table} WHERE true{where}", params)
         if lines is not None:
@@ -319,8 +389,7 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
                        min(p.channel_manager_id)
                   FROM {lines.table} l {_rate_join("r", currency, day)} {upload_join}
                   JOIN partners_partner p ON p.id = l.{lines.partner}
-                 WHERE l.{lines.invoice_date} IS NOT NULL
-                       {_partner_filter(f"l.{lines.partner}", ids)}
+                 WHERE l.{lines.invoice_date} IS NOT NULL{line_scope}
                  GROUP BY 1, 2, 3, 4, 5
                  ORDER BY 1, 2
                 """,
@@ -358,7 +427,7 @@ def refresh_sales_summaries(*, partner_ids: Iterable[int] | None = None) -> int:
         if ids is None:
             _rebuild_tenant_rollups(cursor)
         else:
-            _tenant_rollup_delta(cursor, params, sign=1)  # and the new ones in
+            _tenant_rollup_delta(cursor, params, where, sign=1)  # and the new ones in
         _record_rollup_partners(cursor, params, ids)
     _record_refresh("sales", ids, rows, started)
     return rows
@@ -408,9 +477,10 @@ def _record_rollup_partners(cursor, params: dict, ids: list[int] | None) -> None
     )
 
 
-def _tenant_rollup_delta(cursor, params: dict, *, sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) the figures of params["ids"] partners."""
-    cursor.execute(_tenant_rollup_rows(sign, " AND partner_id = ANY(%(ids)s)"), params)
+def _tenant_rollup_delta(cursor, params: dict, where: str, *, sign: int) -> None:
+    """Add (sign 1) or take out (sign -1) the figures of the partner summaries matching
+    ``where`` (some partners, or some of their months)."""
+    cursor.execute(_tenant_rollup_rows(sign, where), params)
     if sign == 1:
         # Keys nobody has figures for any more (a partner's only sales of a product were
         # replaced) would otherwise stay as rows of zeros.
@@ -510,10 +580,14 @@ def refresh_all(
     sales: bool = True,
     deals: bool = True,
     reconcile: bool = True,
+    changed_months_only: bool = False,
 ) -> None:
-    """Everything a change can affect, each step in its own transaction."""
+    """Everything a change can affect, each step in its own transaction.
+
+    ``changed_months_only``: the sales summaries of the months whose lines changed only
+    (see :func:`refresh_sales_summaries`)."""
     if sales:
-        refresh_sales_summaries(partner_ids=partner_ids)
+        refresh_sales_summaries(partner_ids=partner_ids, changed_months_only=changed_months_only)
     if deals:
         refresh_deal_summaries(partner_ids=partner_ids)
     if reconcile:
@@ -526,17 +600,27 @@ def refresh_all(
 
 
 def queue_refresh(
-    *, partner_ids: Iterable[int] | None = None, sales: bool = True, deals: bool = True
+    *,
+    partner_ids: Iterable[int] | None = None,
+    sales: bool = True,
+    deals: bool = True,
+    changed_months_only: bool = False,
 ) -> None:
     """Queue a rebuild of the summaries (and reconciliation) once the transaction commits.
 
-    The hook for imports (``queue_refresh(partner_ids=[id])``) and deal changes
+    The hook for imports (``queue_refresh(partner_ids=[id], deals=False,
+    changed_months_only=True)``: their lines changed, nothing else) and deal changes
     (``queue_refresh(partner_ids=[id], sales=False)``). Call it in the tenant's context.
     """
     from reporting.analytics.tasks import refresh_summaries
 
     ids = _ids(partner_ids)
-    refresh_summaries.delay_on_commit(partner_ids=ids, sales=sales, deals=deals)
+    if changed_months_only:
+        refresh_summaries.delay_on_commit(
+            partner_ids=ids, sales=sales, deals=deals, changed_months_only=True
+        )
+    else:
+        refresh_summaries.delay_on_commit(partner_ids=ids, sales=sales, deals=deals)
 
 
 #: Reconciliation lives in reporting.analytics.reconciliation; its entry points (and the

@@ -11,11 +11,20 @@ from reporting.analytics import selectors, services
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_summaries(
-    partner_ids: list[int] | None = None, sales: bool = True, deals: bool = True
+    partner_ids: list[int] | None = None,
+    sales: bool = True,
+    deals: bool = True,
+    changed_months_only: bool = False,
 ) -> None:
     """Rebuild sales/deal summaries and reconciliation for ``partner_ids`` (None: all),
-    then rank every partner again for the vendor-wide leaderboard (kept in the cache)."""
-    services.refresh_all(partner_ids=partner_ids, sales=sales, deals=deals)
+    then rank every partner again for the vendor-wide leaderboard (kept in the cache).
+    ``changed_months_only``: the sales summaries of the months whose lines changed."""
+    services.refresh_all(
+        partner_ids=partner_ids,
+        sales=sales,
+        deals=deals,
+        changed_months_only=changed_months_only,
+    )
     if sales:
         selectors.warm_vendor_ranking()
 
