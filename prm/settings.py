@@ -5,6 +5,7 @@ safe to run locally; `PRM_ENV=production` switches on the hardening that
 `manage.py check --deploy` asks for.
 """
 
+import os
 import urllib.parse
 from pathlib import Path
 
@@ -411,6 +412,11 @@ REPORTING_IMPORT_MAX_ATTEMPTS = env.int("REPORTING_IMPORT_MAX_ATTEMPTS", default
 # Wall time allowed to read a file's container and layout (in a child process limited in
 # memory too, reporting.ingest.isolated); a file that takes longer fails with a message.
 REPORTING_DETECT_SECONDS = env.int("REPORTING_DETECT_SECONDS", default=120)
+# Polars sizes its thread pool once, when first imported, to every core. An import's
+# normaliser runs beside the PostgreSQL backend that COPYs its lines: with every core it
+# took the backend's, and a million-line import on 2 cores went from ~1.4x to ~1.8x the
+# time of the bare COPY (docs/performance-decisions.md). Half the cores, at least one.
+os.environ.setdefault("POLARS_MAX_THREADS", str(max(1, (os.cpu_count() or 2) // 2)))
 
 # --- REST API and webhooks -------------------------------------------------------------
 # Requests per API key per window (seconds); past it the API answers 429 with Retry-After.

@@ -539,7 +539,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
     progress = _ProgressWriter(run.pk)
     try:
         with transaction.atomic():
-            counts = _store(upload, path, info, fields, order, catalogue, aliases, progress)
+            counts, months = _store(upload, path, info, fields, order, catalogue, aliases, progress)
             finished = timezone.now()
             Upload.objects.filter(pk=upload.pk).update(
                 status=UploadStatus.DONE,
@@ -552,7 +552,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
             ImportRun.objects.filter(pk=run.pk).update(
                 status=UploadStatus.DONE, finished_at=finished, progress=100, **counts
             )
-            _after_import(upload)
+            _after_import(upload, months)
     finally:
         progress.close()
 
@@ -587,10 +587,13 @@ def _stored_info(upload: Upload) -> FileInfo | None:
         return None
 
 
-def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, progress) -> dict:
+def _store(
+    upload, path, info: FileInfo, fields, order, catalogue, aliases, progress
+) -> tuple[dict, list[datetime.date]]:
     """Replace the upload's lines and errors with those of this run (COPY, chunk by chunk).
 
-    The caller holds the upload's lock (`upload_process`): no other run stores at once.
+    Answers the counts and the months (first days) of the new lines. The caller holds the
+    upload's lock (`upload_process`): no other run stores at once.
     """
     counts = {"rows_total": 0, "line_count": 0, "error_rows": 0, "skipped_rows": 0}
     rates = _rates()
@@ -619,7 +622,8 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
             messages=_row_messages(upload),
         )
         watch = _line_watch()
-        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates, watch):
+        months: set[datetime.date] = set()
+        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates, watch, months):
             _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines_csv)
             if errors_csv:
                 _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors_csv)
@@ -627,7 +631,7 @@ def _store(upload, path, info: FileInfo, fields, order, catalogue, aliases, prog
                 counts[name] += done[name]
             progress.report(done["progress"], counts["rows_total"])
     counts["line_count"] -= _hold_duplicates(upload, watch)
-    return counts
+    return counts, sorted(months)
 
 
 def _uploader_language(upload: Upload) -> str:
@@ -647,7 +651,7 @@ def _csv(frame: pl.DataFrame, columns: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def _prepared(chunks, upload: Upload, rates, watch=None):
+def _prepared(chunks, upload: Upload, rates, watch=None, months: set | None = None):
     """(counts, lines CSV, errors CSV) per chunk, read and normalised one chunk ahead.
 
     A helper thread parses and normalises the next chunk (polars, no database, GIL
@@ -677,6 +681,12 @@ def _prepared(chunks, upload: Upload, rates, watch=None):
                 )
                 if watch is not None:
                     watch.add(lines)
+                if months is not None:
+                    # Which months the summaries must follow: a few distinct values a
+                    # chunk, where a database trigger would keep every line until commit.
+                    months.update(
+                        lines.get_column("invoice_date").dt.truncate("1mo").unique().to_list()
+                    )
                 errors = b""
                 if chunk.errors.height:
                     errors = _csv(
@@ -830,11 +840,11 @@ def _hold_duplicates(upload: Upload, watch) -> int:
     return hold_duplicates(upload, watch)
 
 
-def _after_import(upload: Upload) -> None:
+def _after_import(upload: Upload, months: list[datetime.date]) -> None:
     """Once the lines are committed: refresh the figures and tell the uploader."""
     _emit_result(upload, "upload.imported")
     for hook in registry.sales_changed_hooks():
-        hook([upload.partner_id])
+        hook([upload.partner_id], months)
     if upload.uploaded_by_id and upload.uploaded_by and upload.uploaded_by.email:
         from reporting.tasks import send_import_done
 

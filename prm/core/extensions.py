@@ -62,9 +62,12 @@ PageSection = Callable[["HttpRequest", Any], tuple[str, str, dict] | None]
 #: vendor's reporting currency, one query for many partners. Results are added up.
 SalesSource = Callable[[list[int], date], dict[int, Decimal]]
 
-#: `hook(partner_ids)`: the sales lines of these partners changed (an import committed);
-#: called inside the transaction, so it queues its work with `delay_on_commit`.
-SalesChangedHook = Callable[[list[int]], None]
+#: `hook(partner_ids, added_months)`: the sales lines of these partners changed (an
+#: import, held repeats counted again); called inside the transaction that changed them,
+#: so it queues its work with `delay_on_commit`. `added_months` are the first days of the
+#: months of the lines this transaction added (the writer knows them for free; lines
+#: removed or updated are noted by the database itself).
+SalesChangedHook = Callable[[list[int], list[date]], None]
 
 #: `hook(event)`: a change of a deal registration was recorded (a `deals.DealEvent`, with
 #: its deal loaded); called inside the transaction, so it queues its work with

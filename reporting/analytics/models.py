@@ -179,9 +179,11 @@ class RollupPartner(models.Model):
 class SalesChangedMonth(models.Model):
     """A month of a partner whose raw sales lines changed since its summaries were built.
 
-    Written by database triggers on the sales lines table (created with this model's
-    migration), whoever writes the lines: an import, a re-import replacing its lines, the
-    deletion of an upload, held repeats released. After an import only these months are
+    Lines removed or updated are noted by database triggers on the sales lines table,
+    whoever writes them (a re-import replacing its lines, the deletion of an upload);
+    lines added are noted by their writer through the sales-changed hook (an import, held
+    repeats counted again), which knows their months without a trigger keeping every
+    line of a COPY (migration 0011). After an import only these months are
     summarised again, not the partner's whole history. Rows may repeat (no unique key:
     two imports of one partner never wait for each other here); a refresh deletes the
     rows it has covered.

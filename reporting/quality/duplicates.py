@@ -221,15 +221,24 @@ def release(*, upload, source_rows: list[int], user) -> int:
             WITH back AS (
                 DELETE FROM {held} WHERE upload_id = %s AND source_row = ANY(%s)
                 RETURNING {columns}
+            ), added AS (
+                INSERT INTO {lines} ({columns}) SELECT {columns} FROM back
+                RETURNING invoice_date
             )
-            INSERT INTO {lines} ({columns}) SELECT {columns} FROM back
+            SELECT count(*), array_agg(DISTINCT date_trunc('month', invoice_date)::date)
+              FROM added
             """,
             [upload.pk, found],
         )
-        moved = cursor.rowcount
+        moved, months = cursor.fetchone()
     RepeatConfirmation.objects.bulk_create(
         [RepeatConfirmation(upload=upload, source_row=row, confirmed_by=user) for row in found],
         ignore_conflicts=True,
     )
     type(upload).objects.filter(pk=upload.pk).update(line_count=upload.line_count + moved)
+    if moved:
+        from prm.core.extensions import registry
+
+        for hook in registry.sales_changed_hooks():
+            hook([upload.partner_id], sorted(months))
     return moved

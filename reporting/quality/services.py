@@ -212,13 +212,7 @@ def repeats_confirm(*, user, upload_id: int, source_rows: list[int]) -> int:
     upload = Upload.objects.select_for_update().get(pk=upload.pk)
     if upload.is_running:
         raise ValidationError(_("This report is being processed; wait until it finishes."))
-    moved = release(upload=upload, source_rows=source_rows, user=user)
-    if moved:
-        from prm.core.extensions import registry
-
-        for hook in registry.sales_changed_hooks():
-            hook([upload.partner_id])
-    return moved
+    return release(upload=upload, source_rows=source_rows, user=user)
 
 
 @transaction.atomic

@@ -210,3 +210,28 @@ def test_an_import_queues_a_refresh_of_its_changed_months_only(
         "deals": False,
         "changed_months_only": True,
     } in queued
+
+
+def test_a_repeat_counted_after_all_reaches_the_figures_of_its_month(
+    sample_partners, tmp_path, cast
+):
+    from reporting.quality.duplicates import release
+    from reporting.quality.models import HeldLine
+
+    northwind = sample_partners["northwind"]
+    rows = _report(tmp_path / "first.csv", "R", [SEP, OCT])
+    write(tmp_path / "doubled.csv", [*rows, rows[1]])  # rows[1] (October) twice: held
+    result = report_import(partner=northwind, path=tmp_path / "doubled.csv")
+    services.refresh_all(partner_ids=None, deals=False)
+    assert _summarised_months(northwind) == _expected_months([rows])
+    held = HeldLine.objects.get(upload_id=result.upload)
+
+    release(upload=Upload.objects.get(pk=result.upload), source_rows=[held.source_row],
+            user=cast.vendor_admin)  # fmt: skip
+
+    assert set(
+        SalesChangedMonth.objects.filter(partner_id=northwind.pk).values_list("month", flat=True)
+    ) == {OCT}
+    _refresh_as_the_import_task_does(northwind)
+    assert _summarised_months(northwind) == _expected_months([rows, [rows[1]]])
+    assert _figures() == _full_rebuild()
