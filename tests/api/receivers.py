@@ -46,10 +46,14 @@ RESOLVER = "tests.api.receivers.fake_resolve"
 
 class Receiver:
     def __init__(
-        self, address: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+        self,
+        address: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+        status: int = 204,
     ):
         self.requests: list[tuple[dict, bytes]] = []
-        self.status = 204
+        self.status = status
         self.headers: dict[str, str] = {}
         receiver = self
 
@@ -70,6 +74,7 @@ class Receiver:
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
+        self.url = f"{'https' if tls else 'http'}://{address}:{self.port}/hooks/prm"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

@@ -4,9 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from standardwebhooks import Webhook
 
 from prm.accounts.models import ApiKey
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
+from tests.api.receivers import Receiver
 from tests.api.support import key_for, with_key
 from tests.conftest import TenantClient
 from tests.deals.committed import committed_deal, purge_deals
@@ -27,43 +26,6 @@ def _client():
     """A client outside the test transaction (no `db`): what it does commits, so the
     worker sees it and `on_commit` work is queued."""
     return TenantClient("acme.localhost")
-
-
-class Receiver:
-    """A local HTTP server that records every POST; `status` is what it answers."""
-
-    def __init__(self, status: int = 204):
-        self.requests: list[tuple[dict, bytes]] = []
-        self.status = status
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["content-length"]))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/prm"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def wait(self, count: int, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.requests) >= count, f"{len(self.requests)} of {count} POSTs arrived"
 
 
 def _docs_verify():
