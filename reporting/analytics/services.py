@@ -585,7 +585,8 @@ def refresh_all(
     """Everything a change can affect, each step in its own transaction.
 
     ``changed_months_only``: the sales summaries of the months whose lines changed only
-    (see :func:`refresh_sales_summaries`)."""
+    (see :func:`refresh_sales_summaries`), and reconciliation of the end customers whose
+    lines changed only (see :func:`reconciliation.reconcile_sales`)."""
     if sales:
         refresh_sales_summaries(partner_ids=partner_ids, changed_months_only=changed_months_only)
     if deals:
@@ -596,7 +597,7 @@ def refresh_all(
         if partner_ids is None:
             reconcile_all()
         else:
-            reconcile_sales(partner_ids=partner_ids)
+            reconcile_sales(partner_ids=partner_ids, changed_only=changed_months_only)
 
 
 def queue_refresh(
