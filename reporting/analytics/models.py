@@ -223,11 +223,13 @@ class ReconciliationChange(models.Model):
 
 class ReconciledPartner(models.Model):
     """A partner whose findings a full reconciliation computed, so later runs may
-    reconcile only what :class:`ReconciliationChange` notes. A partner without a row (never
-    reconciled, or its lines truncated) is reconciled in full."""
+    reconcile only what :class:`ReconciliationChange` notes and the registrations changed
+    since (``deal_event_id``: the last deal history entry its runs have seen). A partner
+    without a row (never reconciled, or its lines truncated) is reconciled in full."""
 
     partner_id = models.BigIntegerField(primary_key=True)
     reconciled_at = models.DateTimeField()
+    deal_event_id = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.partner_id)

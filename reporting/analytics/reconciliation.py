@@ -787,7 +787,46 @@ def _changed_keys(cursor, pk: int, changes) -> set[str]:
             {"months": months, "pk": pk},
         )
         names.update(row[0] for row in cursor.fetchall())
-    return set(match_names(names).values()) if names else set()
+    # Always: registered names seen for the first time get their matches here, before
+    # the registrations changed since the last run are read.
+    return set(match_names(names).values())
+
+
+#: Deal history entries that change nothing reconciliation compares.
+_IGNORED_DEAL_EVENTS = ("reminder_sent", "conflicts_checked")
+
+
+def _last_deal_event(cursor) -> int:
+    from deals.models import DealEvent
+
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {DealEvent._meta.db_table}")
+    return cursor.fetchone()[0]
+
+
+def _deal_changed_keys(cursor, pk: int, since: int, upto: int) -> set[str]:
+    """The customer keys registrations changed between two deal history entries touch:
+    the reported names similar to their names, and the partner's findings about them (a
+    registration renamed leaves its old name's findings)."""
+    from deals.models import Deal, DealEvent
+
+    cursor.execute(
+        f"""
+        WITH changed AS MATERIALIZED (
+            SELECT DISTINCT e.deal_id FROM {DealEvent._meta.db_table} e
+             WHERE e.id > %(since)s AND e.id <= %(upto)s AND e.kind <> ALL(%(ignored)s))
+        SELECT s.customer_key
+          FROM changed c
+          JOIN {Deal._meta.db_table} d ON d.id = c.deal_id
+          JOIN {CustomerNameMatch._meta.db_table} m ON m.registered_name = d.customer_name
+          JOIN {SaleCustomerName._meta.db_table} s ON s.name = m.sale_name
+        UNION
+        SELECT f.customer_key
+          FROM {ReconciliationFinding._meta.db_table} f
+         WHERE f.partner_id = %(pk)s AND f.deal_id IN (SELECT deal_id FROM changed)
+        """,
+        {"since": since, "upto": upto, "ignored": list(_IGNORED_DEAL_EVENTS), "pk": pk},
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _won_deal_keys(cursor, pk: int) -> set[str]:
@@ -816,12 +855,17 @@ def _reconcile_changes(pk: int, candidates: Candidates) -> dict[str, int]:
     a crash leaves the notes and the findings as they were."""
     with connection.cursor() as cursor:
         _lock_partners(cursor, [pk])
-        if not ReconciledPartner.objects.filter(partner_id=pk).exists():
+        reconciled = ReconciledPartner.objects.filter(partner_id=pk).first()
+        if reconciled is None:
             return _reconcile([pk], candidates)
+        last_event = _last_deal_event(cursor)
         changes = _take_changes(cursor, [pk])
-        if not changes:
+        if not changes and last_event == reconciled.deal_event_id:
             return {}
         keys = _changed_keys(cursor, pk, changes)
+        if last_event != reconciled.deal_event_id:
+            keys |= _deal_changed_keys(cursor, pk, reconciled.deal_event_id, last_event)
+            ReconciledPartner.objects.filter(partner_id=pk).update(deal_event_id=last_event)
         keys |= _won_deal_keys(cursor, pk)
         cursor.execute(
             f"SELECT name FROM {SaleCustomerName._meta.db_table}"
@@ -901,17 +945,20 @@ def _reconcile(
 
 
 def _mark_reconciled(cursor, ids: list[int] | None, now: datetime) -> None:
-    """The partners' findings are now a full run's: later runs may reconcile changes."""
+    """The partners' findings are now a full run's, with the registrations as of the
+    last deal history entry: later runs may reconcile what changed since."""
     from partners.models import Partner
 
     partner_filter = "" if ids is None else " WHERE id = ANY(%(ids)s)"
     cursor.execute(
         f"""
-        INSERT INTO {ReconciledPartner._meta.db_table} (partner_id, reconciled_at)
-        SELECT id, %(now)s FROM {Partner._meta.db_table}{partner_filter}
-        ON CONFLICT (partner_id) DO UPDATE SET reconciled_at = EXCLUDED.reconciled_at
+        INSERT INTO {ReconciledPartner._meta.db_table}
+               (partner_id, reconciled_at, deal_event_id)
+        SELECT id, %(now)s, %(event)s FROM {Partner._meta.db_table}{partner_filter}
+        ON CONFLICT (partner_id) DO UPDATE
+           SET reconciled_at = EXCLUDED.reconciled_at, deal_event_id = EXCLUDED.deal_event_id
         """,
-        {"ids": ids, "now": now},
+        {"ids": ids, "now": now, "event": _last_deal_event(cursor)},
     )
 
 

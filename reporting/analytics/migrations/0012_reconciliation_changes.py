@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("partner_id", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("reconciled_at", models.DateTimeField()),
+                ("deal_event_id", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.RunSQL(NOTING_CUSTOMERS, MONTHS_ONLY),
