@@ -481,11 +481,14 @@ def _load_sales(ids: list[int] | None, names: list[str] | None = None) -> list[S
     conversion took ~2 s of the 747,000 lines of seed_scale's largest partner. ``names``:
     only the lines to these end customers (an incremental run).
 
-    The rate of each (currency, day) is looked up once, then joined on equality: joined
-    to the rate ranges by currency with the day as a filter, PostgreSQL paired each
-    grouped row with every rate of its currency (20 million pairs discarded, 1.1 s, for
-    the largest partner). A group is named after its smallest (name, country), so a run
-    over some of the lines names it as a run over all of them does."""
+    The rate of each (currency, day) is looked up once (734 pairs for the largest
+    partner), then joined on equality: joined to the rate ranges by currency with the day
+    as a filter, PostgreSQL paired each grouped row with every rate of its currency (20
+    million pairs discarded for the largest partner; ~2 % of the statement's CPU, not the
+    1.1 s EXPLAIN ANALYZE's per-row timing showed). Both CTEs are materialised: inlined,
+    the planner joined the rates after the grouped rows again. A group is named after its
+    smallest (name, country), so a run over some of the lines names it as a run over all
+    of them does."""
     from reporting.analytics.services import (
         RATES_CTE,
         _partner_filter,
@@ -510,7 +513,7 @@ def _load_sales(ids: list[int] | None, names: list[str] | None = None) -> list[S
                        AND l.{lines.invoice_date} IS NOT NULL
                        {_partner_filter(f"l.{lines.partner}", ids)} {name_filter}
                  GROUP BY 1, 2, 3, 4, 5, 6),
-        day_rates AS (
+        day_rates AS MATERIALIZED (
                 SELECT k.currency, k.day, r.rate
                   FROM (SELECT DISTINCT currency, day FROM g) k
                   {_rate_join("r", "k.currency", "k.day")})

@@ -270,3 +270,31 @@ def test_a_partner_never_reconciled_in_full_is_reconciled_in_full(cast, sales, d
         "Pine Valley Bakery",
     }
     assert ReconciledPartner.objects.filter(partner_id=cast.partner_a.pk).exists()
+
+
+def test_a_registration_recorded_reconciles_its_partner_from_what_changed(
+    cast, sales, reconciled, deal, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        tasks.refresh_summaries, "delay_on_commit", lambda **kwargs: queued.append(kwargs)
+    )
+    orchard = deal(cast.partner_a, cast.rep_a1, "won", submitted=date(2026, 2, 1),
+                   decided_after_hours=24, customer="Orchard Lane Clinic", skus=("AP-7",),
+                   final_amount="400", closed_on=date(2026, 3, 1))  # fmt: skip
+    event(orchard, DealEvent.Kind.WON)
+    for hook in registry.deal_recorded_hooks():
+        hook(DealEvent.objects.filter(deal=orchard).latest("id"))
+
+    # The deal's partner's deal summaries and reconciliation, not its sales summaries.
+    assert queued == [{"partner_ids": [cast.partner_a.pk], "sales": False, "deals": True}]
+    counts = reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True)
+    # Orchard Lane's group and the won registrations' groups, nothing else.
+    assert counts == {FindingKind.MATCH: 2}
+    assert findings() == full_reconciliation()
+    assert customers(cast.partner_a, FindingKind.MATCH) == {
+        "Blue Harbor Logistics",
+        "Quiet Customer AG",
+        "Orchard Lane Clinic",
+    }
+    assert "Orchard Lane Clinic" not in customers(cast.partner_a, FindingKind.UNREGISTERED)
