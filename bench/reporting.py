@@ -357,9 +357,10 @@ def _partner_rows(cursor, pk: int) -> list:
 
 def refresh_after_import(results: dict, relation, partners: dict[str, int], months: int) -> None:
     """What the import's task runs after a partner's upload replaced one month of lines:
-    the sales summaries of the changed months, reconciliation of the partner, the
-    vendor-wide ranking. Per partner, over its ``months`` latest months: each step's wall
-    and CPU (this process), then whether the summaries and rollups equal a full rebuild."""
+    the sales summaries of the changed months, reconciliation of the partner's customers
+    whose lines changed, the vendor-wide ranking. Per partner, over its ``months`` latest
+    months: each step's wall and CPU (this process), then whether the summaries and
+    rollups equal a full rebuild."""
     from django.db import connection
 
     from reporting.analytics import selectors, services

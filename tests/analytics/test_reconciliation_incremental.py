@@ -298,3 +298,14 @@ def test_a_registration_recorded_reconciles_its_partner_from_what_changed(
         "Orchard Lane Clinic",
     }
     assert "Orchard Lane Clinic" not in customers(cast.partner_a, FindingKind.UNREGISTERED)
+
+
+def test_lines_truncated_make_the_next_run_a_full_one(cast, sales, reconciled):
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE reporting_salesline")
+
+    assert not ReconciledPartner.objects.exists()
+    imported(sales, cast.partner_a, [(date(2026, 3, 9), "AP-7", 300, "Pine Valley Bakery")])
+    after_import(cast.partner_a)
+    assert customers(cast.partner_a, FindingKind.UNREGISTERED) == {"Pine Valley Bakery"}
+    assert findings() == full_reconciliation()
