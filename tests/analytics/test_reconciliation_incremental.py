@@ -309,3 +309,22 @@ def test_lines_truncated_make_the_next_run_a_full_one(cast, sales, reconciled):
     after_import(cast.partner_a)
     assert customers(cast.partner_a, FindingKind.UNREGISTERED) == {"Pine Valley Bakery"}
     assert findings() == full_reconciliation()
+
+
+def test_an_import_naming_most_of_a_large_partners_customers_runs_in_full(
+    cast, sales, reconciled, monkeypatch
+):
+    from reporting.analytics import reconciliation
+
+    # As if the partner's five customer groups were thousands: an import naming three
+    # of them (and the won registration's) recomputes everything.
+    monkeypatch.setattr(reconciliation, "FULL_RUN_MIN_GROUPS", 5)
+    imported(sales, cast.partner_a, [(date(2026, 3, 2), "SW-48", 100, "Cedar Atlas Foods"),
+                                     (date(2026, 3, 3), "AP-7", 100, "Orchard Lane Clinic"),
+                                     (date(2026, 3, 4), "SW-24", 100, "Granite Peak Mining")],
+             new_upload=True)  # fmt: skip
+    counts = reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True)
+
+    assert sum(counts.values()) == 5  # every group's finding
+    assert not ReconciliationChange.objects.exists()
+    assert findings() == full_reconciliation()
