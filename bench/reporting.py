@@ -23,6 +23,10 @@ Background work first (unless --pages-only): every summary rebuilt, one partner'
 --no-reconcile-at-scale) reconciliation of the 20 partners with most end customers one
 at a time, the refresh of the first and of the largest partner in a new process (nothing
 cached) and again warm, and ``reconcile_all`` (every partner); wall and CPU seconds.
+Then, for the 20 partners with most end customers, a full reconciliation next to the
+incremental one an import's task runs after one month's report is imported again
+(``--incremental-reconcile-only`` with --reuse measures only that): wall, CPU of the bench
+and of its PostgreSQL backend, and whether both give the same findings.
 
 Seeding is prm.seeding.scale.seed_tenant, the seeder of `manage.py seed_scale`.
 
@@ -316,7 +320,18 @@ def _replace_month(relation, pk: int, month, *, triggers: bool) -> dict:
         cursor.execute(f"DELETE FROM {relation.table} WHERE {scope}", {"pk": pk, "month": month})
         moved = cursor.rowcount
         cursor.execute(f"INSERT INTO {relation.table} SELECT * FROM bench_moved")
+        if triggers:
+            _note_added_month(pk, month)
         return {"lines": moved, "s": round(time.perf_counter() - started, 3)}
+
+
+def _note_added_month(pk: int, month) -> None:
+    """What the sales-changed hook notes for the lines an import added (the bench writes
+    them with an INSERT, not through the import, and queues no task)."""
+    from reporting.analytics.models import ReconciliationChange, SalesChangedMonth
+
+    SalesChangedMonth.objects.create(partner_id=pk, month=month)
+    ReconciliationChange.objects.create(partner_id=pk, month=month)
 
 
 def _partner_rows(cursor, pk: int) -> list:
@@ -342,9 +357,10 @@ def _partner_rows(cursor, pk: int) -> list:
 
 def refresh_after_import(results: dict, relation, partners: dict[str, int], months: int) -> None:
     """What the import's task runs after a partner's upload replaced one month of lines:
-    the sales summaries of the changed months, reconciliation of the partner, the
-    vendor-wide ranking. Per partner, over its ``months`` latest months: each step's wall
-    and CPU (this process), then whether the summaries and rollups equal a full rebuild."""
+    the sales summaries of the changed months, reconciliation of the partner's customers
+    whose lines changed, the vendor-wide ranking. Per partner, over its ``months`` latest
+    months: each step's wall and CPU (this process), then whether the summaries and
+    rollups equal a full rebuild."""
     from django.db import connection
 
     from reporting.analytics import selectors, services
@@ -370,7 +386,7 @@ def refresh_after_import(results: dict, relation, partners: dict[str, int], mont
                     partner_ids=[pk], changed_months_only=True
                 )
             )
-            reconcile = timed(lambda pk=pk: reconcile_sales(partner_ids=[pk]))
+            reconcile = timed(lambda pk=pk: reconcile_sales(partner_ids=[pk], changed_only=True))
             ranking = timed(selectors.warm_vendor_ranking)
             task = round(sales["s"] + reconcile["s"] + ranking["s"], 3)
             for name, value in (("sales", sales), ("reconcile", reconcile), ("ranking", ranking)):
@@ -394,6 +410,90 @@ def refresh_after_import(results: dict, relation, partners: dict[str, int], mont
             "same_rows_as_a_full_rebuild": same,
         }
     results["refresh_after_import"] = figures
+
+
+#: SQL: a partner's findings, without ids and times (an incremental run's against a full one's).
+_FINDINGS = (
+    "SELECT kind, status, deal_id, customer_key, end_customer, country, products,"
+    " first_invoice_date, last_invoice_date, line_count, amount_reporting, name_score"
+    " FROM analytics_reconciliationfinding WHERE partner_id = %s"
+)
+
+
+def _findings(cursor, pk: int) -> list:
+    cursor.execute(_FINDINGS, [pk])
+    return sorted(cursor.fetchall(), key=repr)
+
+
+def _backend_cpu(cursor) -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (utime + stime of
+    /proc/<pid>/stat; the bench and the server share the machine)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    with open(f"/proc/{cursor.fetchone()[0]}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_with_backend(cursor, call) -> dict:
+    """Wall, this process's CPU and the PostgreSQL backend's CPU seconds of one call."""
+    before = _backend_cpu(cursor)
+    figures = timed(call)
+    return figures | {"db_cpu_s": round(_backend_cpu(cursor) - before, 3)}
+
+
+def reconcile_incremental_vs_full(results: dict, relation, count: int) -> None:
+    """The ``count`` partners with most end customers: a full reconciliation (a first
+    run, a CM's re-run, reconcile_all), then one month's report imported again (the
+    month before the latest, a whole one: its lines deleted and written again, the added
+    month noted as the import's hook notes it) and the reconciliation the import's task
+    runs (only the customers whose lines changed), then a full one again: wall, CPU of
+    this process and of the PostgreSQL backend, and whether both give the same findings."""
+    from django.db import connection
+
+    from reporting.analytics.reconciliation import reconcile_sales
+
+    figures = []
+    with connection.cursor() as cursor:
+        largest = largest_partners(cursor, relation, count)
+        for pk, customers, lines in largest:
+            cursor.execute(
+                f"SELECT date_trunc('month', {relation.invoice_date})::date, count(*),"
+                f" count(DISTINCT {relation.end_customer})"
+                f" FROM {relation.table} WHERE {relation.partner} = %s"
+                " GROUP BY 1 ORDER BY 1 DESC LIMIT 2",
+                [pk],
+            )
+            month, month_lines, month_customers = cursor.fetchall()[-1]
+            log(f"reconcile partner {pk}: full, then after {month} imported again")
+            reconcile_sales(partner_ids=[pk])  # names matched, findings as a full run's
+            full = _timed_with_backend(cursor, lambda pk=pk: reconcile_sales(partner_ids=[pk]))
+            _replace_month(relation, pk, month, triggers=True)
+            incremental = _timed_with_backend(
+                cursor, lambda pk=pk: reconcile_sales(partner_ids=[pk], changed_only=True)
+            )
+            after_incremental = _findings(cursor, pk)
+            full_again = _timed_with_backend(
+                cursor, lambda pk=pk: reconcile_sales(partner_ids=[pk])
+            )
+            figures.append(
+                {
+                    "partner": pk,
+                    "customers": customers,
+                    "lines": lines,
+                    "month": str(month),
+                    "month_lines": month_lines,
+                    "month_customers": month_customers,
+                    "full": full,
+                    "incremental": incremental,
+                    "full_again": full_again,
+                    "same_findings_as_a_full_run": after_incremental == _findings(cursor, pk),
+                    "load_average": round(os.getloadavg()[0], 2),
+                }
+            )
+    results["reconcile_incremental_vs_full"] = figures
+    results["reconcile_incremental_largest_20"] = percentiles(
+        [row["incremental"]["s"] for row in figures]
+    )
 
 
 # --- Main ----------------------------------------------------------------------------------
@@ -436,6 +536,11 @@ def run(args) -> dict:
             results["sales_line_table"] = relation.table
     else:
         admin, cms, relation, partners = seed(args, results)
+    if args.incremental_reconcile_only:
+        with schema_context("bench"):
+            reconcile_incremental_vs_full(results, relation, args.incremental_partners)
+        results["load_average_at_end"] = round(os.getloadavg()[0], 2)
+        return results
     if args.refresh_after_import_only:
         with schema_context("bench"), connection.cursor() as cursor:
             largest = largest_partners(cursor, relation, 1)[0][0]
@@ -484,6 +589,7 @@ def run(args) -> dict:
             results["reconcile_one_partner"] = percentiles(each)
             if not args.no_reconcile_at_scale:
                 reconciliation_at_scale(results, relation, partners[0][0])
+                reconcile_incremental_vs_full(results, relation, args.incremental_partners)
                 with connection.cursor() as cursor:
                     largest = largest_partners(cursor, relation, 1)[0][0]
                 refresh_after_import(
@@ -739,6 +845,18 @@ def main() -> int:
         action="store_true",
         help="with --reuse: measure only the refresh after an import (partner 1 and the"
         " largest partner, 4 months each)",
+    )
+    parser.add_argument(
+        "--incremental-reconcile-only",
+        action="store_true",
+        help="with --reuse: measure only the reconciliation of the largest partners after a"
+        " one-month import (incremental) next to a full one",
+    )
+    parser.add_argument(
+        "--incremental-partners",
+        type=int,
+        default=20,
+        help="partners (most end customers first) of the incremental-vs-full comparison",
     )
     parser.add_argument("--database", default="prm_bench_reporting")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")

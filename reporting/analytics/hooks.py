@@ -54,17 +54,20 @@ def connect() -> None:
 
 
 def _sales_changed(partner_ids: list[int], added_months: list[date]) -> None:
-    from reporting.analytics.models import SalesChangedMonth
+    from reporting.analytics.models import ReconciliationChange, SalesChangedMonth
     from reporting.analytics.services import queue_refresh
 
-    # Lines changed, nothing else: no deal summary moves, and only the months whose lines
-    # changed are summarised again. Removed and updated lines are noted by triggers on
-    # the lines; added ones here, in the writer's transaction (a trigger on INSERT would
-    # keep every line of a million-line COPY until commit: 0.5 s of the import).
+    # Lines changed, nothing else: no deal summary moves, only the months whose lines
+    # changed are summarised again, and only their end customers are reconciled again.
+    # Removed and updated lines are noted by triggers on the lines; added ones here, in
+    # the writer's transaction (a trigger on INSERT would keep every line of a
+    # million-line COPY until commit: 0.5 s of the import).
+    pairs = [(partner_id, month) for partner_id in partner_ids for month in added_months]
     SalesChangedMonth.objects.bulk_create(
-        SalesChangedMonth(partner_id=partner_id, month=month)
-        for partner_id in partner_ids
-        for month in added_months
+        SalesChangedMonth(partner_id=partner_id, month=month) for partner_id, month in pairs
+    )
+    ReconciliationChange.objects.bulk_create(
+        ReconciliationChange(partner_id=partner_id, month=month) for partner_id, month in pairs
     )
     queue_refresh(partner_ids=partner_ids, deals=False, changed_months_only=True)
 

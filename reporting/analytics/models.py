@@ -199,6 +199,42 @@ class SalesChangedMonth(models.Model):
         return f"{self.partner_id} {self.month:%Y-%m}"
 
 
+class ReconciliationChange(models.Model):
+    """What changed in a partner's sales lines since its findings were computed: a month
+    with lines added (``month``; noted by the sales-changed hook) or an end customer whose
+    lines were removed or updated (``end_customer``; noted by the triggers on the lines,
+    migration 0012). The reconciliation after an import takes (deletes) the partner's rows
+    and reconciles only the end customers they name, in the transaction that writes the
+    findings: a crash leaves the rows and the old findings. No unique key, as for
+    :class:`SalesChangedMonth`.
+    """
+
+    partner_id = models.BigIntegerField()
+    # One or the other: NULL, not '', for "no customer" (the triggers write names only).
+    month = models.DateField(null=True)
+    end_customer = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [models.Index(fields=["partner_id"], name="recon_change_partner")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month or self.end_customer}"
+
+
+class ReconciledPartner(models.Model):
+    """A partner whose findings a full reconciliation computed, so later runs may
+    reconcile only what :class:`ReconciliationChange` notes and the registrations changed
+    since (``deal_event_id``: the last deal history entry its runs have seen). A partner
+    without a row (never reconciled, or its lines truncated) is reconciled in full."""
+
+    partner_id = models.BigIntegerField(primary_key=True)
+    reconciled_at = models.DateTimeField()
+    deal_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.partner_id)
+
+
 class DealMonth(models.Model):
     """Summary: a partner's registrations submitted in one month, by status and currency.
 

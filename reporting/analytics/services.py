@@ -585,7 +585,10 @@ def refresh_all(
     """Everything a change can affect, each step in its own transaction.
 
     ``changed_months_only``: the sales summaries of the months whose lines changed only
-    (see :func:`refresh_sales_summaries`)."""
+    (see :func:`refresh_sales_summaries`), and reconciliation of the end customers whose
+    lines changed only (see :func:`reconciliation.reconcile_sales`). Without ``sales`` (a
+    registration changed, no line did) reconciliation also covers only what changed: the
+    customers of the registrations changed since the partner's last run."""
     if sales:
         refresh_sales_summaries(partner_ids=partner_ids, changed_months_only=changed_months_only)
     if deals:
@@ -596,7 +599,7 @@ def refresh_all(
         if partner_ids is None:
             reconcile_all()
         else:
-            reconcile_sales(partner_ids=partner_ids)
+            reconcile_sales(partner_ids=partner_ids, changed_only=changed_months_only or not sales)
 
 
 def queue_refresh(
