@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
 from prm.core.mail import Message, queue_emails
+from prm.core.sql import hold_rows
 from reporting.quality import cadence as cadences
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence, ReportReminder
 
@@ -60,6 +61,9 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE))
     missing = [e for e in cadences.owed(partners, today=today) if e.received is None]
+    # A partner deleted since it was listed gets no reminder (and does not fail the run).
+    still_there = hold_rows(Partner, {e.partner_id for e in missing})
+    missing = [e for e in missing if e.partner_id in still_there]
     if not missing:
         return 0
     by_id = {p.pk: p for p in partners}

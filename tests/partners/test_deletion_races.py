@@ -1,12 +1,14 @@
-"""The worker's refresh of a partner's figures racing a deletion of that partner.
+"""The worker filing rows under a partner while someone deletes that partner.
 
-A new partner's save queues a refresh (reporting/analytics/hooks.py); a vendor admin who
-deletes the partner a moment later (the admin's delete, the bulk action) must not get an
+A new partner's save queues a refresh of its figures (reporting/analytics/hooks.py), and
+the nightly scores and the report reminders write rows for every active partner. A vendor
+admin who deletes a partner meanwhile (the admin's delete, the bulk action) must not get an
 error, and the worker must not fail or leave rows behind. Each side runs in its own thread
-and connection on committed rows; the refresh's transaction is held open so the deletion
-meets it at a known point, not by chance.
+and connection on committed rows; one side's transaction is held open so the other meets
+it at a known point, not by chance.
 """
 
+import datetime as dt
 import threading
 import time
 import uuid
@@ -14,10 +16,15 @@ import uuid
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from partners.memberships import partner_user_create
 from partners.models import Partner
+from prm.accounts.models import Role, User
 from reporting.analytics import services
 from reporting.analytics.models import RollupPartner
 from reporting.analytics.tasks import refresh_summaries
+from reporting.quality import services as quality
+from reporting.quality.cadence import add_business_days, parse_month
+from reporting.quality.models import PartnerPeriodQuality, ReportingCadence, ReportReminder
 
 
 class Side(threading.Thread):
@@ -148,3 +155,77 @@ def test_it_refreshes_nothing_for_a_partner_deleted_before_the_task_ran(acme, ca
     partner.delete()
     refresh_summaries(partner_ids=[partner_id])  # what the worker runs for the queued save
     assert not RollupPartner.objects.filter(partner_id=partner_id).exists()
+
+
+def deleted_while_worker_waits(django_db_blocker, partner: Partner, work) -> tuple[str, str]:
+    """Delete ``partner`` (and its users) in a transaction held open until ``work``, run on
+    another connection, waits on it; then commit. Returns both outcomes."""
+    deleted, release = threading.Event(), threading.Event()
+
+    def delete_and_hold():
+        with transaction.atomic():
+            User.objects.filter(membership__partner=partner).delete()
+            Partner.objects.filter(pk=partner.pk).delete()
+            deleted.set()
+            release.wait(60)
+
+    deleter = Side(django_db_blocker, delete_and_hold)
+    worker = Side(django_db_blocker, work)
+    try:
+        deleter.start()
+        assert deleted.wait(30), deleter.outcome
+        worker.start()
+        worker.started_work.wait(30)
+        with django_db_blocker.unblock():
+            wait_until_waiting_on_a_lock(worker.pid)
+    finally:
+        release.set()
+        deleter.join(60)
+        worker.join(60)
+    return deleter.outcome, worker.outcome
+
+
+def test_it_scores_no_partner_deleted_while_the_scores_were_computed(cast, django_db_blocker):
+    with django_db_blocker.unblock():
+        partner = new_partner(cast)
+    try:
+        outcomes = deleted_while_worker_waits(
+            django_db_blocker,
+            partner,
+            lambda: quality.scores_refresh(months=1, partner_ids=[partner.pk]),
+        )
+        assert outcomes == ("done", "done")
+        with django_db_blocker.unblock(), schema_context("acme"):
+            assert not PartnerPeriodQuality.objects.filter(partner_id=partner.pk).exists()
+    finally:
+        with django_db_blocker.unblock(), schema_context("acme"):
+            Partner.objects.filter(pk=partner.pk).delete()
+            connection.close()
+
+
+def test_it_reminds_no_partner_deleted_while_the_reminders_ran(cast, django_db_blocker):
+    september = parse_month("2026-09")
+    overdue = add_business_days(september.end, 10) + dt.timedelta(days=3)
+    with django_db_blocker.unblock(), schema_context("acme"):
+        partner = new_partner(cast)
+        Partner.objects.filter(pk=partner.pk).update(
+            created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+        )
+        ReportingCadence.objects.create(partner=partner, due_business_days=10)
+        partner_user_create(
+            email=f"admin@{partner.slug}.example", role=Role.PARTNER_ADMIN, partner=partner
+        )
+    try:
+        outcomes = deleted_while_worker_waits(
+            django_db_blocker, partner, lambda: quality.reminders_send(today=overdue)
+        )
+        assert outcomes == ("done", "done")
+        with django_db_blocker.unblock(), schema_context("acme"):
+            assert not ReportReminder.objects.filter(partner_id=partner.pk).exists()
+    finally:
+        with django_db_blocker.unblock(), schema_context("acme"):
+            ReportReminder.objects.filter(partner_id=partner.pk).delete()
+            ReportingCadence.objects.filter(partner_id=partner.pk).delete()
+            User.objects.filter(membership__partner_id=partner.pk).delete()
+            Partner.objects.filter(pk=partner.pk).delete()
+            connection.close()
