@@ -10,10 +10,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models, router, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from prm.core.deletion import LockBeforeDelete, LockBeforeDeleteQuerySet
 
 
 class PartnerStatus(models.TextChoices):
@@ -101,23 +103,7 @@ class Territory(models.Model):
         return self.name
 
 
-class PartnerQuerySet(models.QuerySet):
-    def delete(self):
-        """Delete the partners, locking them before Django collects what goes with them.
-
-        See :meth:`Partner.delete`; ordered by id so two deletions never wait on each other
-        in a circle."""
-        with transaction.atomic(using=self.db, savepoint=False):
-            ids = list(self.values_list("pk", flat=True))
-            _lock_for_delete(self.model._base_manager.using(self.db).filter(pk__in=ids))
-            return super().delete()
-
-
-def _lock_for_delete(partners: models.QuerySet) -> None:
-    list(partners.order_by("pk").select_for_update().values_list("pk", flat=True))
-
-
-class Partner(models.Model):
+class Partner(LockBeforeDelete, models.Model):
     """An independent company that sells the vendor's products.
 
     Its users see only its own data; a channel manager looks after it.
@@ -172,7 +158,8 @@ class Partner(models.Model):
     #: Who changed what (partners.history shows it on the partner page).
     history = HistoricalRecords(excluded_fields=["created_at"])
 
-    objects = PartnerQuerySet.as_manager()
+    #: A deletion locks first: the worker files rows under new partners (prm.core.deletion).
+    objects = LockBeforeDeleteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner")
@@ -181,22 +168,6 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def delete(self, using=None, keep_parents=False):
-        """Delete the partner once no one else holds it.
-
-        A new partner's save queues a refresh of its figures, and the worker's refresh
-        files rows under the partner (``analytics_rolluppartner``, quality scores) while
-        holding the partner row. Django finds the rows that go with a partner *before*
-        it deletes the partner: without the lock, a refresh committing in between leaves a
-        row Django never saw and the deletion fails on its foreign key. Locked first, the
-        deletion waits for a running refresh and then sees its rows, and a refresh that
-        starts later waits for the deletion and finds no partner (docs/architecture.md,
-        "The worker beside the requests")."""
-        using = using or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using, savepoint=False):
-            _lock_for_delete(type(self)._base_manager.using(using).filter(pk=self.pk))
-            return super().delete(using=using, keep_parents=keep_parents)
 
     @property
     def joined_on(self) -> dt.date:

@@ -226,9 +226,10 @@ def upload_measure(*, upload_id: int) -> dict | None:
     from reporting.quality.models import UploadQuality
     from reporting.quality.selectors import measure_upload
 
-    upload = Upload.objects.filter(pk=upload_id).first()
-    if upload is None:
+    # Held until commit: an upload deleted meanwhile is skipped, not failed on its key.
+    if not hold_rows(Upload, [upload_id]):
         return None
+    upload = Upload.objects.get(pk=upload_id)
     figures = measure_upload(upload)
     UploadQuality.objects.update_or_create(upload=upload, defaults={"figures": figures})
     return figures

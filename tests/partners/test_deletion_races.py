@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 
+import pytest
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
@@ -22,9 +23,16 @@ from prm.accounts.models import Role, User
 from reporting.analytics import services
 from reporting.analytics.models import RollupPartner
 from reporting.analytics.tasks import refresh_summaries
+from reporting.models import Upload
 from reporting.quality import services as quality
 from reporting.quality.cadence import add_business_days, parse_month
-from reporting.quality.models import PartnerPeriodQuality, ReportingCadence, ReportReminder
+from reporting.quality.models import (
+    PartnerPeriodQuality,
+    ReportingCadence,
+    ReportReminder,
+    UploadQuality,
+)
+from reporting.quality.twotier import flag_two_tier
 
 
 class Side(threading.Thread):
@@ -157,15 +165,14 @@ def test_it_refreshes_nothing_for_a_partner_deleted_before_the_task_ran(acme, ca
     assert not RollupPartner.objects.filter(partner_id=partner_id).exists()
 
 
-def deleted_while_worker_waits(django_db_blocker, partner: Partner, work) -> tuple[str, str]:
-    """Delete ``partner`` (and its users) in a transaction held open until ``work``, run on
-    another connection, waits on it; then commit. Returns both outcomes."""
+def deleted_while_worker_waits(django_db_blocker, delete, work) -> tuple[str, str]:
+    """Run ``delete`` in a transaction held open until ``work``, run on another
+    connection, waits on it; then commit. Returns both outcomes."""
     deleted, release = threading.Event(), threading.Event()
 
     def delete_and_hold():
         with transaction.atomic():
-            User.objects.filter(membership__partner=partner).delete()
-            Partner.objects.filter(pk=partner.pk).delete()
+            delete()
             deleted.set()
             release.wait(60)
 
@@ -185,13 +192,18 @@ def deleted_while_worker_waits(django_db_blocker, partner: Partner, work) -> tup
     return deleter.outcome, worker.outcome
 
 
+def delete_partner_and_users(partner: Partner) -> None:
+    User.objects.filter(membership__partner=partner).delete()
+    Partner.objects.filter(pk=partner.pk).delete()
+
+
 def test_it_scores_no_partner_deleted_while_the_scores_were_computed(cast, django_db_blocker):
     with django_db_blocker.unblock():
         partner = new_partner(cast)
     try:
         outcomes = deleted_while_worker_waits(
             django_db_blocker,
-            partner,
+            lambda: delete_partner_and_users(partner),
             lambda: quality.scores_refresh(months=1, partner_ids=[partner.pk]),
         )
         assert outcomes == ("done", "done")
@@ -217,7 +229,9 @@ def test_it_reminds_no_partner_deleted_while_the_reminders_ran(cast, django_db_b
         )
     try:
         outcomes = deleted_while_worker_waits(
-            django_db_blocker, partner, lambda: quality.reminders_send(today=overdue)
+            django_db_blocker,
+            lambda: delete_partner_and_users(partner),
+            lambda: quality.reminders_send(today=overdue),
         )
         assert outcomes == ("done", "done")
         with django_db_blocker.unblock(), schema_context("acme"):
@@ -229,3 +243,41 @@ def test_it_reminds_no_partner_deleted_while_the_reminders_ran(cast, django_db_b
             User.objects.filter(membership__partner_id=partner.pk).delete()
             Partner.objects.filter(pk=partner.pk).delete()
             connection.close()
+
+
+@pytest.fixture
+def committed_upload(cast, django_db_blocker):
+    """An upload of partner A, committed, with no file behind it (nothing reads one)."""
+    with django_db_blocker.unblock(), schema_context("acme"):
+        upload = Upload.objects.create(
+            partner=cast.partner_a,
+            original_name="racing.csv",
+            file="racing.csv",
+            size=1,
+            sha256=uuid.uuid4().hex * 2,
+        )
+    yield upload
+    with django_db_blocker.unblock(), schema_context("acme"):
+        Upload.objects.filter(pk=upload.pk).delete()
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "after_import_step",
+    [
+        pytest.param(lambda upload_id: quality.upload_measure(upload_id=upload_id), id="measure"),
+        pytest.param(flag_two_tier, id="two-tier"),
+    ],
+)
+def test_it_files_nothing_under_an_upload_deleted_while_its_after_import_ran(
+    django_db_blocker, committed_upload, after_import_step
+):
+    outcomes = deleted_while_worker_waits(
+        django_db_blocker,
+        lambda: Upload.objects.filter(pk=committed_upload.pk).delete(),
+        lambda: after_import_step(committed_upload.pk),
+    )
+    assert outcomes == ("done", "done")
+    with django_db_blocker.unblock(), schema_context("acme"):
+        assert not Upload.objects.filter(pk=committed_upload.pk).exists()
+        assert not UploadQuality.objects.filter(upload_id=committed_upload.pk).exists()
