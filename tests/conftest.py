@@ -54,11 +54,26 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         assert connection.settings_dict["NAME"].startswith("test_")
         cast = build_cast()
         connection.set_schema_to_public()
+    _forget_earlier_sessions_tasks()
     yield cast
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         _end_other_sessions(connection.settings_dict["NAME"])
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def _forget_earlier_sessions_tasks() -> None:
+    """Empty the test Redis database's task queue before this session's worker starts.
+
+    A session that ended left messages there: mail retries waiting for their countdown
+    (handed back by the stopping worker), refreshes its last commits queued. They name rows
+    of a test database that was dropped since, and ids start again at 1 in the new one: a
+    stale mail task would mark this session's notification 42 e-mailed and deliver an old
+    message to the mail sink. (scripts/test.py gives the tests their own Redis database.)
+    """
+    from prm.celery import app
+
+    app.control.purge()
 
 
 def _end_other_sessions(database: str) -> None:
