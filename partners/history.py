@@ -1,11 +1,13 @@
 """Who changed what on a partner: its profile, status, tier, channel manager and
 territory (django-simple-history rows of Partner) and its users' roles and access
-(rows of User), newest first, as lines a person reads.
+(rows of User); and on a partner application: its channel manager and the decision.
+Newest first, as lines a person reads.
 
 The history tables live in each vendor's schema like the rows they follow. Changes made
 with QuerySet.update() would leave no row here: the services that matter save the
-instance, and the bulk reassignment of a CM's partners writes its rows in bulk, marked
-with BULK_REASSIGNMENT so the page can say all of that CM's partners moved at once.
+instance, and the bulk reassignment of a CM's partners and open applications writes its
+rows in bulk, marked with BULK_REASSIGNMENT so the page can say all of that CM's
+partners (or applications) moved at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner
+from partners.models import Partner, PartnerApplication
 from prm.accounts.models import User
 
 #: Fields of Partner shown in its history (others change with these or are internal).
@@ -32,6 +34,8 @@ PARTNER_FIELDS = (
     "currency",
 )
 USER_FIELDS = ("role", "is_active", "full_name")
+#: Fields of PartnerApplication shown in its history: who has it and what was decided.
+APPLICATION_FIELDS = ("channel_manager", "status", "reviewed_by", "partner", "rejection_reason")
 #: The change reason on history rows written by `services.partners_reassign`.
 BULK_REASSIGNMENT = "bulk-reassignment"
 
@@ -85,11 +89,30 @@ def partner_changes(partner: Partner, *, limit: int = 30) -> list[Change]:
         .order_by("-history_date", "-history_id")[: limit * 2]
     )[::-1]
 
-    raw = []
-    for model, rows, fields, subject_of in (
+    raw = _raw_changes(
         (Partner, partner_rows, PARTNER_FIELDS, lambda r: r.name),
         (User, user_rows, USER_FIELDS, lambda r: r.full_name or r.email),
-    ):
+    )
+    return _changes(raw, _("all partners of this channel manager were moved at once"))[:limit]
+
+
+def application_changes(application: PartnerApplication, *, limit: int = 30) -> list[Change]:
+    """The latest changes to `application`, newest first (a fixed number of queries)."""
+    rows = list(
+        PartnerApplication.history.filter(id=application.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )[::-1]
+    raw = _raw_changes((PartnerApplication, rows, APPLICATION_FIELDS, lambda r: r.company_name))
+    note = _("all open applications of this channel manager were moved at once")
+    return _changes(raw, note)[:limit]
+
+
+def _raw_changes(*sources) -> list[tuple]:
+    """(model, record, subject, field, old, new) for each field that differs between
+    consecutive history rows of each (model, rows oldest first, fields, subject) source."""
+    raw = []
+    for model, rows, fields, subject_of in sources:
         for record, before in _pairs(rows):
             if before is None:
                 continue  # creation (or the oldest row kept): nothing to compare with
@@ -98,7 +121,10 @@ def partner_changes(partner: Partner, *, limit: int = 30) -> list[Change]:
                 old, new = getattr(before, attname), getattr(record, attname)
                 if old != new:
                     raw.append((model, record, subject_of(record), field, old, new))
+    return raw
 
+
+def _changes(raw: list[tuple], bulk_note) -> list[Change]:
     names = _related_names(raw)
     changes = [
         Change(
@@ -108,31 +134,37 @@ def partner_changes(partner: Partner, *, limit: int = 30) -> list[Change]:
             field=str(model._meta.get_field(field).verbose_name),
             old=_display(model, field, old, names),
             new=_display(model, field, new, names),
-            note=_note(record),
+            note=str(bulk_note) if _moved_in_bulk(record) else "",
         )
         for model, record, subject, field, old, new in raw
     ]
     changes.sort(key=lambda change: change.when, reverse=True)
-    return changes[:limit]
+    return changes
 
 
-def _note(record) -> str:
-    if getattr(record, "history_change_reason", "") == BULK_REASSIGNMENT:
-        return str(_("all partners of this channel manager were moved at once"))
-    return ""
+def _moved_in_bulk(record) -> bool:
+    return getattr(record, "history_change_reason", "") == BULK_REASSIGNMENT
 
 
 def _related_names(raw: list) -> dict:
-    """Names of the tiers, managers and territories the changes point at (one query
-    per kind)."""
-    wanted: dict[str, set] = {"tier": set(), "channel_manager": set(), "territory": set()}
-    for _model, _record, _subject, field, old, new in raw:
-        if field in wanted:
-            wanted[field].update(v for v in (old, new) if v is not None)
+    """Names of the tiers, users, territories and partners the changes point at (one
+    query per kind)."""
+    wanted: dict[tuple, set] = {}
+    for model, _record, _subject, field, old, new in raw:
+        if model._meta.get_field(field).is_relation:
+            ids = wanted.setdefault((model, field), set())
+            ids.update(v for v in (old, new) if v is not None)
     names = {}
-    for field, ids in wanted.items():
-        if ids:
-            related = Partner._meta.get_field(field).related_model
-            for obj in related.objects.filter(pk__in=ids):
-                names[(field, obj.pk)] = str(obj)
+    related_ids: dict = {}
+    for (model, field), ids in wanted.items():
+        related = model._meta.get_field(field).related_model
+        related_ids.setdefault(related, set()).update(ids)
+    by_model = {
+        related: {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
+        for related, ids in related_ids.items()
+        if ids
+    }
+    for (model, field), ids in wanted.items():
+        found = by_model.get(model._meta.get_field(field).related_model, {})
+        names.update({(field, pk): found[pk] for pk in ids if pk in found})
     return names

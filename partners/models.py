@@ -286,6 +286,21 @@ class PartnerApplication(models.Model):
         related_name="applications",
     )
 
+    #: Who moved or decided it, and when (partners.history shows it on the application's
+    #: page). What the applicant sent is not copied: the review never changes it, and
+    #: their contact details stay in one row only.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "legal_name",
+            "website",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "message",
+            "language",
+        ]
+    )
+
     class Meta:
         verbose_name = _("partner application")
         verbose_name_plural = _("partner applications")

@@ -28,7 +28,7 @@ from partners.forms import (
     TierEditForm,
     TierForm,
 )
-from partners.history import partner_changes
+from partners.history import application_changes, partner_changes
 from partners.models import ApplicationStatus, Tier
 from partners.selectors import (
     agreement_acceptances,
@@ -370,6 +370,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "reject_form": RejectForm(),
             "matching_partners": partners_matching_email(request.user, application.contact_email),
+            "changes": application_changes(application),
         },
     )
 

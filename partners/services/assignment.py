@@ -37,19 +37,25 @@ def partners_reassign(*, from_manager: User, to_manager: User, user: User) -> in
     if from_manager.pk == to_manager.pk:
         raise ValidationError(_("Choose two different channel managers."))
 
-    PartnerApplication.objects.filter(
+    # Each moved application and partner gets a history row (who, when, from whom to whom)
+    # like a change made on its own page; one UPDATE and one INSERT per batch, whatever
+    # the count. Only applications waiting for review move: a decided one keeps the CM
+    # who had it.
+    applications = PartnerApplication.objects.filter(
         channel_manager=from_manager, status=ApplicationStatus.SUBMITTED
-    ).update(channel_manager=to_manager)
-    # Each moved partner gets a history row (who, when, from whom to whom) like a change
-    # made on its own page; one UPDATE and one INSERT per batch, whatever the count.
-    partners = list(
-        Partner.objects.select_for_update().filter(channel_manager=from_manager).order_by("pk")
     )
-    for partner in partners:
-        partner.channel_manager = to_manager
+    _move_with_history(applications, PartnerApplication, to_manager=to_manager, user=user)
+    partners = Partner.objects.filter(channel_manager=from_manager)
+    return _move_with_history(partners, Partner, to_manager=to_manager, user=user)
+
+
+def _move_with_history(rows, model, *, to_manager: User, user: User) -> int:
+    rows = list(rows.select_for_update().order_by("pk"))
+    for row in rows:
+        row.channel_manager = to_manager
     return bulk_update_with_history(
-        partners,
-        Partner,
+        rows,
+        model,
         ["channel_manager"],
         batch_size=1000,
         default_user=user,

@@ -11,9 +11,11 @@ docs/operations.md has the whole procedure.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,8 +25,12 @@ from django_tenants.utils import schema_exists
 
 from prm.tenancy.models import Domain, Vendor
 
+logger = logging.getLogger(__name__)
+
 HEADER = "-- prm-tenant-backup: "
 FORMAT = "prm-tenant-backup/1"
+RESTORE_ATTEMPTS = 4
+DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
 VENDOR_FIELDS = (
     "name",
     "is_active",
@@ -112,10 +118,44 @@ def restore_vendor(*, path: Path, replace: bool = False) -> dict:
         raise BackupError(f"schema {schema} exists; pass --replace to overwrite it")
     # The restore runs on another connection: release ours so nothing waits on its locks.
     connection.close()
+    for attempt in range(1, RESTORE_ATTEMPTS + 1):
+        failure = _replay(path, schema)
+        if failure is None:
+            break
+        # A worker still reading the old schema can deadlock with the DROP, which takes its
+        # tables' locks one by one. The whole replay is one transaction, so nothing changed:
+        # try again once the worker's transaction is over.
+        if DEADLOCK not in failure or attempt == RESTORE_ATTEMPTS:
+            raise BackupError(f"psql failed, nothing changed: {failure}")
+        logger.warning(
+            "restore of %s deadlocked with another session, nothing changed; trying again "
+            "(attempt %d of %d)",
+            schema,
+            attempt + 1,
+            RESTORE_ATTEMPTS,
+        )
+        time.sleep(0.5 * attempt)
+    _ensure_vendor_rows(meta)
+    return meta
+
+
+def _replay(path: Path, schema: str) -> str | None:
+    """Drop `schema` and replay the dump at `path` in one transaction; answers psql's error."""
     args, env = _client("psql")
     with Path(path).open("rb") as dump:
         proc = subprocess.Popen(
-            [*args, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
+            [
+                *args,
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                "VERBOSITY=verbose",  # prints the SQLSTATE, which does not depend on lc_messages
+                "--single-transaction",
+                "-f",
+                "-",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -130,9 +170,8 @@ def restore_vendor(*, path: Path, replace: bool = False) -> dict:
             pass
         stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         if proc.wait() != 0:
-            raise BackupError(f"psql failed, nothing changed: {stderr.strip()}")
-    _ensure_vendor_rows(meta)
-    return meta
+            return stderr.strip()
+    return None
 
 
 def _ensure_vendor_rows(meta: dict) -> None:

@@ -14,3 +14,13 @@ class EndpointForm(forms.Form):
         label=_("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class RotateSecretForm(forms.Form):
+    """The confirmation a rotation needs: the receiver must be given the new secret within
+    the overlap, or its deliveries stop verifying. A required box works without JavaScript
+    (the content security policy allows no inline confirm())."""
+
+    confirm = forms.BooleanField(
+        label=_("I will give the receiver the new secret within 24 hours."), required=True
+    )

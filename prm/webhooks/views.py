@@ -12,12 +12,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from prm.accounts.selectors import vendor_admins
 from prm.webhooks import selectors, services
-from prm.webhooks.forms import EndpointForm
+from prm.webhooks.forms import EndpointForm, RotateSecretForm
 
 
 def webhook_admin_required(view):
@@ -60,9 +62,36 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One endpoint and its last deliveries, each with its latest answer."""
     endpoint = selectors.get_endpoint_for(request.user, pk)
-    deliveries = selectors.recent_deliveries(endpoint)
-    context = {"endpoint": endpoint, "deliveries": deliveries}
+    return _endpoint_page(request, endpoint)
+
+
+def _endpoint_page(request: HttpRequest, endpoint, *, rotated: bool = False) -> HttpResponse:
+    overlap = endpoint.previous_secret_until
+    context = {
+        "endpoint": endpoint,
+        "deliveries": selectors.recent_deliveries(endpoint),
+        "rotate_form": RotateSecretForm(),
+        "rotated": rotated,
+        # Until then deliveries carry a signature with the previous secret too.
+        "previous_secret_until": overlap if overlap and overlap > timezone.now() else None,
+    }
     return render(request, "webhooks/endpoint.html", context)
+
+
+@webhook_admin_required
+@require_POST
+@never_cache  # the answer holds the new secret: no cache may keep it
+def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new signing secret, shown on this answer only (as the API's rotate-secret); the
+    old one keeps signing deliveries for 24 hours beside it."""
+    endpoint = selectors.get_endpoint_for(request.user, pk)
+    if not RotateSecretForm(request.POST).is_valid():
+        messages.error(
+            request, _("Nothing changed: tick the box to confirm, then rotate the secret.")
+        )
+        return redirect("webhooks:endpoint", pk=endpoint.pk)
+    endpoint = services.endpoint_rotate_secret(user=request.user, endpoint=endpoint)
+    return _endpoint_page(request, endpoint, rotated=True)
 
 
 @webhook_admin_required

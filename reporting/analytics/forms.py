@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.db.models import Q
 from django.http import Http404
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -16,8 +15,11 @@ from prm.core.params import QueryForm, parse_id
 from reporting.analytics.models import ExchangeRate, FindingKind, FindingStatus
 from reporting.analytics.selectors import Filters, Period, add_months, month_start
 
-#: Above this many partners in scope the partner filter is a text field (slug).
+#: Above this many partners in scope the partner filter is a text field (name, slug or
+#: number, `PartnerLookupField`); up to it, a select.
 MAX_PARTNER_CHOICES = 200
+#: How many partners a typed name matching several lists, so the reader can pick one.
+MAX_PARTNERS_LISTED = 5
 
 
 #: Months outside these years are ignored: year 9999 plus a period's length overflows
@@ -86,13 +88,6 @@ class DashboardFilterForm(forms.Form):
     end = forms.CharField(
         label=_("To month"), required=False, widget=forms.DateInput(attrs={"type": "month"})
     )
-    partner = forms.TypedChoiceField(
-        label=_("Partner"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=OptionsInPython,
-    )
     tier = forms.TypedChoiceField(
         label=_("Tier"), required=False, coerce=int, empty_value=None, widget=OptionsInPython
     )
@@ -116,22 +111,8 @@ class DashboardFilterForm(forms.Form):
         self.user = user
         everyone = [("", _("All"))]
         if with_partner:
-            partners = list(
-                partners_visible_to(user)
-                .order_by("name")
-                .values_list("pk", "name")[: MAX_PARTNER_CHOICES + 1]
-            )
-            if len(partners) > MAX_PARTNER_CHOICES:
-                # A select of thousands of partners is slow to render and to use: type the
-                # partner's slug instead (or open its scorecard from the leaderboard).
-                self.fields["partner"] = forms.CharField(
-                    label=_("Partner (slug)"),
-                    required=False,
-                    max_length=60,
-                    widget=forms.TextInput(attrs={"placeholder": "northwind"}),
-                )
-            else:
-                self.fields["partner"].choices = everyone + partners
+            self.fields["partner"] = partner_filter_field(partners_visible_to(user))
+            self.order_fields(["start", "end", "partner"])
             from partners.models import Tier
 
             self.fields["tier"].choices = everyone + list(Tier.objects.values_list("pk", "name"))
@@ -141,7 +122,7 @@ class DashboardFilterForm(forms.Form):
                 Territory.objects.values_list("pk", "name")
             )
         else:
-            for name in ("partner", "tier", "territory"):
+            for name in ("tier", "territory"):
                 del self.fields[name]
         from deals.models import Product
 
@@ -163,16 +144,8 @@ class DashboardFilterForm(forms.Form):
             start, end = end, start
         if (end.year - start.year) * 12 + end.month - start.month > 120:
             start = add_months(end, -119)
-        if partner_id is None and data.get("partner"):
-            # An id (select) or a slug (text); anything outside the scope answers 404.
-            value = str(data["partner"]).strip()
-            pk = parse_id(value)
-            lookup = {"pk": pk} if pk is not None else {"slug": value.replace("\x00", "")[:60]}
-            partner_id = (
-                partners_visible_to(self.user).filter(**lookup).values_list("pk", flat=True).first()
-            )
-            if partner_id is None:
-                raise Http404
+        if partner_id is None and "partner" in self.fields:
+            partner_id = self._partner_id()
         return Filters(
             period=Period(month_start(start), month_start(end)),
             partner_id=partner_id,
@@ -181,6 +154,15 @@ class DashboardFilterForm(forms.Form):
             sku=(data.get("product") or "").replace("\x00", "").strip()[:64],
             currency=(data.get("currency") or "").replace("\x00", "").strip().upper()[:3],
         )
+
+    def _partner_id(self) -> int | None:
+        """The partner typed or picked: a number outside the scope answers 404 (as any
+        foreign id); a name that matches none or several is said on the page (above the
+        figures) and the figures are the whole scope's, as on the reconciliation list."""
+        if self.has_error("partner", code=PartnerLookupField.NOT_IN_SCOPE):
+            raise Http404
+        partner = self.cleaned_data.get("partner")
+        return partner.pk if partner else None
 
 
 def _int(value) -> int | None:
@@ -217,8 +199,13 @@ class PartnerLookupField(forms.CharField):
     """A partner of the reader's scope, typed: its number (what links carry), its slug or
     its name (whole, or a part only one partner's name holds). A number outside the scope
     is NOT_IN_SCOPE (the page answers 404, as for any foreign id); text that names no
-    partner of the scope is an error shown beside the field, whether or not another
-    vendor's or partner's partner has that name."""
+    partner of the scope is an error shown on the page, whether or not another
+    vendor's or partner's partner has that name.
+
+    Text that several partners' names hold is refused with the first of them listed by
+    name and slug, as address books and CRM lookup fields do: the reader sees which
+    partners were meant and types the slug (unique, and looked up first) of the one they
+    want, instead of getting one of them picked for them."""
 
     NOT_IN_SCOPE = "not_in_scope"
 
@@ -228,10 +215,11 @@ class PartnerLookupField(forms.CharField):
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
         self.partners = partners
-        self.widget.attrs.setdefault("placeholder", _("Partner name"))
+        if isinstance(self.widget, forms.TextInput):
+            self.widget.attrs.setdefault("placeholder", _("Partner name"))
 
     def clean(self, value):
-        text = (super().clean(value) or "").strip()
+        text = (super().clean(value) or "").replace("\x00", "").strip()
         if not text:
             return None
         if text.isascii() and text.isdigit():
@@ -239,19 +227,44 @@ class PartnerLookupField(forms.CharField):
             if partner is None:
                 raise forms.ValidationError(_("No such partner."), code=self.NOT_IN_SCOPE)
             return partner
-        exact = self.partners.filter(Q(slug__iexact=text) | Q(name__iexact=text))[:2]
-        found = list(exact) or list(self.partners.filter(name__icontains=text)[:2])
+        partners = self.partners.only("pk", "name", "slug").order_by("name", "slug")
+        found = (
+            list(partners.filter(slug__iexact=text)[:1])
+            or list(partners.filter(name__iexact=text)[: MAX_PARTNERS_LISTED + 1])
+            or list(partners.filter(name__icontains=text)[: MAX_PARTNERS_LISTED + 1])
+        )
         if len(found) == 1:
             return found[0]
         if found:
+            listed = ", ".join(f"{p.name} ({p.slug})" for p in found[:MAX_PARTNERS_LISTED])
+            if len(found) > MAX_PARTNERS_LISTED:
+                listed += ", …"
             raise forms.ValidationError(
-                _("Several partners match “%(text)s”: type more of the name."),
+                _(
+                    "Several partners match “%(text)s”: %(partners)s. Type the slug in "
+                    "brackets, or more of the name."
+                ),
                 code="ambiguous",
-                params={"text": text},
+                params={"text": text, "partners": listed},
             )
         raise forms.ValidationError(
             _("None of your partners matches “%(text)s”."), code="no_match", params={"text": text}
         )
+
+
+def partner_filter_field(partners, **kwargs) -> PartnerLookupField:
+    """The one partner filter of the analytics pages: a select of the scope's partners up
+    to `MAX_PARTNER_CHOICES`, a text field above (thousands of options are slow to render,
+    about 0.1 s of CPU for 5,000, and to use). Both are read by `PartnerLookupField`, so a
+    number, a slug or a name in the URL works whichever the reader is shown."""
+    empty = kwargs.pop("empty_label", _("All"))
+    options = list(partners.order_by("name").values_list("pk", "name")[: MAX_PARTNER_CHOICES + 1])
+    if len(options) > MAX_PARTNER_CHOICES:
+        return PartnerLookupField(partners, **kwargs)
+    kwargs.setdefault("label", _("Partner"))
+    return PartnerLookupField(
+        partners, widget=OptionsInPython(choices=[("", empty), *options]), **kwargs
+    )
 
 
 class FindingFilterForm(QueryForm):
@@ -261,13 +274,6 @@ class FindingFilterForm(QueryForm):
     kind = forms.ChoiceField(
         label=_("Finding"), required=False, choices=[("", _("All"))] + list(FindingKind.choices)
     )
-    partner = forms.ModelChoiceField(
-        label=_("Partner"),
-        queryset=None,
-        required=False,
-        empty_label=_("All partners"),
-        widget=OptionsInPython,  # a vendor admin's select has one option a partner
-    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(FindingStatus.choices)
     )
@@ -276,22 +282,18 @@ class FindingFilterForm(QueryForm):
         data = data.copy() if data is not None else {}
         data.setdefault("status", FindingStatus.OPEN)
         super().__init__(data, **kwargs)
-        # Only what the options show: 5,000 whole partners cost more than the page.
-        partners = partners_visible_to(user).order_by("name").only("pk", "name")
-        self.fields["partner"].queryset = partners
-        if partners[: MAX_PARTNER_CHOICES + 1].count() > MAX_PARTNER_CHOICES:
-            # As on the dashboards, thousands of options are slow to render (0.1 s of CPU
-            # for 5,000) and to use: the partner is typed (name, slug or the number the
-            # work queue's and the scorecards' links carry) and looked up in scope.
-            self.fields["partner"] = PartnerLookupField(partners)
+        # The dashboards' partner filter: typed above 200 partners (a name, a slug or the
+        # number the work queue's and the scorecards' links carry), looked up in scope.
+        self.fields["partner"] = partner_filter_field(
+            partners_visible_to(user), empty_label=_("All partners")
+        )
+        self.order_fields(["kind", "partner", "status"])
 
     def filters(self) -> dict:
         """What `selectors.finding_list` applies. A partner outside the user's scope is a
         404, as on every page that names one; another bad value is dropped alone."""
         values = self.values()
-        if self.has_error("partner", code=PartnerLookupField.NOT_IN_SCOPE) or (
-            "partner" in self.errors and not isinstance(self.fields["partner"], PartnerLookupField)
-        ):
+        if self.has_error("partner", code=PartnerLookupField.NOT_IN_SCOPE):
             raise Http404
         return {
             "kind": values["kind"] or "",

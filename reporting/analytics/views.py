@@ -186,6 +186,7 @@ def health(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "form": form,
+        "filters": filters,
         "page": page,
         "rows": rows,
         "query": query_without_page(request),

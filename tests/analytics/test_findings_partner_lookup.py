@@ -68,4 +68,8 @@ def test_another_cms_partner_is_not_found_by_name_and_is_404_by_number(
 def test_a_name_several_partners_share_asks_for_more(cast, client_for, many_partners):
     response = client_for(cast.cm_a).get("/analytics/reconciliation/", {"partner": "Filler"})
 
-    assert "Several partners match “Filler”: type more of the name." in response.content.decode()
+    assert (
+        "Several partners match “Filler”: Filler Reseller 000 (filler-000)"
+        in response.content.decode()
+    )
+    assert _customers(response) == ["Ardent's customer"]  # the filter is left out

@@ -138,6 +138,14 @@ EXPECTATIONS = {
     "webhooks:delete": Expect(
         answers(FORBIDDEN, vendor_admin=302), kwargs=endpoint_page, method="post"
     ),
+    # Rotating the signing secret: vendor admins, with the confirmation ticked (200: the
+    # page shows the new secret once); a CM gets the ask-an-admin 403, others 403.
+    "webhooks:rotate_secret": Expect(
+        answers(FORBIDDEN, vendor_admin=OK),
+        kwargs=endpoint_page,
+        method="post",
+        data=lambda cast: {"confirm": "on"},
+    ),
     "webhooks:send_again": Expect(
         answers(FORBIDDEN, vendor_admin=302), kwargs=a_delivery, method="post"
     ),

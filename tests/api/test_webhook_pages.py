@@ -1,9 +1,12 @@
 """The webhook pages: vendor admins register, follow and delete endpoints; a channel
 manager is told which admins to ask; the endpoint page shows the last deliveries with
-their answers and a Send again button (its worker round trip: test_webhooks_worker)."""
+their answers and a Send again button (its worker round trip: test_webhooks_worker), and
+rotates the signing secret (the new one shown once, the old one co-signing for a day)."""
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from prm.webhooks import services
@@ -126,3 +129,108 @@ def test_another_vendors_endpoint_and_delivery_answer_404(cast, acme, client_for
         assert Endpoint.objects.filter(pk=theirs.pk).exists()
         their_delivery.refresh_from_db()
         assert their_delivery.next_attempt_at is not None
+
+
+def _rotate(client, endpoint, **data):
+    return client.post(f"/settings/webhooks/{endpoint.pk}/rotate-secret/", data)
+
+
+def test_an_admin_rotates_the_secret_from_the_page_and_sees_the_new_one_once(
+    cast, acme, client_for
+):
+    endpoint = services.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    old = endpoint.secret
+    admin = client_for(cast.vendor_admin)
+    page = admin.get(f"/settings/webhooks/{endpoint.pk}/").content.decode()
+    assert f'action="/settings/webhooks/{endpoint.pk}/rotate-secret/"' in page
+    assert "keeps signing deliveries beside the new one for 24 hours" in page
+    assert old not in page
+
+    response = _rotate(admin, endpoint, confirm="on")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    endpoint.refresh_from_db()
+    new = endpoint.secret
+    assert new != old and new.startswith("whsec_")
+    assert endpoint.previous_secret == old
+    shown = response.content.decode().split('data-testid="new-secret"', 1)[1]
+    shown = shown.split("</article>", 1)[0]
+    assert f"<code>{new}</code>" in shown and old not in shown
+    until = timezone.localtime(endpoint.previous_secret_until)
+    assert f"The old secret keeps working for 24 hours, until {until:%Y-%m-%d %H:%M}" in shown
+    assert (
+        timedelta(hours=23) < endpoint.previous_secret_until - timezone.now() <= timedelta(hours=24)
+    )
+    again = admin.get(f"/settings/webhooks/{endpoint.pk}/").content.decode()
+    assert new not in again and old not in again, "the secret is shown once"
+    assert 'data-testid="secret-overlap"' in again
+    assert "rotating again stops it at once" in again
+
+
+def test_a_rotation_without_the_confirmation_changes_nothing(cast, acme, client_for):
+    endpoint = services.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    admin = client_for(cast.vendor_admin)
+
+    response = _rotate(admin, endpoint)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/settings/webhooks/{endpoint.pk}/"
+    assert Endpoint.objects.get(pk=endpoint.pk).secret == endpoint.secret
+    page = admin.get(response["Location"]).content.decode()
+    assert "Nothing changed: tick the box to confirm" in page
+    assert admin.get(f"/settings/webhooks/{endpoint.pk}/rotate-secret/").status_code == 405
+
+
+def test_only_vendor_admins_rotate_and_a_foreign_endpoint_is_404(cast, acme, client_for):
+    ours = services.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/ours", events=["deal.approved"]
+    )
+    for user in (cast.cm_a, cast.partner_a_admin, cast.rep_a1):
+        assert _rotate(client_for(user), ours, confirm="on").status_code == 403
+    assert Endpoint.objects.get(pk=ours.pk).secret == ours.secret
+    with schema_context("globex"):
+        theirs = services.endpoint_create(
+            user=cast.globex_admin, url="http://127.0.0.1:9/theirs", events=["deal.approved"]
+        )
+    Endpoint.objects.filter(pk=theirs.pk).delete()  # acme's own row with that id, if any
+
+    response = _rotate(client_for(cast.vendor_admin), theirs, confirm="on")
+
+    assert response.status_code == 404
+    with schema_context("globex"):
+        assert Endpoint.objects.get(pk=theirs.pk).secret == theirs.secret
+
+
+def test_the_rotation_needs_the_csrf_token(cast, acme):
+    from tests.security.test_csrf import csrf_client
+
+    endpoint = services.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    client = csrf_client("acme.localhost", cast.vendor_admin)
+    path = f"/settings/webhooks/{endpoint.pk}/rotate-secret/"
+
+    forged = client.post(path, {"confirm": "on"})
+    token = client.get(f"/settings/webhooks/{endpoint.pk}/").context["csrf_token"]
+    sent = client.post(path, {"confirm": "on", "csrfmiddlewaretoken": str(token)})
+
+    assert forged.status_code == 403
+    assert sent.status_code == 200
+    assert Endpoint.objects.get(pk=endpoint.pk).previous_secret == endpoint.secret
+
+
+def test_the_rotation_reads_in_vietnamese(cast, acme, client_for):
+    endpoint = services.endpoint_create(
+        user=cast.vendor_admin, url="http://127.0.0.1:9/hook", events=["deal.approved"]
+    )
+    admin = client_for(cast.vendor_admin)
+    admin.cookies["prm_language"] = "vi"
+
+    page = _rotate(admin, endpoint, confirm="on").content.decode()
+
+    assert "Khóa bí mật cũ vẫn dùng được trong 24 giờ" in page

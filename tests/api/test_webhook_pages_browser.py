@@ -76,3 +76,44 @@ def test_a_channel_manager_sees_whom_to_ask(cast, page, login_in_browser):
     page.goto(f"{base}/settings/webhooks/")
     expect(page.get_by_test_id("ask-an-admin")).to_contain_text("Only vendor admins")
     expect(page.get_by_test_id("ask-an-admin")).to_contain_text(cast.vendor_admin.email)
+
+
+def test_an_admin_rotates_the_secret_and_deliveries_carry_both_signatures(
+    cast, page, login_in_browser, committed, django_db_blocker
+):
+    from standardwebhooks import Webhook
+
+    from prm.webhooks.services import endpoint_create
+
+    with Receiver() as receiver:
+        receiver.status = 204
+        with django_db_blocker.unblock(), schema_context("acme"):
+            endpoint = endpoint_create(
+                user=cast.vendor_admin,
+                url=f"http://127.0.0.1:{receiver.port}/rotated",
+                events=["deal.submitted"],
+            )
+        old = endpoint.secret
+        base = login_in_browser(page, cast.vendor_admin.email)
+        page.goto(f"{base}/settings/webhooks/{endpoint.pk}/")
+
+        page.get_by_text("Rotate the signing secret…").click()
+        rotate = page.get_by_role("button", name="Rotate the secret")
+        rotate.click()  # not confirmed: the browser asks for the box, nothing is sent
+        expect(page).to_have_url(re.compile(rf"/settings/webhooks/{endpoint.pk}/$"))
+        with django_db_blocker.unblock(), schema_context("acme"):
+            assert Endpoint.objects.get(pk=endpoint.pk).secret == old
+        page.get_by_label("I will give the receiver the new secret within 24 hours.").check()
+        rotate.click()
+
+        shown = page.get_by_test_id("new-secret")
+        expect(shown).to_contain_text("The old secret keeps working for 24 hours")
+        new = shown.locator("code").inner_text()
+        assert new.startswith("whsec_") and new != old
+        with django_db_blocker.unblock():
+            deal = committed_deal(cast.rep_a1, "Rotation Traders")  # submitted
+            committed["deals"].append(deal.pk)
+        receiver.wait(1)
+        headers, body = receiver.requests[0]
+        assert Webhook(new).verify(body, headers)["type"] == "deal.submitted"
+        assert Webhook(old).verify(body, headers)["type"] == "deal.submitted"

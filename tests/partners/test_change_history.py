@@ -74,3 +74,62 @@ def test_a_bulk_reassignment_shows_on_each_moved_partners_history(cast, acme, cl
     assert sorted(recorded.values_list("name", flat=True)) == sorted(
         ["Ardent Systems", *(p.name for p in moved)]
     )
+
+
+def application_history_rows(client, application) -> list[str]:
+    response = client.get(f"/partners/applications/{application.pk}/")
+    assert response.status_code == 200, response.status_code
+    body = response.content.decode()
+    table = body.split('data-testid="change-history"', 1)[1].split("</table>", 1)[0]
+    if "No changes recorded yet." in table:
+        return []
+    rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+    return [" | ".join(cell.split("</td>")[0] for cell in row.split("<td>")[2:]) for row in rows]
+
+
+def test_a_bulk_reassignment_shows_on_each_moved_applications_history(cast, acme, client_for):
+    from partners.history import BULK_REASSIGNMENT
+    from partners.models import ApplicationStatus, PartnerApplication
+    from tests.partners.helpers import make_application
+
+    waiting = [make_application(channel_manager=cast.cm_a) for _ in range(3)]
+    decided = make_application(channel_manager=cast.cm_a, status=ApplicationStatus.REJECTED)
+    bergmanns = make_application(channel_manager=cast.cm_b)
+    admin = client_for(cast.vendor_admin)
+
+    response = admin.post(
+        "/workspace/reassign/", {"from_manager": cast.cm_a.pk, "to_manager": cast.cm_b.pk}
+    )
+
+    assert response.status_code == 302
+    for application in waiting:
+        rows = application_history_rows(admin, application)
+        assert rows == [
+            f"{cast.vendor_admin} | {application.company_name}: channel manager | {cast.cm_a}"
+            f' | {cast.cm_b} <small class="muted">(all open applications of this channel'
+            " manager were moved at once)</small>"
+        ], rows
+        # The CM who has it now sees the same history on the page they review it from.
+        assert application_history_rows(client_for(cast.cm_b), application) == rows
+    # A decided application stays with the CM who decided; cm_b's own was not moved.
+    assert PartnerApplication.objects.get(pk=decided.pk).channel_manager == cast.cm_a
+    assert application_history_rows(admin, decided) == []
+    assert application_history_rows(admin, bergmanns) == []
+    recorded = PartnerApplication.history.filter(history_change_reason=BULK_REASSIGNMENT)
+    assert sorted(recorded.values_list("id", flat=True)) == sorted(a.pk for a in waiting)
+
+
+def test_an_applications_history_shows_who_decided_it(cast, acme, client_for):
+    from tests.partners.helpers import make_application
+
+    application = make_application(channel_manager=cast.cm_a)
+    cm = client_for(cast.cm_a)
+    assert application_history_rows(cm, application) == []
+
+    cm.post(f"/partners/applications/{application.pk}/reject/", {"reason": "Not a reseller"})
+
+    rows = application_history_rows(cm, application)
+    name = application.company_name
+    assert f"{cast.cm_a} | {name}: status | Waiting for review | Rejected" in rows
+    assert f"{cast.cm_a} | {name}: reviewed by | — | {cast.cm_a}" in rows
+    assert f"{cast.cm_a} | {name}: reason for rejection | — | Not a reseller" in rows

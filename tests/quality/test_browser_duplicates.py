@@ -9,12 +9,10 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from deals.models import Product
-from reporting.models import SalesLine, Upload
+from reporting.models import SalesLine
 
 pytestmark = pytest.mark.browser
 
@@ -22,22 +20,8 @@ HEADERS = ["Invoice Number", "Invoice Date", "SKU", "Quantity", "Unit Price", "C
 
 
 @pytest.fixture
-def private_media(settings):
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def catalogue(cast, django_db_blocker):
-    skus = ("REPEAT-SW", "REPEAT-AP")
-    with django_db_blocker.unblock(), schema_context("acme"):
-        for sku in skus:
-            Product.objects.get_or_create(vendor_sku=sku, defaults={"name": sku, "list_price": 1})
-    yield skus
-    with django_db_blocker.unblock(), schema_context("acme"):
-        for upload in Upload.objects.filter(original_name__startswith="repeat-"):
-            default_storage.delete(upload.file.name)
-            upload.delete()
-        Product.objects.filter(vendor_sku__in=skus).delete()
+def catalogue(live_catalogue):
+    return live_catalogue(("REPEAT-SW", "REPEAT-AP"), uploads="repeat-")
 
 
 def _upload(page, name: str, mime: str, content: bytes) -> None:

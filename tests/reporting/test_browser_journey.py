@@ -11,35 +11,17 @@ import re
 import uuid
 
 import pytest
-from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from deals.models import Product
-from reporting.models import ColumnMapping, SalesLine, Upload
+from reporting.models import SalesLine, Upload
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def private_media(settings):
-    """The live server stores files in the real MEDIA_ROOT (deleted afterwards)."""
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def journey_catalogue(cast, django_db_blocker):
-    skus = ("JOURNEY-SW", "JOURNEY-AP")
-    with django_db_blocker.unblock(), schema_context("acme"):
-        for sku in skus:
-            Product.objects.get_or_create(vendor_sku=sku, defaults={"name": sku, "list_price": 1})
-    yield skus
-    with django_db_blocker.unblock(), schema_context("acme"):
-        for upload in Upload.objects.filter(original_name__startswith="journey-"):
-            default_storage.delete(upload.file.name)
-            upload.delete()
-        ColumnMapping.objects.filter(partner=cast.partner_a, headers__0="Beleg").delete()
-        Product.objects.filter(vendor_sku__in=skus).delete()
+def journey_catalogue(live_catalogue):
+    return live_catalogue(("JOURNEY-SW", "JOURNEY-AP"), uploads="journey-")
 
 
 def test_it_takes_a_partner_admin_from_upload_to_error_report(

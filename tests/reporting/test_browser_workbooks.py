@@ -10,11 +10,9 @@ import urllib.request
 import uuid
 
 import pytest
-from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from deals.models import Product
 from reporting.models import SalesLine, Upload
 from tests.ingest.support import catalogue
 from tests.ingest.workbooks import northwind_rows, northwind_xlsx
@@ -24,23 +22,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def private_media(settings):
-    """The live server stores files in the real MEDIA_ROOT (deleted afterwards)."""
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def workbook_catalogue(cast, django_db_blocker):
-    skus = sorted(catalogue() | {"RP-SW"})
-    with django_db_blocker.unblock(), schema_context("acme"):
-        new = [sku for sku in skus if not Product.objects.filter(vendor_sku=sku).exists()]
-        Product.objects.bulk_create(Product(vendor_sku=sku, name=sku, list_price=1) for sku in new)
-    yield
-    with django_db_blocker.unblock(), schema_context("acme"):
-        for upload in Upload.objects.filter(original_name__startswith="workbook-"):
-            default_storage.delete(upload.file.name)
-            upload.delete()
-        Product.objects.filter(vendor_sku__in=new).delete()
+def workbook_catalogue(live_catalogue):
+    return live_catalogue(sorted(catalogue() | {"RP-SW"}), uploads="workbook-")
 
 
 def _upload(page, base: str, name: str, content: bytes) -> None:
