@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from prm.core.deletion import LockBeforeDelete, LockBeforeDeleteQuerySet
+
 
 class PartnerStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
@@ -101,7 +103,7 @@ class Territory(models.Model):
         return self.name
 
 
-class Partner(models.Model):
+class Partner(LockBeforeDelete, models.Model):
     """An independent company that sells the vendor's products.
 
     Its users see only its own data; a channel manager looks after it.
@@ -155,6 +157,9 @@ class Partner(models.Model):
 
     #: Who changed what (partners.history shows it on the partner page).
     history = HistoricalRecords(excluded_fields=["created_at"])
+
+    #: A deletion locks first: the worker files rows under new partners (prm.core.deletion).
+    objects = LockBeforeDeleteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner")

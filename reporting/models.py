@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from prm.core.deletion import LockBeforeDelete, LockBeforeDeleteQuerySet
+
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code, e.g. EUR."))
 
 
@@ -46,7 +48,7 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Upload(models.Model):
+class Upload(LockBeforeDelete, models.Model):
     """One report file a partner sent, and where its processing stands.
 
     The file is stored under a generated name in the tenant's storage, never under the
@@ -99,6 +101,10 @@ class Upload(models.Model):
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    #: A deletion locks first: the worker files quality figures and two-tier pairs under
+    #: an upload after its import (prm.core.deletion).
+    objects = LockBeforeDeleteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report upload")

@@ -4,7 +4,8 @@
 - `acme` / `globex`: a test runs inside that tenant's schema, in a transaction rolled
   back afterwards (pytest-django's `db`).
 - `client_for(user)`: a test client on the user's host, logged in.
-- `celery_worker` (session): a real Celery worker process on the test database and Redis.
+- `celery_worker` (session): a real Celery worker process on the test database and Redis;
+  `wait_for_worker_idle()` waits until it has finished what was queued.
 - `live_server_url` (session): a real dev server process on the test database, for
   browser journeys; `browser`: headless Chromium driven by Playwright.
 - tests/zeal_plugin.py: every test and every test-client request runs under django-zeal's
@@ -53,11 +54,26 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         assert connection.settings_dict["NAME"].startswith("test_")
         cast = build_cast()
         connection.set_schema_to_public()
+    _forget_earlier_sessions_tasks()
     yield cast
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         _end_other_sessions(connection.settings_dict["NAME"])
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def _forget_earlier_sessions_tasks() -> None:
+    """Empty the test Redis database's task queue before this session's worker starts.
+
+    A session that ended left messages there: mail retries waiting for their countdown
+    (handed back by the stopping worker), refreshes its last commits queued. They name rows
+    of a test database that was dropped since, and ids start again at 1 in the new one: a
+    stale mail task would mark this session's notification 42 e-mailed and deliver an old
+    message to the mail sink. (scripts/test.py gives the tests their own Redis database.)
+    """
+    from prm.celery import app
+
+    app.control.purge()
 
 
 def _end_other_sessions(database: str) -> None:
@@ -276,9 +292,58 @@ def _wait_for(check, *, timeout: float, what: str, proc=None, log: Path | None =
     raise RuntimeError(f"{what} did not start in {timeout}s\n{tail}")
 
 
+#: The session's worker node (`celery_worker`), once started.
+_worker_node: str | None = None
+
+
+def wait_for_worker_idle(timeout: float = 60) -> None:
+    """Wait until the session's worker runs nothing and nothing waits in its queue.
+
+    A commit in a test can queue work the test never waits for: a partner's save queues a
+    refresh of its figures, an import queues its quality checks and refresh, and those
+    queue more. Call this before dropping a schema, or deleting rows the product does not
+    lock against such work (docs/architecture.md, "The worker beside the requests"). Tasks
+    waiting for their countdown (mail retried while no mail server listens) are not
+    waited for. Without a worker in the session nothing runs, so nothing is waited for.
+    """
+    if _worker_node is None:
+        return
+    from prm.celery import app
+
+    inspect = app.control.inspect(destination=[_worker_node], timeout=5, limit=1)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    with app.connection_for_read() as broker:
+        channel = broker.default_channel
+        while time.monotonic() < deadline:
+            queued = _queued(channel, app.conf.task_default_queue)
+            running = inspect.active() or {}
+            taken = inspect.reserved() or {}
+            if queued or any(running.values()) or any(taken.values()):
+                quiet = 0
+            else:
+                # Three looks in a row: a message the worker has just taken from the queue
+                # shows as reserved a moment later.
+                quiet += 1
+                if quiet == 3:
+                    return
+            time.sleep(0.1)
+    raise AssertionError(f"the worker was still busy after {timeout}s")
+
+
+def _queued(channel, queue: str) -> int:
+    from amqp.exceptions import ChannelError
+
+    try:
+        return channel.queue_declare(queue, passive=True).message_count
+    except ChannelError:  # Redis keeps no empty list: nothing is queued
+        return 0
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery worker` process (prefork, one child) on the test database."""
+    global _worker_node
     from prm.celery import app
 
     LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -313,7 +378,9 @@ def celery_worker(django_db_setup, django_db_blocker):
         proc=proc,
         log=log,
     )
+    _worker_node = hostname
     yield proc
+    _worker_node = None
     proc.terminate()
     try:
         proc.wait(timeout=20)

@@ -5,6 +5,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prm.core.deletion import LockBeforeDelete, LockBeforeDeleteQuerySet
+
 
 class Event(models.TextChoices):
     """What a vendor can subscribe to; apps emit these from their services."""
@@ -18,7 +20,7 @@ class Event(models.TextChoices):
     PARTNER_ACTIVATED = "partner.activated", "partner.activated"
 
 
-class Endpoint(models.Model):
+class Endpoint(LockBeforeDelete, models.Model):
     """A URL of the vendor's own systems that receives signed POSTs for chosen events.
 
     The secret (`whsec_` + base64 of 32 random bytes) signs every delivery; the receiver
@@ -50,6 +52,10 @@ class Endpoint(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    #: A deletion locks first: the worker records attempts under its deliveries
+    #: (services.delivery_attempt, prm.core.deletion).
+    objects = LockBeforeDeleteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.accounts.access import require_vendor_admin
+from prm.core.sql import hold_rows
 from prm.webhooks import signing, transport
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from prm.webhooks.targets import check_target, resolve_target
@@ -70,8 +71,10 @@ ROTATION_OVERLAP = timedelta(hours=24)
 def endpoint_delete(*, user, endpoint: Endpoint) -> None:
     """Remove an endpoint with its deliveries: nothing more is sent to it.
 
-    A worker in the middle of an attempt finds the delivery gone when it records the
-    attempt (see `delivery_attempt`), so no retry is scheduled after the delete.
+    A worker in the middle of an attempt finds the endpoint gone when it records the
+    attempt (see `delivery_attempt`), so no retry is scheduled after the delete; one
+    recording its attempt at this moment is waited for (the endpoint is locked before its
+    deliveries and attempts are collected), and its attempt goes too.
     """
     require_vendor_admin(user)
     Endpoint.objects.filter(pk=endpoint.pk).delete()
@@ -179,8 +182,13 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return None
     attempt = _post(delivery)
     with transaction.atomic():
-        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+        # The endpoint is held first, as deletions lock it first (prm.core.deletion): a
+        # deletion under way is waited for, one that comes later waits for this attempt's
+        # row and deletes it too.
+        if not hold_rows(Endpoint, [delivery.endpoint_id]):
             return None  # its endpoint was deleted while the POST was under way
+        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return None
         attempt.save()
         ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
         if ok:

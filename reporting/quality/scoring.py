@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
+from partners.models import Partner
+from prm.core.sql import hold_rows
 from reporting.models import SalesLine, Upload, UploadError
 from reporting.quality.cadence import add_business_days, cadences_for, parse_month, received_at
 from reporting.quality.models import CustomerName, HeldLine, PartnerPeriodQuality, TwoTierLine
@@ -237,8 +239,15 @@ def score(row: dict, *, received: bool, today: dt.date) -> tuple[int | None, lis
 
 
 @transaction.atomic
+@transaction.atomic
 def refresh(partners, month: str, *, today: dt.date | None = None) -> list[dict]:
-    """Rebuild the stored scores of these partners for one month; return the rows."""
+    """Rebuild the stored scores of these partners for one month; return the rows.
+
+    A partner deleted since the caller listed it gets no row (the worker's nightly run
+    must not fail on it, docs/architecture.md, "The worker beside the requests")."""
+    partners = list(partners)
+    still_there = hold_rows(Partner, [p.pk for p in partners])
+    partners = [p for p in partners if p.pk in still_there]
     rows = figures(partners, month, today=today)
     start = parse_month(month).start
     by_slug = {p.slug: p for p in partners}

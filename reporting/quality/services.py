@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
 from prm.core.mail import Message, queue_emails
+from prm.core.sql import hold_rows
 from reporting.quality import cadence as cadences
 from reporting.quality.models import Frequency, NothingSold, ReportingCadence, ReportReminder
 
@@ -60,6 +61,9 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE))
     missing = [e for e in cadences.owed(partners, today=today) if e.received is None]
+    # A partner deleted since it was listed gets no reminder (and does not fail the run).
+    still_there = hold_rows(Partner, {e.partner_id for e in missing})
+    missing = [e for e in missing if e.partner_id in still_there]
     if not missing:
         return 0
     by_id = {p.pk: p for p in partners}
@@ -222,9 +226,10 @@ def upload_measure(*, upload_id: int) -> dict | None:
     from reporting.quality.models import UploadQuality
     from reporting.quality.selectors import measure_upload
 
-    upload = Upload.objects.filter(pk=upload_id).first()
-    if upload is None:
+    # Held until commit: an upload deleted meanwhile is skipped, not failed on its key.
+    if not hold_rows(Upload, [upload_id]):
         return None
+    upload = Upload.objects.get(pk=upload_id)
     figures = measure_upload(upload)
     UploadQuality.objects.update_or_create(upload=upload, defaults={"figures": figures})
     return figures

@@ -11,15 +11,22 @@ totals do not subtract the other side yet.)
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from partners.models import Partner
+from prm.core.sql import hold_rows
 from reporting.models import SalesLine, Upload
 from reporting.quality.models import CustomerName, TwoTierLine
 
 
+@transaction.atomic
 def flag_two_tier(upload_id: int) -> int:
-    """Recompute the two-tier pairs of one upload (both sides); return rows flagged."""
+    """Recompute the two-tier pairs of one upload (both sides); return rows flagged.
+
+    Both sides' uploads are held until commit (FOR KEY SHARE): an upload deleted meanwhile
+    is skipped, or pairs nothing, instead of failing the run on its key."""
+    if not hold_rows(Upload, [upload_id]):
+        return 0
     lines, names, flagged = (
         SalesLine._meta.db_table,
         CustomerName._meta.db_table,
@@ -48,6 +55,10 @@ def flag_two_tier(upload_id: int) -> int:
                    AND l.partner_id <> (SELECT partner_id FROM {uploads} WHERE id = %(u)s)
                    AND upper(btrim(l.invoice_number)) IN (SELECT invoice_key FROM mine)
             ),
+            held AS (
+                SELECT id FROM {uploads} WHERE id IN (SELECT upload_id FROM theirs)
+                   FOR KEY SHARE
+            ),
             pairs AS (
                 SELECT m.upload_id AS a_upload, m.source_row AS a_row, m.partner_id AS a_partner,
                        t.upload_id AS b_upload, t.source_row AS b_row, t.partner_id AS b_partner,
@@ -66,6 +77,7 @@ def flag_two_tier(upload_id: int) -> int:
                   FROM mine m
                   JOIN theirs t ON t.invoice_key = m.invoice_key AND t.vendor_sku = m.vendor_sku
                                AND t.quantity = m.quantity AND t.customer_id = m.customer_id
+                  JOIN held h ON h.id = t.upload_id
                   JOIN {partners} pa ON pa.id = m.partner_id
                   JOIN {partners} pb ON pb.id = t.partner_id
             )

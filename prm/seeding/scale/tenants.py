@@ -114,10 +114,33 @@ def drop_vendors(schemas: Iterable[str]) -> list[str]:
         raise ValueError(f"not made by seed_scale, not dropped: {', '.join(foreign)}")
     connection.set_schema_to_public()
     for schema in schemas:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop_schema(schema)
         Vendor.objects.filter(schema_name=schema).delete()  # its domains go with it
     return schemas
+
+
+#: How many times a DROP that deadlocked is tried.
+DROP_ATTEMPTS = 5
+
+
+def _drop_schema(schema: str) -> None:
+    """DROP SCHEMA takes its tables' locks one by one; a worker task still running in the
+    schema (beat runs some in every vendor every minute) can hold one and ask for another,
+    and PostgreSQL ends one side with "deadlock detected". The drop is its own transaction,
+    so nothing changed: try again once the task's transaction is over (docs/architecture.md,
+    "The worker beside the requests")."""
+    from django.db import OperationalError, connection, transaction
+
+    for attempt in range(1, DROP_ATTEMPTS + 1):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            return
+        except OperationalError as error:
+            deadlocked = getattr(error.__cause__, "sqlstate", None) == "40P01"
+            if not deadlocked or attempt == DROP_ATTEMPTS:
+                raise
+            time.sleep(0.5 * attempt)
 
 
 def seed_tenant(
