@@ -12,11 +12,15 @@ from partners.models import Partner
 from prm.accounts.models import User
 from prm.tenancy.models import Domain, Vendor
 from prm.tenancy.services import vendor_create
+from tests.conftest import wait_for_worker_idle
 
 pytestmark = pytest.mark.skipif(shutil.which("pg_dump") is None, reason="needs pg_dump/psql")
 
 
 def drop_vendor(schema: str) -> None:
+    # A refresh the test's saves queued may still read the schema: the DROP, taking its
+    # tables' locks one by one, would deadlock with it.
+    wait_for_worker_idle()
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
