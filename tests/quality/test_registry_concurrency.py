@@ -2,6 +2,7 @@
 partners' reports that name the same new customer, linked concurrently on two real
 connections with committed data (removed afterwards by `committed`)."""
 
+import datetime as dt
 import threading
 import time
 import uuid
@@ -9,36 +10,49 @@ import uuid
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
-from deals.models import Product
-from reporting.models import Upload
+from reporting import importing
+from reporting.models import SalesLine, Upload
 from reporting.quality.models import Customer, CustomerName
 from reporting.quality.registry import link_pending
 from reporting.quality.selectors import measure_upload
-from reporting.services import report_import
-
-HEADER = "Invoice Number,Invoice Date,Reseller,End Customer,SKU,Quantity,Unit Price,Currency"
 
 
-def _report(created, tmp_path, partner, customer: str, sku: str) -> int:
-    path = tmp_path / f"{partner.slug}.csv"
-    path.write_text(
-        f"{HEADER}\n{partner.slug}-1,2026-09-01,,{customer},{sku},1,100.00,USD\n",
-        encoding="utf-8",
-    )
+def _report(created, partner, customer: str) -> int:
+    """A stored upload with one line naming `customer`, written here rather than imported:
+    an import queues the quality step, and a worker left running by an earlier test would
+    link the spelling before the two linkings under test."""
     with schema_context("acme"):
-        upload_id = report_import(partner=partner, path=path).upload
-    created["uploads"].append(upload_id)
-    return upload_id
+        upload = importing.receive(
+            partner=partner, uploaded_by=None, name="report.csv", chunks=[b"-"], queue=False
+        )
+        SalesLine.objects.create(
+            upload=upload,
+            partner=partner,
+            invoice_number=f"{partner.slug}-1",
+            invoice_date=dt.date(2026, 9, 1),
+            end_customer=customer,
+            vendor_sku="AN-FW-100",
+            quantity=1,
+            unit_price=100,
+            amount=100,
+            currency="USD",
+            source_row=2,
+            transaction_type="sale",
+        )
+    created["uploads"].append(upload.pk)
+    return upload.pk
 
 
 def _waiting_on_a_lock(timeout: float = 30) -> None:
-    """Until another session of the test database waits for a lock (row or advisory)."""
+    """Until another session waits to link (for the registry's lock or a spelling's row)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                " AND (query LIKE %s OR query LIKE %s)",
+                [f"%{CustomerName._meta.db_table}%", "%pg_advisory_xact_lock%"],
             )
             if cursor.fetchone()[0]:
                 return
@@ -46,16 +60,11 @@ def _waiting_on_a_lock(timeout: float = 30) -> None:
     raise AssertionError("the second linking never waited for the first")
 
 
-def test_two_reports_naming_one_new_customer_link_at_once_to_one_customer(
-    cast, committed, tmp_path
-):
+def test_two_reports_naming_one_new_customer_link_at_once_to_one_customer(cast, committed):
     marker = uuid.uuid4().hex[:8]
-    sku, customer = f"REG-{marker}", f"Lakeside Dental {marker}"
-    with schema_context("acme"):
-        Product.objects.create(vendor_sku=sku, name=sku, list_price=100)
-    committed["skus"].append(sku)
-    first = _report(committed, tmp_path, cast.partner_a, customer, sku)
-    second = _report(committed, tmp_path, cast.partner_b, customer, sku)
+    customer = f"Lakeside Dental {marker}"
+    first = _report(committed, cast.partner_a, customer)
+    second = _report(committed, cast.partner_b, customer)
 
     linked, commit = threading.Event(), threading.Event()
     results: dict = {}
