@@ -67,10 +67,27 @@ def _candidates(spelling: matching.Spelling) -> list[Customer]:
     )
 
 
+def _lock_registry() -> None:
+    """One linking at a time in a tenant, until this transaction ends.
+
+    Workers run several tasks at once: two partners' reports naming the same new customer
+    would both find the spelling unseen, and the second insert would break the one-row-a-
+    spelling rule and fail its task (the upload never measured, the scores not rebuilt).
+    Two alike new names ("Lakeside Dental", "Lakeside Dental Inc") would each become a
+    customer, neither seeing the other's. Waiting for the first linking to commit makes
+    the second see its spellings and customers."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"quality.registry:{connection.schema_name}"],
+        )
+
+
 @transaction.atomic
 def link_pending(*, upload_id: int | None = None, limit: int = BATCH) -> dict[str, int]:
     """Decide every spelling not seen before (of one upload, or everywhere); return how
     many went which way."""
+    _lock_registry()
     counts = {"auto": 0, "review": 0, "new": 0}
     for name, country, domain in _unseen(limit, upload_id):
         spelling = matching.Spelling(name, country, domain or "")
