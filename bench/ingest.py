@@ -12,7 +12,10 @@ decimal-comma, semicolon CSV like a German partner's (bench/ingest_core.py) and 
    the upload checks (size, content, SHA-256), storage under a generated name,
    detection, mapping, normalisation and PostgreSQL COPY of lines in one transaction
    (`reporting.services.report_import`, the code behind the Celery task) - timed, with
-   the child's peak RSS;
+   the child's peak RSS. Before the timer the child gets ready as a worker process is
+   before its first task (task and broker modules imported, its spare detection process
+   started); `--cold` leaves that inside the timed import, as the bench did until
+   2026-12-04;
 2. exports the lines it stored (untimed) and times two baselines on exactly those rows,
    each a client-side COPY of a CSV file in one transaction, like psql's `copy` command:
    - the **lean** COPY: the 12 canonical columns into a plain
