@@ -105,6 +105,23 @@ def _warm_like_a_worker() -> None:
     start_spare(wait=True)
 
 
+def _time_copies() -> list[tuple[float, float]]:
+    """Record when each COPY of lines starts and ends (wraps `reporting.importing._copy`)."""
+    from reporting import importing
+
+    spans: list[tuple[float, float]] = []
+    copy = importing._copy
+
+    def timed(cursor, table, columns, data) -> None:
+        begun = time.perf_counter()
+        copy(cursor, table, columns, data)
+        if columns == importing.LINE_COPY_COLUMNS:
+            spans.append((begun, time.perf_counter()))
+
+    importing._copy = timed
+    return spans
+
+
 def pipeline(path: Path, *, cold: bool = False) -> dict:
     """Child process: import one file like the worker would; report time and peak RSS.
 
@@ -118,13 +135,15 @@ def pipeline(path: Path, *, cold: bool = False) -> dict:
 
     if not cold:
         _warm_like_a_worker()
+    copies = _time_copies()
     with schema_context(SCHEMA):
         partner = Partner.objects.get(slug=PARTNER)
         backend = connection.connection.info.backend_pid
         backend_before, cpu_before = _backend_cpu(backend), _own_cpu()
         started = time.perf_counter()
         summary = report_import(partner=partner, path=path)
-        seconds = time.perf_counter() - started
+        ended = time.perf_counter()
+        seconds = ended - started
         cpu, backend_after = _own_cpu() - cpu_before, _backend_cpu(backend)
         if connection.connection.info.backend_pid != backend:
             backend_after = None  # reconnected: the figure would be another session's
@@ -136,6 +155,11 @@ def pipeline(path: Path, *, cold: bool = False) -> dict:
             if backend_after is not None and backend_before is not None
             else None
         ),
+        # The serial parts: receive, detection, mapping and the first chunk before the
+        # first COPY; duplicate check, commit and what follows after the last one.
+        "before_first_copy_seconds": round(copies[0][0] - started, 2) if copies else None,
+        "copy_seconds": round(copies[-1][1] - copies[0][0], 2) if copies else None,
+        "after_last_copy_seconds": round(ended - copies[-1][1], 2) if copies else None,
         "status": summary.status,
         "lines": summary.lines,
         "error_rows": summary.error_rows,
@@ -400,6 +424,9 @@ def main() -> int:
                     "pipeline_backend_cpu_seconds": imported["backend_cpu_seconds"],
                     "lean_copy_cpu_seconds": copied["lean_cpu_seconds"],
                     "same_table_copy_cpu_seconds": copied["same_table_cpu_seconds"],
+                    "before_first_copy_seconds": imported["before_first_copy_seconds"],
+                    "copy_seconds": imported["copy_seconds"],
+                    "after_last_copy_seconds": imported["after_last_copy_seconds"],
                     "worker_peak_rss_mb": imported["peak_rss_mb"],
                     "status": imported["status"],
                     "lines": imported["lines"],
@@ -414,6 +441,11 @@ def main() -> int:
                     f"{rows:>10,} rows  CPU: pipeline {run['pipeline_cpu_seconds']} s "
                     f"(worker {run['pipeline_worker_cpu_seconds']}), lean COPY "
                     f"{run['lean_copy_cpu_seconds']} s (x{run.get('cpu_ratio_to_lean')})"
+                )
+                log(
+                    f"{rows:>10,} rows  serial: {run['before_first_copy_seconds']} s before the "
+                    f"first COPY, {run['after_last_copy_seconds']} s after the last; COPYs "
+                    f"{run['copy_seconds']} s"
                 )
                 log(
                     f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  lean COPY "
