@@ -704,7 +704,9 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
             if result["requeued"] or result["failed"]:
                 log(f"sweep: {result}")
             next_sweep = now + args.sweep_every
-            if len(kills) >= args.kills and not unfinished():
+            # Done when every upload is done or failed: with none left to run there is
+            # nothing to cut either (imports faster than the kills end with fewer kills).
+            if not unfinished():
                 break
         time.sleep(0.1)
     wall = time.monotonic() - started
