@@ -72,14 +72,18 @@ def check_upload_isolated(
         "memory_limit": memory_limit,
     }
     child = _take_child()
-    try:
-        stdout, _stderr = child.process.communicate(
-            json.dumps(request).encode(), timeout=time_limit
-        )
-    except subprocess.TimeoutExpired as error:
-        raise UploadRefused("too_slow", seconds=int(time_limit)) from error
-    finally:
-        _end(child)  # killed if it is still running (too slow, or this caller interrupted)
+    # The check's own working folder, made for this request (a spare killed while it
+    # waits leaves none behind) and removed once the child has ended.
+    with tempfile.TemporaryDirectory(prefix="prm-detect-") as folder:
+        request["folder"] = folder
+        try:
+            stdout, _stderr = child.process.communicate(
+                json.dumps(request).encode(), timeout=time_limit
+            )
+        except subprocess.TimeoutExpired as error:
+            raise UploadRefused("too_slow", seconds=int(time_limit)) from error
+        finally:
+            _end(child)  # killed if still running (too slow, or this caller interrupted)
     lines = stdout.decode("utf-8", errors="replace").strip().splitlines()
     answer = _answer(lines[-1]) if child.process.returncode == 0 and lines else None
     if answer is None:
@@ -103,7 +107,6 @@ class _Child:
     its one request on stdin (it prints READY when it got there)."""
 
     process: subprocess.Popen
-    folder: tempfile.TemporaryDirectory
     owner: int  # the process that started it (a forked worker must not use its parent's)
 
 
@@ -123,16 +126,15 @@ def _start_child() -> _Child:
     }
     environment["PYTHONPATH"] = str(_PACKAGE_ROOT)
     environment["POLARS_MAX_THREADS"] = os.environ.get("POLARS_MAX_THREADS", "2")
-    folder = tempfile.TemporaryDirectory(prefix="prm-detect-")
     process = subprocess.Popen(
         [sys.executable, "-m", "reporting.ingest.isolated"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        cwd=folder.name,  # a file name used as a path could only land here
+        cwd=tempfile.gettempdir(),  # each request names the folder the child works in
         env=environment,
     )
-    return _Child(process=process, folder=folder, owner=os.getpid())
+    return _Child(process=process, owner=os.getpid())
 
 
 def _take_child() -> _Child:
@@ -156,7 +158,6 @@ def _end(child: _Child) -> None:
         if pipe is not None:
             pipe.close()
     child.process.wait()
-    child.folder.cleanup()
 
 
 def start_spare(*, wait: bool = False) -> None:
@@ -246,6 +247,11 @@ def _child() -> int:
     limit = int(request["memory_limit"])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dump of a partner's data
+    os.chdir(request["folder"])  # a file name used as a path could only land there
+    return _check(request)
+
+
+def _check(request: dict) -> int:
     try:
         check = check_upload(
             request["path"],

@@ -6,6 +6,7 @@ can produce is stored here through the real models, for every file of the corpor
 
 import io
 import json
+import tempfile
 import time
 
 import psutil
@@ -145,7 +146,10 @@ def test_a_spare_checking_process_reads_one_file_within_its_limits(spare, tmp_pa
     )
 
 
-def test_a_spare_checking_process_is_stopped_at_the_time_limit(spare, tmp_path):
+def test_a_spare_checking_process_is_stopped_at_the_time_limit(spare, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the check's folder goes
     path = northwind_xlsx(tmp_path / "slow.xlsx")
     started = time.monotonic()
     with pytest.raises(UploadRefused) as refused:
@@ -153,6 +157,7 @@ def test_a_spare_checking_process_is_stopped_at_the_time_limit(spare, tmp_path):
     assert refused.value.code == "too_slow"
     assert time.monotonic() - started < 5
     assert _ended(spare)
+    assert not list(scratch.iterdir()), "the killed check's working folder is removed"
 
 
 def test_a_dead_spare_is_not_used(spare, tmp_path):
