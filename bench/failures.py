@@ -551,7 +551,7 @@ def imports_drill(args) -> dict:
     redis.aof = False
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"{server}/{FAILDB}",
+        DATABASE_URL=f"{server}/{args.database}",
         REDIS_URL=f"redis://127.0.0.1:{port}/0",
         DJANGO_SETTINGS_MODULE="prm.settings",
         PYTHONPATH=str(REPO),
@@ -575,8 +575,8 @@ def imports_drill(args) -> dict:
             text=True,
         )
 
-    psql(f"DROP DATABASE IF EXISTS {FAILDB} WITH (FORCE)")
-    psql(f"CREATE DATABASE {FAILDB}")
+    psql(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+    psql(f"CREATE DATABASE {args.database}")
     redis.start()
     worker = Worker(env, folder, args.concurrency)
     try:
@@ -592,7 +592,7 @@ def imports_drill(args) -> dict:
 
         connections.close_all()
         if not args.keep:
-            psql(f"DROP DATABASE IF EXISTS {FAILDB} WITH (FORCE)")
+            psql(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -605,7 +605,7 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
     from reporting.quality.models import HeldLine
     from reporting.tasks import process_upload
 
-    log(f"migrate {FAILDB}, provision the vendors acme (drill) and control (clean runs)")
+    log(f"migrate {args.database}, provision the vendors acme (drill) and control (clean runs)")
     call_command("migrate_schemas", "--shared", verbosity=0)
     drill_partners, control_partners = _provision("acme"), _provision("control")
 
@@ -704,7 +704,9 @@ def _imports(args, folder: Path, worker: Worker, redis: PrivateRedis) -> dict:
             if result["requeued"] or result["failed"]:
                 log(f"sweep: {result}")
             next_sweep = now + args.sweep_every
-            if len(kills) >= args.kills and not unfinished():
+            # Done when every upload is done or failed: with none left to run there is
+            # nothing to cut either (imports faster than the kills end with fewer kills).
+            if not unfinished():
                 break
         time.sleep(0.1)
     wall = time.monotonic() - started
@@ -806,6 +808,7 @@ def main() -> int:
     i.add_argument("--concurrency", type=int, default=2)
     i.add_argument("--timeout", type=float, default=900)
     i.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    i.add_argument("--database", default=FAILDB, help="the drill's own database (dropped)")
     args = parser.parse_args()
     drills = {"redis": redis_drill, "postgres": postgres_drill, "imports": imports_drill}
     result = drills[args.drill](args)

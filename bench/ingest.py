@@ -12,7 +12,10 @@ decimal-comma, semicolon CSV like a German partner's (bench/ingest_core.py) and 
    the upload checks (size, content, SHA-256), storage under a generated name,
    detection, mapping, normalisation and PostgreSQL COPY of lines in one transaction
    (`reporting.services.report_import`, the code behind the Celery task) - timed, with
-   the child's peak RSS;
+   the child's peak RSS. Before the timer the child gets ready as a worker process is
+   before its first task (task and broker modules imported, its spare detection process
+   started); `--cold` leaves that inside the timed import, as the bench did until
+   2026-12-04;
 2. exports the lines it stored (untimed) and times two baselines on exactly those rows,
    each a client-side COPY of a CSV file in one transaction, like psql's `copy` command:
    - the **lean** COPY: the 12 canonical columns into a plain
@@ -89,21 +92,58 @@ def _backend_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pipeline(path: Path) -> dict:
-    """Child process: import one file like the worker would; report time and peak RSS."""
+def _warm_like_a_worker() -> None:
+    """What a Celery worker process has done before its first task: imported the task
+    modules and the broker's transport (it consumes from the broker), and started its
+    spare confined detection process (`reporting.tasks`, `worker_process_init`)."""
+    from prm.celery import app
+    from reporting.ingest.isolated import start_spare
+
+    app.loader.import_default_modules()
+    with app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=1)
+    start_spare(wait=True)
+
+
+def _time_copies() -> list[tuple[float, float]]:
+    """Record when each COPY of lines starts and ends (wraps `reporting.importing._copy`)."""
+    from reporting import importing
+
+    spans: list[tuple[float, float]] = []
+    copy = importing._copy
+
+    def timed(cursor, table, columns, data) -> None:
+        begun = time.perf_counter()
+        copy(cursor, table, columns, data)
+        if columns == importing.LINE_COPY_COLUMNS:
+            spans.append((begun, time.perf_counter()))
+
+    importing._copy = timed
+    return spans
+
+
+def pipeline(path: Path, *, cold: bool = False) -> dict:
+    """Child process: import one file like the worker would; report time and peak RSS.
+
+    `cold`: as a process that has just started (no spare detection process, task and
+    broker modules imported on first use), as this bench measured before 2026-12-04."""
     from django.db import connection
     from django_tenants.utils import schema_context
 
     from partners.models import Partner
     from reporting.services import report_import
 
+    if not cold:
+        _warm_like_a_worker()
+    copies = _time_copies()
     with schema_context(SCHEMA):
         partner = Partner.objects.get(slug=PARTNER)
         backend = connection.connection.info.backend_pid
         backend_before, cpu_before = _backend_cpu(backend), _own_cpu()
         started = time.perf_counter()
         summary = report_import(partner=partner, path=path)
-        seconds = time.perf_counter() - started
+        ended = time.perf_counter()
+        seconds = ended - started
         cpu, backend_after = _own_cpu() - cpu_before, _backend_cpu(backend)
         if connection.connection.info.backend_pid != backend:
             backend_after = None  # reconnected: the figure would be another session's
@@ -115,6 +155,11 @@ def pipeline(path: Path) -> dict:
             if backend_after is not None and backend_before is not None
             else None
         ),
+        # The serial parts: receive, detection, mapping and the first chunk before the
+        # first COPY; duplicate check, commit and what follows after the last one.
+        "before_first_copy_seconds": round(copies[0][0] - started, 2) if copies else None,
+        "copy_seconds": round(copies[-1][1] - copies[0][0], 2) if copies else None,
+        "after_last_copy_seconds": round(ended - copies[-1][1], 2) if copies else None,
         "status": summary.status,
         "lines": summary.lines,
         "error_rows": summary.error_rows,
@@ -266,6 +311,11 @@ def main() -> int:
     parser.add_argument("--pipeline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--media", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help="cProfile the pipeline child")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="import in a process that has just started, not one warmed like a worker's",
+    )
     args = parser.parse_args()
 
     if args.pipeline:  # the child process
@@ -275,10 +325,10 @@ def main() -> int:
             import pstats
 
             profiler = cProfile.Profile()
-            result = profiler.runcall(pipeline, args.pipeline)
+            result = profiler.runcall(pipeline, args.pipeline, cold=args.cold)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(40)
         else:
-            result = pipeline(args.pipeline)
+            result = pipeline(args.pipeline, cold=args.cold)
         print(json.dumps(result))
         return 0
 
@@ -298,7 +348,11 @@ def main() -> int:
     if not exists:
         admin.execute(f'CREATE DATABASE "{args.database}"')
 
-    report: dict = {"runs": [], "target_ratio": TARGET_RATIO}
+    report: dict = {
+        "runs": [],
+        "target_ratio": TARGET_RATIO,
+        "worker": "cold" if args.cold else "warm",
+    }
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         media = directory / "media"
@@ -333,7 +387,8 @@ def main() -> int:
                 log(f"{rows:,} rows: importing through the pipeline")
                 child = subprocess.run(
                     [sys.executable, __file__, "--pipeline", str(path), "--media", str(media)]
-                    + (["--profile"] if args.profile else []),
+                    + (["--profile"] if args.profile else [])
+                    + (["--cold"] if args.cold else []),
                     capture_output=True,
                     text=True,
                     env={**os.environ, "DATABASE_URL": url},
@@ -369,6 +424,9 @@ def main() -> int:
                     "pipeline_backend_cpu_seconds": imported["backend_cpu_seconds"],
                     "lean_copy_cpu_seconds": copied["lean_cpu_seconds"],
                     "same_table_copy_cpu_seconds": copied["same_table_cpu_seconds"],
+                    "before_first_copy_seconds": imported["before_first_copy_seconds"],
+                    "copy_seconds": imported["copy_seconds"],
+                    "after_last_copy_seconds": imported["after_last_copy_seconds"],
                     "worker_peak_rss_mb": imported["peak_rss_mb"],
                     "status": imported["status"],
                     "lines": imported["lines"],
@@ -383,6 +441,11 @@ def main() -> int:
                     f"{rows:>10,} rows  CPU: pipeline {run['pipeline_cpu_seconds']} s "
                     f"(worker {run['pipeline_worker_cpu_seconds']}), lean COPY "
                     f"{run['lean_copy_cpu_seconds']} s (x{run.get('cpu_ratio_to_lean')})"
+                )
+                log(
+                    f"{rows:>10,} rows  serial: {run['before_first_copy_seconds']} s before the "
+                    f"first COPY, {run['after_last_copy_seconds']} s after the last; COPYs "
+                    f"{run['copy_seconds']} s"
                 )
                 log(
                     f"{rows:>10,} rows  pipeline {run['pipeline_seconds']:>6} s  lean COPY "

@@ -10,8 +10,12 @@ aborted, out of memory, too slow), the caller gets an `UploadRefused` with a mes
 partner can act on, and only that one upload fails.
 
 A fresh interpreter rather than `fork()`: polars keeps a thread pool, and forking a
-process with running threads can deadlock the child. Starting one costs ~0.5 s, once
-per upload.
+process with running threads can deadlock the child. Starting one (the interpreter and
+its imports, ~0.2 s of CPU) costs time once per upload; a worker therefore keeps one
+started in advance (`start_spare`, `replace_spare`): a child that has done its imports
+and waits for its one request, with no limits yet and no partner's bytes read. Taking it
+changes nothing of the confinement: it is still one fresh process per check, which sets
+its own limits on reading the request, before it opens the file, and ends after it.
 
 The normaliser later opens the same file in the worker without these limits: by then
 this child has read the same sheet within the limit, so it is known to fit.
@@ -19,13 +23,16 @@ this child has read the same sheet within the limit, so it is known to fit.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UploadRefused
@@ -64,30 +71,21 @@ def check_upload_isolated(
         "digest": digest,
         "memory_limit": memory_limit,
     }
-    # Only what an interpreter needs: the child reads a partner's bytes with native
-    # parsers, so it gets no database URL, secret key or other credentials.
-    environment = {
-        name: os.environ[name]
-        for name in ("PATH", "LANG", "LC_ALL", "TMPDIR")
-        if name in os.environ
-    }
-    environment["PYTHONPATH"] = str(_PACKAGE_ROOT)
-    environment["POLARS_MAX_THREADS"] = os.environ.get("POLARS_MAX_THREADS", "2")
+    child = _take_child()
+    # The check's own working folder, made for this request (a spare killed while it
+    # waits leaves none behind) and removed once the child has ended.
     with tempfile.TemporaryDirectory(prefix="prm-detect-") as folder:
+        request["folder"] = folder
         try:
-            finished = subprocess.run(
-                [sys.executable, "-m", "reporting.ingest.isolated"],
-                input=json.dumps(request).encode(),
-                capture_output=True,
-                timeout=time_limit,
-                cwd=folder,  # a file name used as a path could only land here
-                env=environment,
-                check=False,
+            stdout, _stderr = child.process.communicate(
+                json.dumps(request).encode(), timeout=time_limit
             )
-        except subprocess.TimeoutExpired as error:  # run() has killed the child
+        except subprocess.TimeoutExpired as error:
             raise UploadRefused("too_slow", seconds=int(time_limit)) from error
-    lines = finished.stdout.decode("utf-8", errors="replace").strip().splitlines()
-    answer = _answer(lines[-1]) if finished.returncode == 0 and lines else None
+        finally:
+            _end(child)  # killed if still running (too slow, or this caller interrupted)
+    lines = stdout.decode("utf-8", errors="replace").strip().splitlines()
+    answer = _answer(lines[-1]) if child.process.returncode == 0 and lines else None
     if answer is None:
         # Killed or aborted (an allocation refused by RLIMIT_AS aborts Rust code), or a
         # MemoryError the child reported by its exit status.
@@ -101,6 +99,110 @@ def check_upload_isolated(
         extension=check["extension"],
         info=FileInfo.from_dict(check["info"]),
     )
+
+
+@dataclass
+class _Child:
+    """A started checking process: the interpreter has done its imports and waits for
+    its one request on stdin (it prints READY when it got there)."""
+
+    process: subprocess.Popen
+    owner: int  # the process that started it (a forked worker must not use its parent's)
+
+
+READY = "ready"
+_spare: _Child | None = None
+_keep_spare = False
+_spare_lock = threading.Lock()
+
+
+def _start_child() -> _Child:
+    # Only what an interpreter needs: the child reads a partner's bytes with native
+    # parsers, so it gets no database URL, secret key or other credentials.
+    environment = {
+        name: os.environ[name]
+        for name in ("PATH", "LANG", "LC_ALL", "TMPDIR")
+        if name in os.environ
+    }
+    environment["PYTHONPATH"] = str(_PACKAGE_ROOT)
+    environment["POLARS_MAX_THREADS"] = os.environ.get("POLARS_MAX_THREADS", "2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporting.ingest.isolated"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tempfile.gettempdir(),  # each request names the folder the child works in
+        env=environment,
+    )
+    return _Child(process=process, owner=os.getpid())
+
+
+def _take_child() -> _Child:
+    """The spare if this process has a live one, else a child started now."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None and child.owner == os.getpid():
+        if child.process.poll() is None:
+            return child
+        _end(child)
+    return _start_child()
+
+
+def _end(child: _Child) -> None:
+    if child.owner != os.getpid():
+        return  # its starter's to end
+    if child.process.poll() is None:
+        child.process.kill()
+    for pipe in (child.process.stdin, child.process.stdout, child.process.stderr):
+        if pipe is not None:
+            pipe.close()
+    child.process.wait()
+
+
+def start_spare(*, wait: bool = False) -> None:
+    """Keep a checking process started in advance from now on (a worker calls this
+    when it starts, `replace_spare` after each import), so a check does not wait for
+    an interpreter to start. `wait`: return once it has done its imports."""
+    global _keep_spare, _spare
+    with _spare_lock:
+        _keep_spare = True
+        if _spare is not None and (
+            _spare.owner != os.getpid() or _spare.process.poll() is not None
+        ):
+            _end(_spare)
+            _spare = None
+        if _spare is None:
+            _spare = _start_child()
+        spare = _spare
+    if wait and spare.process.stdout is not None:
+        spare.process.stdout.readline()  # READY; its answer comes only after a request
+
+
+def replace_spare() -> None:
+    """Start the next spare if this process keeps one (`start_spare`) and has none.
+
+    Called when an import has ended, not when the spare is taken: starting an
+    interpreter while the import runs would take CPU from it."""
+    if _keep_spare:
+        start_spare()
+
+
+def spare_pid() -> int | None:
+    """The process id of this process's spare, if it has one (for tests and probes)."""
+    spare = _spare
+    return spare.process.pid if spare is not None and spare.owner == os.getpid() else None
+
+
+@atexit.register
+def stop_spare() -> None:
+    """End this process's spare and keep none from now on (also when it exits)."""
+    global _keep_spare, _spare
+    with _spare_lock:
+        _keep_spare = False
+        if _spare is not None:
+            _end(_spare)
+            _spare = None
 
 
 def _answer(line: str) -> dict | None:
@@ -136,10 +238,20 @@ def _ran_out_of_memory(error: BaseException) -> bool:
 
 
 def _child() -> int:
-    request = json.loads(sys.stdin.buffer.read())
+    sys.stdout.write(READY + "\n")
+    sys.stdout.flush()
+    data = sys.stdin.buffer.read()
+    if not data:
+        return 0  # a spare whose worker ended without using it
+    request = json.loads(data)
     limit = int(request["memory_limit"])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dump of a partner's data
+    os.chdir(request["folder"])  # a file name used as a path could only land there
+    return _check(request)
+
+
+def _check(request: dict) -> int:
     try:
         check = check_upload(
             request["path"],

@@ -82,6 +82,24 @@ def test_it_finds_a_cp1252_byte_far_down_an_otherwise_utf8_file(tmp_path):
     assert detect_encoding(path).name == "cp1252"
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 4096])
+def test_it_reads_utf8_across_block_ends_and_finds_a_bad_byte_past_the_first_block(
+    tmp_path, monkeypatch, block
+):
+    # The whole-file pass reads blocks: a character cut by a block's end is still valid,
+    # and a cp1252 byte in a later block is still found, at the line it is on.
+    monkeypatch.setattr("reporting.ingest.encoding.BLOCK_BYTES", block)
+    rows = "Rechnung;Kunde\n" + "R-1;Bäckerei Groß 😀 日本\n" * 400
+    valid = write_text(tmp_path, "valid.csv", rows, "utf-8")
+    assert detect_encoding(valid).name == "utf-8"
+    late = tmp_path / "late.csv"
+    late.write_bytes(rows.encode() + "R-2;Café\n".encode("cp1252"))
+    assert detect_encoding(late).name == "cp1252"
+    with pytest.raises(UploadRefused) as refused:
+        detect_encoding(late, override="utf-8")
+    assert "line 402" in str(refused.value)
+
+
 def test_it_uses_the_partners_saved_encoding(tmp_path):
     path = write_text(tmp_path, "saved.csv", "Kunde;Menge\nČeská Spořitelna;1\n" * 3, "cp1250")
     info = inspect(path, path.name, encoding_override="windows-1250")

@@ -6,12 +6,14 @@ can produce is stored here through the real models, for every file of the corpor
 
 import io
 import json
+import tempfile
 import time
 
+import psutil
 import pytest
 from django.core.management import call_command
 
-from reporting.ingest import UploadRefused, check_upload, normalise, propose_mapping
+from reporting.ingest import UploadRefused, check_upload, isolated, normalise, propose_mapping
 from reporting.ingest.isolated import check_upload_isolated
 from reporting.models import Upload, UploadError
 from tests.ingest.support import SAMPLES, catalogue
@@ -108,6 +110,62 @@ def test_it_fails_a_file_that_takes_longer_than_the_time_limit(tmp_path):
         check_upload_isolated(path, "slow.xlsx", 50 << 20, time_limit=0.05)
     assert refused.value.code == "too_slow"
     assert time.monotonic() - started < 5  # the child was killed, not waited for
+
+
+@pytest.fixture
+def spare():
+    """A spare checking process started in advance, as a worker keeps one."""
+    isolated.start_spare(wait=True)
+    yield isolated.spare_pid()
+    isolated.stop_spare()
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_a_spare_checking_process_reads_one_file_within_its_limits(spare, tmp_path):
+    path = tmp_path / "under.xlsx"
+    sparse_under_the_limit(path)
+    with pytest.raises(UploadRefused) as refused:
+        check_upload_isolated(path, "under.xlsx", 50 << 20, memory_limit=256 << 20)
+    assert refused.value.code == "too_much_memory"
+    assert _ended(spare), "the spare read that file and ended"
+    assert isolated.spare_pid() is None, "the next one starts after the import, not during it"
+
+    isolated.replace_spare()
+    assert isolated.spare_pid() not in (None, spare)
+    northwind = northwind_xlsx(tmp_path / "northwind.xlsx")
+    confined = check_upload_isolated(northwind, "northwind.xlsx", 50 << 20)
+    assert (
+        confined.info.to_dict()
+        == check_upload(northwind, "northwind.xlsx", 50 << 20).info.to_dict()
+    )
+
+
+def test_a_spare_checking_process_is_stopped_at_the_time_limit(spare, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the check's folder goes
+    path = northwind_xlsx(tmp_path / "slow.xlsx")
+    started = time.monotonic()
+    with pytest.raises(UploadRefused) as refused:
+        check_upload_isolated(path, "slow.xlsx", 50 << 20, time_limit=0.05)
+    assert refused.value.code == "too_slow"
+    assert time.monotonic() - started < 5
+    assert _ended(spare)
+    assert not list(scratch.iterdir()), "the killed check's working folder is removed"
+
+
+def test_a_dead_spare_is_not_used(spare, tmp_path):
+    psutil.Process(spare).kill()
+    psutil.Process(spare).wait(timeout=5)
+    path = northwind_xlsx(tmp_path / "northwind.xlsx")
+    confined = check_upload_isolated(path, "northwind.xlsx", 50 << 20)
+    assert confined.info.to_dict() == check_upload(path, "northwind.xlsx", 50 << 20).info.to_dict()
 
 
 def test_the_confined_check_gives_what_the_plain_one_gives(tmp_path):

@@ -6,6 +6,7 @@ worker process shares, and are deleted afterwards.
 """
 
 import signal
+import time
 import uuid
 
 import psutil
@@ -67,6 +68,23 @@ def test_it_imports_an_upload_on_the_worker(celery_worker, cast, committed):
     assert (done.status, done.line_count, done.error_rows) == ("done", 93, 0)
     with schema_context("acme"):
         assert SalesLine.objects.filter(upload_id=upload.pk).count() == 93
+    # The worker process keeps the next import's confined detection process started.
+    deadline = time.monotonic() + 30
+    while not _spares(celery_worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_spares(celery_worker)) == 1
+
+
+def _spares(worker) -> list:
+    """The worker's idle detection processes (a pool child's child each)."""
+    found = []
+    for process in psutil.Process(worker.pid).children(recursive=True):
+        try:
+            if "reporting.ingest.isolated" in process.cmdline():
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def test_it_reads_a_workbook_with_date_cells_on_the_worker_not_on_arrival(
