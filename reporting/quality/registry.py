@@ -161,4 +161,7 @@ def review_decide(*, user, name_id: int, same: bool) -> CustomerName:
     spelling.status = LinkStatus.CONFIRMED
     spelling.decided_by = user
     spelling.save(update_fields=["customer", "status", "decided_by"])
+    from reporting.quality.tasks import remeasure_after_review
+
+    remeasure_after_review.delay_on_commit(spelling.name)
     return spelling

@@ -220,6 +220,23 @@ def repeats_confirm(*, user, upload_id: int, source_rows: list[int]) -> int:
 
 
 @transaction.atomic
+def uploads_remeasure_naming(*, name: str) -> int:
+    """After a CM settled a spelling: the uploads whose lines name it count their unlinked
+    lines again, and their partners' link rates follow. Answers how many were measured.
+
+    Reads the lines by name without an index (one scan, in the background: an index on
+    the lines' end customer would cost every import more than a few decisions a day)."""
+    from reporting.models import SalesLine
+
+    lines = SalesLine.objects.filter(end_customer=name)
+    uploads = dict(lines.values_list("upload_id", "partner_id").distinct())
+    measured = [upload_measure(upload_id=pk) for pk in sorted(uploads)]
+    months = sorted({m for figures in measured if figures for m in figures["months"]})
+    if uploads:
+        scores_refresh(months=3, partner_ids=sorted(set(uploads.values())), also=months)
+    return sum(1 for figures in measured if figures is not None)
+
+
 def upload_measure(*, upload_id: int) -> dict | None:
     """Compute and store an upload's quality figures (after its import and linking)."""
     from reporting.models import Upload

@@ -44,3 +44,10 @@ def link_customers() -> dict[str, int]:
     from reporting.quality.registry import link_pending
 
     return link_pending()
+
+
+@shared_task
+def remeasure_after_review(name: str) -> int:
+    """After a CM's decision on a spelling: the uploads naming it are measured again, so
+    their "lines without a linked end customer" stop counting it."""
+    return services.uploads_remeasure_naming(name=name)

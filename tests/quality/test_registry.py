@@ -4,13 +4,15 @@ waits for a CM, and a CM's answer is learned."""
 import io
 import json
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from channels.queue import work_queue
 from reporting.models import SalesLine
-from reporting.quality.models import Customer, CustomerName, LinkStatus
+from reporting.quality.models import Customer, CustomerName, LinkStatus, UploadQuality
 from reporting.quality.registry import link_pending
+from reporting.quality.services import upload_measure
 from reporting.services import report_import
 from tests.ingest.support import SAMPLES
 
@@ -125,3 +127,36 @@ def test_it_flags_a_sale_a_distributor_and_its_reseller_both_reported(
     call_command("partner_data_quality", "--schema", "acme", "--period", "2026-09", stdout=out)
     rows = {row["partner"]: row for row in json.loads(out.getvalue())}
     assert rows["northwind"]["two_tier_rows"] == rows["lonestar"]["two_tier_rows"] == 1
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued by a request run in it, inside the test's transaction."""
+    from prm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_an_upload_stops_counting_a_spelling_once_a_cm_settles_it(
+    sample_partners, tmp_path, client_for, cast, eager_tasks, django_capture_on_commit_callbacks
+):
+    northwind, lonestar = sample_partners["northwind"], sample_partners["lonestar"]
+    link_pending(upload_id=report_import(partner=northwind, path=NORTHWIND).upload)
+    waiting = report_import(
+        partner=lonestar, path=_report(tmp_path, "one.csv", ["Harbor Point Hotels", "Ok Co"])
+    ).upload
+    link_pending(upload_id=waiting)
+    upload_measure(upload_id=waiting)
+    assert UploadQuality.objects.get(upload_id=waiting).figures["unlinked_lines"] == 1
+    assert _link_rate("lonestar") == 0.5
+
+    point = CustomerName.objects.get(name="Harbor Point Hotels")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.cm_a).post(
+            reverse("quality:customer_decide", kwargs={"pk": point.pk}), {"same": "yes"}
+        )
+
+    assert UploadQuality.objects.get(upload_id=waiting).figures["unlinked_lines"] == 0
+    assert _link_rate("lonestar") == 1.0
