@@ -76,3 +76,65 @@ def held_then(django_db_blocker, first, then) -> tuple[str, str]:
         holder.join(60)
         waiter.join(60)
     return holder.outcome, waiter.outcome
+
+
+def _connect():
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+
+
+def drop_deadlocked_by_a_reader(schema: str, drop) -> list[Exception]:
+    """Run ``drop`` (which drops ``schema``) in a thread while another connection, reading
+    the schema as a worker task would, deadlocks with it once: the reader holds one table;
+    when the DROP waits for it, the reader asks for a table the DROP already took. The
+    reader waits longer than the DROP before checking for a deadlock, so the DROP is the
+    victim. Returns what ``drop`` raised."""
+    errors: list[Exception] = []
+
+    def run():
+        try:
+            drop()
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with _connect() as reader, _connect() as watcher:
+        watcher.autocommit = True
+        reader.execute("SET deadlock_timeout = '60s'")
+        held = f'"{schema}".partners_partner'
+        reader.execute(f"SELECT count(*) FROM {held}")  # a task's first read
+        dropper = threading.Thread(target=run)
+        dropper.start()
+        deadline = time.monotonic() + 20
+        row = None
+        while row is None and time.monotonic() < deadline:
+            row = watcher.execute(
+                "SELECT pid FROM pg_locks WHERE NOT granted AND relation = %s::regclass", [held]
+            ).fetchone()
+            time.sleep(0.05)
+        assert row, "the DROP never waited for the reader's table"
+        taken = watcher.execute(
+            """
+            SELECT c.oid::regclass::text FROM pg_locks l
+            JOIN pg_class c ON c.oid = l.relation
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = %s AND l.granted AND n.nspname = %s AND c.relkind = 'r'
+            ORDER BY 1
+            """,
+            [row[0], schema],
+        ).fetchall()
+        assert taken, "the DROP took none of the schema's tables before waiting"
+        reader.execute(f"SELECT count(*) FROM {taken[0][0]}")  # its next read: deadlock
+        reader.commit()
+        dropper.join(60)
+    return errors
