@@ -205,7 +205,8 @@ class PartnerLookupField(forms.CharField):
     Text that several partners' names hold is refused with the first of them listed by
     name and slug, as address books and CRM lookup fields do: the reader sees which
     partners were meant and types the slug (unique, and looked up first) of the one they
-    want, instead of getting one of them picked for them."""
+    want, instead of getting one of them picked for them. Those partners stay on the field
+    (`matches`) so the page can offer each as a link that filters by it."""
 
     NOT_IN_SCOPE = "not_in_scope"
 
@@ -215,6 +216,7 @@ class PartnerLookupField(forms.CharField):
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
         self.partners = partners
+        self.matches: list = []
         if isinstance(self.widget, forms.TextInput):
             self.widget.attrs.setdefault("placeholder", _("Partner name"))
 
@@ -236,6 +238,7 @@ class PartnerLookupField(forms.CharField):
         if len(found) == 1:
             return found[0]
         if found:
+            self.matches = found[:MAX_PARTNERS_LISTED]
             listed = ", ".join(f"{p.name} ({p.slug})" for p in found[:MAX_PARTNERS_LISTED])
             if len(found) > MAX_PARTNERS_LISTED:
                 listed += ", …"

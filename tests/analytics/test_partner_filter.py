@@ -157,6 +157,48 @@ def test_two_partners_of_one_name_are_told_apart_by_slug(cast, client_for, many_
     assert _partner_id(by_slug) == west.pk
 
 
+def _match_links(response) -> dict[str, str]:
+    """The partners the page offers after a name several hold: link text -> href."""
+    import re
+    from html import unescape
+
+    body = response.content.decode()
+    if 'data-testid="filter-matches"' not in body:
+        return {}
+    nav = body.split('data-testid="filter-matches"', 1)[1].split("</nav>", 1)[0]
+    return {
+        unescape(text): unescape(href)
+        for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
+    }
+
+
+@pytest.mark.parametrize("page", [*PAGES, "/analytics/reconciliation/"])
+def test_the_partners_a_name_matches_are_links_that_filter_by_each(
+    cast, client_for, many_partners, page
+):
+    client = client_for(cast.cm_a)
+    east, west = many_partners
+
+    response = client.get(page, PERIOD | {"partner": "twin networks", "page": "3"})
+    links = _match_links(response)
+    followed = client.get(page + links["Twin Networks (twin-west)"])
+
+    assert list(links) == ["Twin Networks (twin-east)", "Twin Networks (twin-west)"]
+    assert "partner=twin-west" in links["Twin Networks (twin-west)"]
+    assert "start=2026-01" in links["Twin Networks (twin-west)"]  # the other filters stay
+    assert "page=" not in links["Twin Networks (twin-west)"]  # a new list starts at its top
+    assert followed.status_code == 200
+    assert followed.context["form"].cleaned_data["partner"] == west
+    assert _error(followed) == "" and _match_links(followed) == {}
+
+
+def test_a_name_nobody_has_offers_no_links(cast, client_for, many_partners):
+    response = client_for(cast.cm_a).get("/analytics/", PERIOD | {"partner": "Contoso"})
+
+    assert _error(response) == "None of your partners matches “Contoso”."
+    assert _match_links(response) == {}
+
+
 def test_the_export_follows_the_typed_partner(cast, client_for, many_partners):
     client = client_for(cast.cm_a)
 
