@@ -14,7 +14,7 @@ through :mod:`reporting.selectors`.
 from django.conf import settings
 from django.contrib.postgres.indexes import BrinIndex
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +315,23 @@ class SalesLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_number} {self.vendor_sku} x{self.quantity}"
+
+
+def hold_line_ids(cursor) -> None:
+    """Hold the tenant's sales line ids until the current transaction ends.
+
+    Whoever writes sales lines takes it first (the import, a held line counted after
+    all), so ids ascend in commit order: the API pages lines by id (the cursor is the last
+    id), and a line committed after a client's page must never get an id below that
+    page's. It also lets the import reserve a chunk's ids with one statement and write
+    them itself (`reporting.importing._LineIds`). Tenants have their own table and
+    sequence, so the lock is per schema; held by one import at a time, it makes
+    concurrent imports of one tenant store one after the other.
+    """
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(hashtext(%s), 0)",
+        [f"reporting.salesline.ids:{connection.schema_name}"],
+    )
 
 
 class UploadError(models.Model):

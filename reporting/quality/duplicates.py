@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from reporting.models import SalesLine, Upload
+from reporting.models import SalesLine, Upload, hold_line_ids
 from reporting.quality.models import HeldLine, RepeatConfirmation, UploadSpan
 
 #: Columns a held line shares with the sales line it was (copied both ways).
@@ -205,6 +205,10 @@ def release(*, upload, source_rows: list[int], user) -> int:
     processing the upload again does not hold these rows again.
     """
     rows = sorted(set(source_rows))
+    with connection.cursor() as cursor:
+        # First, before the held rows: an import of this upload holds the ids, then
+        # replaces its held rows.
+        hold_line_ids(cursor)
     found = list(
         HeldLine.objects.select_for_update()
         .filter(upload=upload, source_row__in=rows)
