@@ -72,6 +72,7 @@ from reporting.models import (
     UploadError,
     UploadStatus,
     hold_line_ids,
+    lines_of_upload,
 )
 
 log = logging.getLogger(__name__)
@@ -609,8 +610,13 @@ def _store(
         )
         if cursor.fetchone() is None:
             raise Upload.DoesNotExist(f"upload {upload.pk} of partner {upload.partner_id}")
-        for table in (SalesLine._meta.db_table, UploadError._meta.db_table):
-            cursor.execute(f"DELETE FROM {table} WHERE upload_id = %s", [upload.pk])
+        cursor.execute(
+            f"DELETE FROM {SalesLine._meta.db_table} l WHERE {lines_of_upload('l', '%s')}",
+            [upload.pk] * 3,
+        )
+        cursor.execute(
+            f"DELETE FROM {UploadError._meta.db_table} WHERE upload_id = %s", [upload.pk]
+        )
         # Held until commit: the ids reserved below are above every line committed
         # before, and below every line committed after (`hold_line_ids`).
         hold_line_ids(cursor)
@@ -639,6 +645,10 @@ def _store(
                 progress.report(done["progress"], counts["rows_total"])
         finally:
             line_ids.close()
+        # Before anything reads the new lines by upload (the duplicate check, below).
+        Upload.objects.filter(pk=upload.pk).update(
+            first_line_id=line_ids.first, last_line_id=line_ids.last
+        )
     counts["line_count"] -= _hold_duplicates(upload, watch)
     return counts, sorted(months)
 
@@ -671,6 +681,8 @@ class _LineIds:
     """
 
     def __init__(self):
+        self.first: int | None = None
+        self.last: int | None = None
         params = connection.get_connection_params()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [SalesLine._meta.db_table])
@@ -686,6 +698,10 @@ class _LineIds:
             "SELECT setval(%s::regclass, nextval(%s::regclass) + %s - 1)",
             [self.sequence, self.sequence, count],
         ).fetchone()[0]
+        # Consecutive blocks, as no other writer takes ids meanwhile: first to last is
+        # the import's lines and nothing else.
+        self.first = self.first or last - count + 1
+        self.last = last
         return last - count + 1
 
     def close(self) -> None:
