@@ -22,7 +22,8 @@ decimal-comma, semicolon CSV like a German partner's (bench/ingest_core.py) and 
      table with two indexes (invoice number, invoice date), no keys: what PostgreSQL
      takes for the report's content alone, the figure the pipeline is held to;
    - the **same-table** COPY: every stored column into a copy of reporting_salesline
-     with its indexes, checks and foreign keys: the table's own cost;
+     with its indexes, checks and foreign keys: the table's own cost (its ids from the
+     identity default, one `nextval` a line, where the import writes ids it reserved);
 
 and prints the times, the ratio to each (target: at most 1.5x the lean COPY), the load
 average and the peak memory, which should not grow with the file. Progress on stderr;

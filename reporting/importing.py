@@ -71,12 +71,14 @@ from reporting.models import (
     Upload,
     UploadError,
     UploadStatus,
+    hold_line_ids,
+    lines_of_upload,
 )
 
 log = logging.getLogger(__name__)
 
 LINE_COPY_COLUMNS = (
-    "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
+    "id", "upload_id", "partner_id", "invoice_number", "invoice_date", "reseller", "end_customer",
     "end_customer_country", "vendor_sku", "partner_sku", "quantity", "unit_price", "amount",
     "currency", "amount_reporting", "source_row", "transaction_type",
 )  # fmt: skip
@@ -608,8 +610,16 @@ def _store(
         )
         if cursor.fetchone() is None:
             raise Upload.DoesNotExist(f"upload {upload.pk} of partner {upload.partner_id}")
-        for table in (SalesLine._meta.db_table, UploadError._meta.db_table):
-            cursor.execute(f"DELETE FROM {table} WHERE upload_id = %s", [upload.pk])
+        cursor.execute(
+            f"DELETE FROM {SalesLine._meta.db_table} l WHERE {lines_of_upload('l', '%s')}",
+            [upload.pk] * 3,
+        )
+        cursor.execute(
+            f"DELETE FROM {UploadError._meta.db_table} WHERE upload_id = %s", [upload.pk]
+        )
+        # Held until commit: the ids reserved below are above every line committed
+        # before, and below every line committed after (`hold_line_ids`).
+        hold_line_ids(cursor)
         chunks = normalise(
             path,
             info,
@@ -623,13 +633,22 @@ def _store(
         )
         watch = _line_watch()
         months: set[datetime.date] = set()
-        for done, lines_csv, errors_csv in _prepared(chunks, upload, rates, watch, months):
-            _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines_csv)
-            if errors_csv:
-                _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors_csv)
-            for name in counts:
-                counts[name] += done[name]
-            progress.report(done["progress"], counts["rows_total"])
+        line_ids = _LineIds()
+        try:
+            prepared = _prepared(chunks, upload, rates, line_ids, watch, months)
+            for done, lines_csv, errors_csv in prepared:
+                _copy(cursor, SalesLine._meta.db_table, LINE_COPY_COLUMNS, lines_csv)
+                if errors_csv:
+                    _copy(cursor, UploadError._meta.db_table, ERROR_COPY_COLUMNS, errors_csv)
+                for name in counts:
+                    counts[name] += done[name]
+                progress.report(done["progress"], counts["rows_total"])
+        finally:
+            line_ids.close()
+        # Before anything reads the new lines by upload (the duplicate check, below).
+        Upload.objects.filter(pk=upload.pk).update(
+            first_line_id=line_ids.first, last_line_id=line_ids.last
+        )
     counts["line_count"] -= _hold_duplicates(upload, watch)
     return counts, sorted(months)
 
@@ -651,7 +670,47 @@ def _csv(frame: pl.DataFrame, columns: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def _prepared(chunks, upload: Upload, rates, watch=None, months: set | None = None):
+class _LineIds:
+    """Ids for an import's lines, reserved a chunk at a time by the normalising thread.
+
+    One statement per chunk (`setval(nextval + n - 1)`) where each line took a `nextval`
+    in the COPY. The import's transaction holds `hold_line_ids` while they are reserved
+    and written, so no other writer of lines takes ids meanwhile and the ids ascend in
+    commit order. Reserved on a connection of their own (sequences are not transactional)
+    because the import's connection is busy with the COPY of the chunk before.
+    """
+
+    def __init__(self):
+        self.first: int | None = None
+        self.last: int | None = None
+        params = connection.get_connection_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [SalesLine._meta.db_table])
+            self.sequence = cursor.fetchone()[0]
+        self.connection = psycopg.connect(
+            **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
+            autocommit=True,
+        )
+
+    def reserve(self, count: int) -> int:
+        """The first of `count` new consecutive ids."""
+        last = self.connection.execute(
+            "SELECT setval(%s::regclass, nextval(%s::regclass) + %s - 1)",
+            [self.sequence, self.sequence, count],
+        ).fetchone()[0]
+        # Consecutive blocks, as no other writer takes ids meanwhile: first to last is
+        # the import's lines and nothing else.
+        self.first = self.first or last - count + 1
+        self.last = last
+        return last - count + 1
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _prepared(
+    chunks, upload: Upload, rates, line_ids: _LineIds, watch=None, months: set | None = None
+):
     """(counts, lines CSV, errors CSV) per chunk, read and normalised one chunk ahead.
 
     A helper thread parses and normalises the next chunk (polars, no database, GIL
@@ -674,7 +733,9 @@ def _prepared(chunks, upload: Upload, rates, watch=None, months: set | None = No
     def produce() -> None:
         try:
             for chunk in chunks:
+                first = line_ids.reserve(chunk.lines.height) if chunk.lines.height else 0
                 lines = chunk.lines.with_columns(
+                    (pl.int_range(pl.len(), dtype=pl.Int64) + first).alias("id"),
                     pl.lit(upload.pk).alias("upload_id"),
                     pl.lit(upload.partner_id).alias("partner_id"),
                     _reporting_amounts(chunk.lines, rates),

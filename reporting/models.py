@@ -12,10 +12,10 @@ through :mod:`reporting.selectors`.
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import BrinIndex
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from prm.core.deletion import LockBeforeDelete, LockBeforeDeleteQuerySet
@@ -101,6 +101,14 @@ class Upload(LockBeforeDelete, models.Model):
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Every line of the upload has an id between these two (both null: no lines). An
+    # import's ids are one block (`importing._LineIds`), so the upload's lines are found
+    # through the primary key (`lines_of_upload`), where an index on upload_id cost COPY
+    # an entry per line. Other lines may lie in between (a held line counted after all
+    # gets a new id and widens the range; lines imported before ranges existed): readers
+    # also compare upload_id.
+    first_line_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_line_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     #: A deletion locks first: the worker files quality figures and two-tier pairs under
     #: an upload after its import (prm.core.deletion).
@@ -255,6 +263,27 @@ class TransactionType(models.TextChoices):
     RETURN = "return", _("Return")
 
 
+class SalesLineQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Lines written through the ORM (the imports COPY theirs) widen their uploads'
+        id ranges, by which readers find an upload's lines."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        _widen_line_ranges(created)
+        return created
+
+
+def _widen_line_ranges(lines) -> None:
+    spans: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        low, high = spans.get(line.upload_id, (line.pk, line.pk))
+        spans[line.upload_id] = (min(low, line.pk), max(high, line.pk))
+    for upload_id, (low, high) in spans.items():
+        Upload.objects.filter(pk=upload_id).update(
+            first_line_id=Least(Coalesce("first_line_id", low), low),
+            last_line_id=Greatest(Coalesce("last_line_id", high), high),
+        )
+
+
 class SalesLine(models.Model):
     """One canonical sales line (docs/report-pipeline.md), written by COPY, never row by row.
 
@@ -268,13 +297,17 @@ class SalesLine(models.Model):
     # No database foreign keys: each would queue one check per line, run at commit (a
     # third of a million-line import). The import checks its upload once instead, and
     # holds it until commit (reporting.importing._store); the upload's own foreign key
-    # keeps its partner. Deleting an upload deletes its lines in the database too (a
-    # trigger, migration 0004), whoever deletes it. The partner index is the leading
-    # column of line_partner_date. The upload's lines are only ever deleted by upload, and
-    # COPY writes them next to each other: a BRIN index finds them, and costs COPY next to
-    # nothing, where a b-tree took one more entry (and WAL record) per line.
+    # keeps its partner. Deleting an upload deletes its lines in the database (a trigger,
+    # migrations 0004 and 0008), whoever deletes it; the ORM leaves it to the trigger,
+    # which finds them by the upload's id range. The partner index is the leading column
+    # of line_partner_date. No index on upload: an upload's lines are found by its id
+    # range (`Upload.first_line_id`), where even a BRIN index cost COPY a look-up per line.
     upload = models.ForeignKey(
-        Upload, on_delete=models.CASCADE, related_name="lines", db_constraint=False, db_index=False
+        Upload,
+        on_delete=models.DO_NOTHING,
+        related_name="lines",
+        db_constraint=False,
+        db_index=False,
     )
     partner = models.ForeignKey(
         "partners.Partner",
@@ -300,12 +333,13 @@ class SalesLine(models.Model):
     source_row = models.PositiveIntegerField()
     transaction_type = models.CharField(max_length=6, choices=TransactionType.choices)
 
+    objects = SalesLineQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sales line")
         verbose_name_plural = _("sales lines")
         indexes = [
             models.Index(fields=["partner", "invoice_date"], name="line_partner_date"),
-            BrinIndex(fields=["upload"], name="line_upload_brin"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -315,6 +349,42 @@ class SalesLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_number} {self.vendor_sku} x{self.quantity}"
+
+    def save(self, *args, **kwargs):
+        """A line written on its own (the imports COPY theirs) widens its upload's id
+        range, by which readers find the upload's lines."""
+        super().save(*args, **kwargs)
+        _widen_line_ranges([self])
+
+
+def lines_of_upload(alias: str, upload: str) -> str:
+    """SQL: the rows of `alias` (reporting_salesline) that are lines of the upload whose
+    id is the expression `upload`, found through the primary key by the upload's id range
+    (`Upload.first_line_id`); `upload` is evaluated three times, so a parameter or a
+    column, not a query."""
+    uploads = Upload._meta.db_table
+    return (
+        f"{alias}.id BETWEEN (SELECT first_line_id FROM {uploads} WHERE id = {upload}) "
+        f"AND (SELECT last_line_id FROM {uploads} WHERE id = {upload}) "
+        f"AND {alias}.upload_id = {upload}"
+    )
+
+
+def hold_line_ids(cursor) -> None:
+    """Hold the tenant's sales line ids until the current transaction ends.
+
+    Whoever writes sales lines takes it first (the import, a held line counted after
+    all), so ids ascend in commit order: the API pages lines by id (the cursor is the last
+    id), and a line committed after a client's page must never get an id below that
+    page's. It also lets the import reserve a chunk's ids with one statement and write
+    them itself (`reporting.importing._LineIds`). Tenants have their own table and
+    sequence, so the lock is per schema; held by one import at a time, it makes
+    concurrent imports of one tenant store one after the other.
+    """
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(hashtext(%s), 0)",
+        [f"reporting.salesline.ids:{connection.schema_name}"],
+    )
 
 
 class UploadError(models.Model):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from reporting.models import SalesLine, Upload
+from reporting.models import SalesLine, Upload, hold_line_ids, lines_of_upload
 from reporting.quality.models import HeldLine, RepeatConfirmation, UploadSpan
 
 #: Columns a held line shares with the sales line it was (copied both ways).
@@ -64,7 +64,7 @@ def hold_duplicates(upload, watch: LineWatch | None = None) -> int:
             WITH mine AS (
                 SELECT l.id, l.source_row, {_key("l")}
                   FROM {lines} l
-                 WHERE l.upload_id = %(upload)s
+                 WHERE {lines_of_upload("l", "%(upload)s")}
                    AND NOT EXISTS (
                        SELECT 1 FROM {confirmed} c
                         WHERE c.upload_id = l.upload_id AND c.source_row = l.source_row)
@@ -76,7 +76,7 @@ def hold_duplicates(upload, watch: LineWatch | None = None) -> int:
             ),
             span AS (
                 SELECT min(invoice_date) AS lo, max(invoice_date) AS hi
-                  FROM {lines} WHERE upload_id = %(upload)s
+                  FROM {lines} l WHERE {lines_of_upload("l", "%(upload)s")}
             ),
             earlier AS (
                 SELECT DISTINCT ON ({keys}) {keys}, upload_id FROM (
@@ -187,9 +187,12 @@ def _may_hold(cursor, upload, watch: LineWatch | None) -> bool:
     if unknown:
         cursor.execute(
             f"""SELECT EXISTS (
-                    SELECT 1 FROM {SalesLine._meta.db_table}
-                     WHERE upload_id = ANY(%(unknown)s)
-                       AND invoice_date BETWEEN %(lo)s AND %(hi)s)""",
+                    SELECT 1 FROM {SalesLine._meta.db_table} l
+                      JOIN {Upload._meta.db_table} u
+                        ON l.id BETWEEN u.first_line_id AND u.last_line_id
+                       AND l.upload_id = u.id
+                     WHERE u.id = ANY(%(unknown)s)
+                       AND l.invoice_date BETWEEN %(lo)s AND %(hi)s)""",
             {"unknown": unknown, "lo": watch.lo, "hi": watch.hi},
         )
         if cursor.fetchone()[0]:
@@ -205,6 +208,10 @@ def release(*, upload, source_rows: list[int], user) -> int:
     processing the upload again does not hold these rows again.
     """
     rows = sorted(set(source_rows))
+    with connection.cursor() as cursor:
+        # First, before the held rows: an import of this upload holds the ids, then
+        # replaces its held rows.
+        hold_line_ids(cursor)
     found = list(
         HeldLine.objects.select_for_update()
         .filter(upload=upload, source_row__in=rows)
@@ -223,12 +230,18 @@ def release(*, upload, source_rows: list[int], user) -> int:
                 RETURNING {columns}
             ), added AS (
                 INSERT INTO {lines} ({columns}) SELECT {columns} FROM back
-                RETURNING invoice_date
+                RETURNING id, invoice_date
+            ), widened AS (
+                -- New ids, after the import's: the upload's range takes them in.
+                UPDATE {Upload._meta.db_table}
+                   SET first_line_id = least(first_line_id, (SELECT min(id) FROM added)),
+                       last_line_id = greatest(last_line_id, (SELECT max(id) FROM added))
+                 WHERE id = %s
             )
             SELECT count(*), array_agg(DISTINCT date_trunc('month', invoice_date)::date)
               FROM added
             """,
-            [upload.pk, found],
+            [upload.pk, found, upload.pk],
         )
         moved, months = cursor.fetchone()
     RepeatConfirmation.objects.bulk_create(

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from reporting.models import SalesLine
+from reporting.models import SalesLine, lines_of_upload
 from reporting.quality import customers as matching
 from reporting.quality.models import Customer, CustomerName, LinkStatus
 
@@ -31,7 +31,7 @@ def _unseen(limit: int, upload_id: int | None) -> list[tuple[str, str, str]]:
     from deals.models import Deal
 
     deals = Deal._meta.db_table
-    only_upload = "AND upload_id = %(upload)s" if upload_id else ""
+    only_upload = f"AND {lines_of_upload('l', '%(upload)s')}" if upload_id else ""
     with_deals = (
         ""
         if upload_id
@@ -47,7 +47,7 @@ def _unseen(limit: int, upload_id: int | None) -> list[tuple[str, str, str]]:
                 SELECT DISTINCT end_customer AS name,
                        upper(left(coalesce(end_customer_country, ''), 2)) AS country,
                        '' AS domain
-                  FROM {lines} WHERE end_customer <> '' {only_upload}
+                  FROM {lines} l WHERE end_customer <> '' {only_upload}
                 {with_deals}
             ) spelt
              WHERE NOT EXISTS (

@@ -182,8 +182,10 @@ def _uploads_of_month(ids: list[int], lo: dt.date, hi: dt.date) -> dict[int, int
             ),
             months AS (
                 SELECT upload_id, date_trunc('month', invoice_date)::date AS month, count(*) AS n
-                  FROM (SELECT upload_id, invoice_date FROM {lines}
-                         WHERE upload_id IN (SELECT upload_id FROM touching)
+                  FROM (SELECT l.upload_id, l.invoice_date FROM {lines} l
+                          JOIN {uploads} u ON l.id BETWEEN u.first_line_id AND u.last_line_id
+                                          AND l.upload_id = u.id
+                         WHERE u.id IN (SELECT upload_id FROM touching)
                         UNION ALL
                         SELECT upload_id, invoice_date FROM {held}
                          WHERE upload_id IN (SELECT upload_id FROM touching)) dated

@@ -170,7 +170,7 @@ def measure_upload(upload) -> dict:
     from django.db import connection
 
     from deals.models import Product
-    from reporting.models import SalesLine, UploadError
+    from reporting.models import SalesLine, UploadError, lines_of_upload
     from reporting.quality.scoring import PRICE_TOLERANCE
 
     with connection.cursor() as cursor:
@@ -185,7 +185,7 @@ def measure_upload(upload) -> dict:
                    AND n.country = upper(left(coalesce(l.end_customer_country, ''), 2))
               LEFT JOIN {Product._meta.db_table} p
                    ON p.vendor_sku = l.vendor_sku AND p.currency = l.currency
-             WHERE l.upload_id = %(upload)s
+             WHERE {lines_of_upload("l", "%(upload)s")}
             """,
             {"upload": upload.pk, "tolerance": PRICE_TOLERANCE},
         )

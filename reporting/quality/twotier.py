@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from partners.models import Partner
 from prm.core.sql import hold_rows
-from reporting.models import SalesLine, Upload
+from reporting.models import SalesLine, Upload, lines_of_upload
 from reporting.quality.models import CustomerName, TwoTierLine
 
 
@@ -48,7 +48,7 @@ def flag_two_tier(upload_id: int) -> int:
         )
         cursor.execute(
             f"""
-            WITH mine AS ({linked} AND l.upload_id = %(u)s),
+            WITH mine AS ({linked} AND {lines_of_upload("l", "%(u)s")}),
             theirs AS (
                 {linked}
                    AND l.upload_id <> %(u)s

@@ -8,6 +8,7 @@ Data is committed (the worker and the second connection must see it) and removed
 """
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -19,8 +20,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from deals.models import Product
+from prm.accounts.services import api_key_create
+from prm.api import pagination
 from reporting import importing, services
 from reporting.models import ImportRun, SalesLine, Upload, UploadStatus
+from tests.api.support import with_key
+from tests.conftest import TenantClient, host_of
 from tests.reporting.waiting import wait_for_upload
 
 
@@ -54,7 +59,7 @@ def _report(created, cast, rows: int) -> Upload:
         return upload
 
 
-def _in_thread(results: dict, key: str, upload_id: int) -> threading.Thread:
+def _in_thread(results: dict, key: str, upload_id: int, name: str = "") -> threading.Thread:
     """Run the import in its own thread, hence on its own database connection."""
 
     def run():
@@ -66,7 +71,7 @@ def _in_thread(results: dict, key: str, upload_id: int) -> threading.Thread:
         finally:
             connection.close()
 
-    thread = threading.Thread(target=run)
+    thread = threading.Thread(target=run, name=name or None)
     thread.start()
     return thread
 
@@ -277,3 +282,77 @@ def test_it_sends_queued_uploads_again_only_when_no_import_moved_for_a_while(acm
     finally:
         for upload in (waiting, moving):
             default_storage.delete(upload.file.name)
+
+
+def test_a_client_paging_sales_lines_by_id_misses_none_of_two_imports_at_once(
+    cast, committed, monkeypatch
+):
+    """Two imports of one tenant at once: the first has COPYed its lines and is still
+    open when the second starts. A client syncing /api/v1/sales-lines/ by cursor reads
+    while the first is open, then again from its cursor once both are done: it must have
+    every line of both uploads. (Were the second to commit first with higher ids, the
+    first's lines would land below the client's cursor and be skipped for good.)"""
+    first, second = _report(committed, cast, 300), _report(committed, cast, 300)
+    copied, resume = threading.Event(), threading.Event()
+    copy = importing._copy
+
+    def pausing_copy(cursor, table, columns, data):
+        copy(cursor, table, columns, data)
+        if threading.current_thread().name == "first-import" and table == "reporting_salesline":
+            copied.set()
+            resume.wait(60)
+
+    monkeypatch.setattr(importing, "_copy", pausing_copy)
+    with schema_context("acme"):
+        key_row, key = api_key_create(user=cast.vendor_admin, name="line sync")
+    client = with_key(TenantClient(host_of(cast.acme)), key)
+
+    def page_from(cursor: str | None) -> tuple[list[int], str | None]:
+        """Every line id after `cursor`, following `next`; and the cursor to resume from."""
+        seen: list[int] = []
+        url = "/api/v1/sales-lines/?limit=200" + (f"&cursor={cursor}" if cursor else "")
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200, response.content
+            seen += [row["id"] for row in response.json()["results"]]
+            url = response.json()["next"]
+        return seen, (pagination._encode(seen[-1]) if seen else cursor)
+
+    results: dict = {}
+    try:
+        one = _in_thread(results, "first", first.pk, name="first-import")
+        assert copied.wait(60), results
+        two = _in_thread(results, "second", second.pk)
+        _until_done_or_waiting_on_a_lock(results, "second")
+        seen, cursor = page_from(None)
+        resume.set()
+        one.join(60)
+        two.join(60)
+        later, _cursor = page_from(cursor)
+    finally:
+        resume.set()
+        with schema_context("acme"):
+            key_row.delete()
+
+    assert results["first"].status == results["second"].status == UploadStatus.DONE
+    with schema_context("acme"):
+        first_ids = set(SalesLine.objects.filter(upload=first).values_list("pk", flat=True))
+        second_ids = set(SalesLine.objects.filter(upload=second).values_list("pk", flat=True))
+    assert len(first_ids) == len(second_ids) == 300
+    assert (first_ids | second_ids) - set(seen + later) == set(), "lines the client skipped"
+    assert max(first_ids) < min(second_ids), "ids ascend in the order the imports committed"
+
+
+def _until_done_or_waiting_on_a_lock(results: dict, key: str, timeout: float = 30) -> None:
+    """Until the import `key` has finished, or waits on a lock another import holds."""
+    deadline = time.monotonic() + timeout
+    with schema_context("acme"), connection.cursor() as cursor:
+        while key not in results and time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+            )
+            if cursor.fetchone():
+                return
+            time.sleep(0.05)
+    assert key in results or time.monotonic() < deadline, f"{key} neither done nor waiting"

@@ -31,7 +31,7 @@ def seed_sales(
     arrive in, so each upload's lines sit together on disk as an import leaves them.
     """
     from reporting.analytics.selectors import add_months
-    from reporting.models import ImportRun, Upload
+    from reporting.models import ImportRun, SalesLine, Upload
 
     partners = seeded.partners
     if spec.lines <= 0 or not partners:
@@ -124,6 +124,16 @@ def seed_sales(
                 spec,
                 rng,
             )
+        )
+        # Each upload's lines are found by their id range (reporting.models.lines_of_upload).
+        cursor.execute(
+            f"""UPDATE {Upload._meta.db_table} u
+                   SET first_line_id = r.first_id, last_line_id = r.last_id
+                  FROM (SELECT upload_id, min(id) AS first_id, max(id) AS last_id
+                          FROM {SalesLine._meta.db_table}
+                         WHERE upload_id BETWEEN %s AND %s GROUP BY upload_id) r
+                 WHERE u.id = r.upload_id""",
+            [upload_first, upload_first + len(cells) - 1],
         )
 
 
