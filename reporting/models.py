@@ -13,7 +13,7 @@ through :mod:`reporting.selectors`.
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import connection, models
+from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
@@ -265,10 +265,14 @@ class TransactionType(models.TextChoices):
 
 class SalesLineQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Lines written through the ORM (the imports COPY theirs) widen their uploads'
-        id ranges, by which readers find an upload's lines."""
-        created = super().bulk_create(objs, *args, **kwargs)
-        _widen_line_ranges(created)
+        """Lines written through the ORM (the imports COPY theirs) take their ids under
+        the line-id lock, as every writer of lines does (`hold_line_ids`), and widen their
+        uploads' id ranges, by which readers find an upload's lines."""
+        with transaction.atomic(using=self.db):
+            with connections[self.db].cursor() as cursor:
+                hold_line_ids(cursor)
+            created = super().bulk_create(objs, *args, **kwargs)
+            _widen_line_ranges(created)
         return created
 
 
@@ -351,10 +355,14 @@ class SalesLine(models.Model):
         return f"{self.invoice_number} {self.vendor_sku} x{self.quantity}"
 
     def save(self, *args, **kwargs):
-        """A line written on its own (the imports COPY theirs) widens its upload's id
-        range, by which readers find the upload's lines."""
-        super().save(*args, **kwargs)
-        _widen_line_ranges([self])
+        """A line written on its own (the imports COPY theirs) takes its id under the
+        line-id lock (`hold_line_ids`) and widens its upload's id range, by which readers
+        find the upload's lines."""
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                hold_line_ids(cursor)
+            super().save(*args, **kwargs)
+            _widen_line_ranges([self])
 
 
 def lines_of_upload(alias: str, upload: str) -> str:

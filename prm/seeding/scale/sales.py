@@ -140,7 +140,7 @@ def seed_sales(
 def _sales_lines(
     cursor, cells, upload_first, partners, months, days, seeded, rates, spec: TenantSpec, rng
 ) -> int:
-    from reporting.models import SalesLine
+    from reporting.models import SalesLine, hold_line_ids
 
     products = seeded.products
     sku_cum = list(accumulate(1 / (k + 1) for k in range(len(products))))  # few sell most
@@ -186,4 +186,7 @@ def _sales_lines(
                 row[at["transaction_type"]] = "return" if quantity < 0 else "sale"
                 yield row
 
+    # Ids from the table's identity, under the lock every writer of lines holds until
+    # commit, so that no import's reserved block can meet them.
+    hold_line_ids(cursor)
     return copy_text(cursor, SalesLine._meta.db_table, columns, rows())
