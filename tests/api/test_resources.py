@@ -4,13 +4,13 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deals.models import Product
 from partners.models import Partner
 from reporting.models import SalesLine, Upload
 from tests.api.support import key_for, with_key
+from tests.reporting.uploads import done_upload
 
 JSON = "application/json"
 
@@ -147,16 +147,7 @@ def test_it_needs_a_partner_in_scope_for_staff_uploads(cast, acme, client_for):
 
 
 def _lines(partner, admin, dates: list[date]) -> list[SalesLine]:
-    upload = Upload(
-        partner=partner,
-        uploaded_by=admin,
-        original_name="lines.csv",
-        size=1,
-        sha256=uuid.uuid4().hex * 2,
-        status="done",
-    )
-    upload.file.save("lines.csv", ContentFile(b"x"), save=False)
-    upload.save()
+    upload = done_upload(partner, admin)
     return [
         SalesLine.objects.create(
             upload=upload,

@@ -3,30 +3,15 @@ commit: an import reserves whole blocks of ids under it, so a line written anoth
 at that moment (a line saved through the ORM, the scale seeding) must wait, or it could
 take an id inside the import's block."""
 
-import uuid
 from datetime import date
 from decimal import Decimal
 
 import psycopg
 import pytest
-from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 
-from reporting.models import SalesLine, Upload, hold_line_ids
-
-
-def _upload(partner, user) -> Upload:
-    upload = Upload(
-        partner=partner,
-        uploaded_by=user,
-        original_name="lines.csv",
-        size=1,
-        sha256=uuid.uuid4().hex * 2,
-        status="done",
-    )
-    upload.file.save("lines.csv", ContentFile(b"x"), save=False)
-    upload.save()
-    return upload
+from reporting.models import SalesLine, hold_line_ids
+from tests.reporting.uploads import done_upload
 
 
 def _line(upload, number: int) -> SalesLine:
@@ -77,7 +62,7 @@ def _refused_while_held(write) -> None:
 
 
 def test_a_line_saved_through_the_orm_waits_for_the_line_ids(cast, ids_held_elsewhere):
-    upload = _upload(cast.partner_a, cast.partner_a_admin)
+    upload = done_upload(cast.partner_a, cast.partner_a_admin)
 
     _refused_while_held(lambda: _line(upload, 1).save())
     _refused_while_held(lambda: SalesLine.objects.bulk_create([_line(upload, 2)]))
@@ -85,7 +70,7 @@ def test_a_line_saved_through_the_orm_waits_for_the_line_ids(cast, ids_held_else
 
 def test_the_lock_is_the_one_an_import_takes(cast, acme):
     """Without another holder, the ORM's writes go through and widen the upload's range."""
-    upload = _upload(cast.partner_a, cast.partner_a_admin)
+    upload = done_upload(cast.partner_a, cast.partner_a_admin)
     with transaction.atomic(), connection.cursor() as cursor:
         hold_line_ids(cursor)  # re-entrant for its own session, as an import's own writes
         first = _line(upload, 1)
