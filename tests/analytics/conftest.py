@@ -147,6 +147,24 @@ def sales(acme, monkeypatch) -> SalesLines:
 
 
 @pytest.fixture
+def filler_partners(cast, acme) -> None:
+    """Enough partners of CM A (Filler Reseller 000, ...) that the analytics pages' partner
+    filter becomes a text field instead of a select."""
+    from partners.models import Partner
+    from reporting.analytics.forms import MAX_PARTNER_CHOICES
+
+    Partner.objects.bulk_create(
+        Partner(
+            name=f"Filler Reseller {n:03d}",
+            slug=f"filler-{n:03d}",
+            country="US",
+            channel_manager=cast.cm_a,
+        )
+        for n in range(MAX_PARTNER_CHOICES)
+    )
+
+
+@pytest.fixture
 def products(acme) -> dict[str, Product]:
     rows = [
         ("SW-24", "Switch 24", "1200"),

@@ -4,23 +4,12 @@ only among the reader's partners."""
 
 import pytest
 
-from partners.models import Partner
-from reporting.analytics.forms import MAX_PARTNER_CHOICES
 from tests.analytics.test_findings_list import make_finding
 
 
 @pytest.fixture
-def many_partners(cast, acme):
+def many_partners(cast, filler_partners):
     """Enough partners of CM A that the filter becomes a text field."""
-    Partner.objects.bulk_create(
-        Partner(
-            name=f"Filler Reseller {n:03d}",
-            slug=f"filler-{n:03d}",
-            country="US",
-            channel_manager=cast.cm_a,
-        )
-        for n in range(MAX_PARTNER_CHOICES)
-    )
     make_finding(cast.partner_a, end_customer="Ardent's customer")
     make_finding(cast.partner_b, end_customer="Bergmann's customer")
 

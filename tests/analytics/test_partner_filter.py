@@ -9,7 +9,6 @@ import pytest
 
 from partners.models import Partner
 from reporting.analytics import services
-from reporting.analytics.forms import MAX_PARTNER_CHOICES
 from tests.analytics import figures
 
 PERIOD = {"start": "2026-01", "end": "2026-06"}
@@ -26,18 +25,9 @@ def reported(cast, sales, products):
 
 
 @pytest.fixture
-def many_partners(cast, reported):
+def many_partners(cast, reported, filler_partners):
     """Enough partners of CM A that the filter becomes a text field, two of them with the
     same name (told apart by their slugs)."""
-    Partner.objects.bulk_create(
-        Partner(
-            name=f"Filler Reseller {n:03d}",
-            slug=f"filler-{n:03d}",
-            country="US",
-            channel_manager=cast.cm_a,
-        )
-        for n in range(MAX_PARTNER_CHOICES)
-    )
     twins = [
         Partner.objects.create(
             name="Twin Networks", slug=slug, country="US", channel_manager=cast.cm_a
