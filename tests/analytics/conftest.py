@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from deals.models import Deal, DealLine, Product
 from reporting.analytics import sources
@@ -33,11 +32,8 @@ class Line:
 
 @dataclass
 class SalesLines:
-    """Writes raw sales lines where analytics reads them (sources.sales_lines()).
-
-    Until the ingestion app's model exists, a temporary table with the canonical columns
-    stands in for it (sources.sales_lines is pointed at it for the test).
-    """
+    """Writes sales lines through the ingestion app's models (one upload per partner),
+    as analytics reads them (sources.sales_lines())."""
 
     relation: sources.Relation
     written: list[Line] = field(default_factory=list)
@@ -49,45 +45,8 @@ class SalesLines:
         return line
 
     def insert(self, lines: list[Line]) -> None:
-        model = sources.sales_line_model()
-        if model is not None and self.relation.table == model._meta.db_table:
-            self._insert_models(model, lines)
-        else:
-            self._insert_rows(lines)
+        self._insert_models(sources.sales_line_model(), lines)
         self.written.extend(lines)
-
-    def _insert_rows(self, lines: list[Line]) -> None:
-        r = self.relation
-        columns = [
-            r.partner,
-            r.invoice_number,
-            r.invoice_date,
-            r.end_customer,
-            r.end_customer_country,
-            r.vendor_sku,
-            r.quantity,
-            r.amount,
-            r.currency,
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {r.table} ({', '.join(columns)}) "
-                f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        x.partner_id,
-                        x.invoice_number,
-                        x.invoice_date,
-                        x.end_customer,
-                        x.country,
-                        x.vendor_sku,
-                        x.quantity,
-                        x.amount,
-                        x.currency,
-                    )
-                    for x in lines
-                ],
-            )
 
     def _insert_models(self, model, lines: list[Line]) -> None:
         """Through the ingestion app's own models: one upload per partner."""
@@ -127,23 +86,8 @@ class SalesLines:
 
 
 @pytest.fixture
-def sales(acme, monkeypatch) -> SalesLines:
-    relation = sources.sales_lines()
-    if relation is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE analytics_test_salesline ("
-                " partner_id bigint NOT NULL, invoice_number text, invoice_date date,"
-                " end_customer text, end_customer_country text, vendor_sku text,"
-                " quantity integer, amount numeric(18, 2), currency varchar(3)"
-                ") ON COMMIT DROP"
-            )
-        relation = sources.Relation(
-            table="analytics_test_salesline",
-            columns={name: name for name in sources.SALES_LINE_FIELDS} | {"partner": "partner_id"},
-        )
-        monkeypatch.setattr(sources, "sales_lines", lambda: relation)
-    return SalesLines(relation)
+def sales(acme) -> SalesLines:
+    return SalesLines(sources.sales_lines())
 
 
 @pytest.fixture
