@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
-from deals.models import Deal, DealEvent, DealLine
+from deals.models import Deal, DealEvent, DealLine, Product
 from reporting.analytics.models import FindingKind
 from reporting.analytics.reconciliation import reconcile_sales
 from tests.analytics.test_reconciliation_incremental import (
@@ -25,7 +25,7 @@ from tests.analytics.test_reconciliation_incremental import (
     full_reconciliation,
     imported,
 )
-from tests.deals.committed import committed_products, purge_deals
+from tests.deals.committed import purge_deals
 
 
 def _registration(partner, user, customer: str, product) -> Deal:
@@ -51,20 +51,21 @@ def _registration(partner, user, customer: str, product) -> Deal:
 @pytest.fixture
 def registrations(cast, django_db_blocker):
     """Partner A's approved registration of Blue Harbor Logistics and partner B's of
-    Granite Peak Mining, committed before the test's transaction begins (so removed after
-    it ends)."""
-    with django_db_blocker.unblock():
-        product = committed_products()["RACE-SW"]
-        with schema_context("acme"):
-            made = {
-                "harbor": _registration(
-                    cast.partner_a, cast.rep_a1, "Blue Harbor Logistics", product
-                ),
-                "rival": _registration(cast.partner_b, cast.rep_b, "Granite Peak Mining", product),
-            }
+    Granite Peak Mining, and their product, committed before the test's transaction
+    begins (so removed after it ends)."""
+    with django_db_blocker.unblock(), schema_context("acme"):
+        product = Product.objects.create(
+            vendor_sku="RECON-SW", name="Switch", list_price=Decimal("1000")
+        )
+        made = {
+            "harbor": _registration(cast.partner_a, cast.rep_a1, "Blue Harbor Logistics", product),
+            "rival": _registration(cast.partner_b, cast.rep_b, "Granite Peak Mining", product),
+        }
     yield made
     with django_db_blocker.unblock():
         purge_deals(deal.pk for deal in made.values())
+        with schema_context("acme"):
+            Product.objects.filter(pk=product.pk).delete()
 
 
 def _in_own_transaction(record, results: dict, key: str, *, then=None):
@@ -95,8 +96,8 @@ def test_a_change_committed_late_with_a_smaller_history_id_is_reconciled_next_ti
         sales,
         cast.partner_a,
         [
-            (date(2026, 1, 20), "RACE-SW", 1200, "Blue Harbor Logistics"),
-            (date(2026, 1, 22), "RACE-SW", 800, "Granite Peak Mining"),
+            (date(2026, 1, 20), "RECON-SW", 1200, "Blue Harbor Logistics"),
+            (date(2026, 1, 22), "RECON-SW", 800, "Granite Peak Mining"),
         ],
     )
     reconcile_sales(partner_ids=None)
