@@ -822,29 +822,42 @@ def _changed_keys(cursor, pk: int, changes) -> set[str]:
 _IGNORED_DEAL_EVENTS = ("reminder_sent", "conflicts_checked")
 
 
-def _deal_xmin(cursor) -> int:
-    """The oldest transaction still running (cluster-wide): every transaction below it
-    has ended, so its deal history entries, if it committed, are visible from now on.
-    Taken before the entries are read: one ending between the read and this would be
-    below the next run's start and never read."""
-    cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-    return cursor.fetchone()[0]
+def _deal_snapshot(cursor) -> tuple[int, int]:
+    """Where the deal history entries a run reads start and end.
+
+    The start: the oldest transaction still running, cluster-wide (every transaction below
+    it has ended, so its entries, if it committed, are visible from now on). Taken before
+    the entries are read: a transaction ending between the read and this would be below
+    the next run's start and never read. The end: one past the last transaction that had
+    ended, or past the run's own (a caller's transaction may have recorded entries); the
+    transactions at or above it had not ended and are the next run's."""
+    cursor.execute(
+        """
+        SELECT pg_snapshot_xmin(s)::text::bigint,
+               greatest(pg_snapshot_xmax(s)::text::bigint,
+                        pg_current_xact_id_if_assigned()::text::bigint + 1)
+          FROM pg_current_snapshot() s
+        """
+    )
+    return cursor.fetchone()
 
 
-def _changed_deals(cursor, since: int) -> list[int]:
-    """The registrations with a history entry of a transaction from ``since`` on (the
-    last run's :func:`_deal_xmin`): every entry that run could not see. Entries of
-    transactions that ended after that run began are read again by the next run too
-    (harmless; no upper bound: a run sees a registration changed just before it even while
-    some long transaction holds the oldest running one back)."""
+def _changed_deals(cursor, since: int, before: int) -> list[int]:
+    """The registrations with a history entry of a transaction from ``since`` (the last
+    run's start: every entry that run could not see) to ``before`` (this run's end).
+    Entries of transactions that ended after the last run began may be read again
+    (harmless). Not bounded by this run's start: a registration changed just before the
+    run counts now, even while a long transaction elsewhere holds the oldest running one
+    back; bounded at all so that entries restored from another cluster, whose ids may be
+    ahead of this one's, are not read again by every run."""
     from deals.models import DealEvent
 
     cursor.execute(
         f"""
         SELECT DISTINCT deal_id FROM {DealEvent._meta.db_table}
-         WHERE xact_id >= %(since)s AND kind <> ALL(%(ignored)s)
+         WHERE xact_id >= %(since)s AND xact_id < %(before)s AND kind <> ALL(%(ignored)s)
         """,
-        {"since": since, "ignored": list(_IGNORED_DEAL_EVENTS)},
+        {"since": since, "before": before, "ignored": list(_IGNORED_DEAL_EVENTS)},
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -914,9 +927,13 @@ def _reconcile_changes(pk: int, candidates: Candidates) -> dict[str, int]:
         reconciled = ReconciledPartner.objects.filter(partner_id=pk).first()
         if reconciled is None:
             return _reconcile([pk], candidates)
-        deal_xmin = _deal_xmin(cursor)
+        deal_xmin, deal_end = _deal_snapshot(cursor)
+        if reconciled.deal_xmin > deal_end:
+            # Kept by another cluster (a logical restore): its transaction ids say nothing
+            # about this one's.
+            return _reconcile([pk], candidates)
         changes = _take_changes(cursor, [pk])
-        changed_deals = _changed_deals(cursor, reconciled.deal_xmin)
+        changed_deals = _changed_deals(cursor, reconciled.deal_xmin, deal_end)
         if not changes and not changed_deals:
             return {}
         keys = _changed_keys(cursor, pk, changes)
@@ -1027,7 +1044,7 @@ def _reconcile(
 
 def _mark_reconciled(cursor, ids: list[int] | None, now: datetime) -> None:
     """The partners' findings are now a full run's, with the registrations as of the
-    run's start: later runs may reconcile what changed since (:func:`_deal_xmin`)."""
+    run's start: later runs may reconcile what changed since (:func:`_deal_snapshot`)."""
     from partners.models import Partner
 
     partner_filter = "" if ids is None else " WHERE id = ANY(%(ids)s)"
@@ -1039,7 +1056,7 @@ def _mark_reconciled(cursor, ids: list[int] | None, now: datetime) -> None:
         ON CONFLICT (partner_id) DO UPDATE
            SET reconciled_at = EXCLUDED.reconciled_at, deal_xmin = EXCLUDED.deal_xmin
         """,
-        {"ids": ids, "now": now, "xmin": _deal_xmin(cursor)},
+        {"ids": ids, "now": now, "xmin": _deal_snapshot(cursor)[0]},
     )
 
 

@@ -380,3 +380,21 @@ def test_partners_reconciled_before_the_migration_are_reconciled_in_full_next(
     assert sum(counts.values()) == 6
     assert ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).deal_xmin > 0
     assert findings() == full_reconciliation()
+
+
+def test_marks_and_history_restored_from_another_cluster_do_not_mislead_the_runs(
+    cast, sales, reconciled
+):
+    # A logical restore into a new cluster: transaction ids start again, lower than the
+    # kept ones. The partner's mark is ahead of every transaction: a full run resets it.
+    ahead = 2**62
+    ReconciledPartner.objects.filter(partner_id=cast.partner_a.pk).update(deal_xmin=ahead)
+    imported(sales, cast.partner_a, [(date(2026, 3, 9), "AP-7", 300, "Pine Valley Bakery")],
+             new_upload=True)  # fmt: skip
+    assert sum(reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True).values()) == 6
+    assert ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).deal_xmin < ahead
+
+    # A restored history entry ahead of every transaction is not read by every run.
+    DealEvent.objects.create(deal=reconciled["harbor"], kind=DealEvent.Kind.EDITED, xact_id=ahead)
+    assert reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True) == {}
+    assert findings() == full_reconciliation()
