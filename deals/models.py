@@ -443,6 +443,17 @@ class DealEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=DealStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=DealStatus.choices, blank=True)
     comment = models.TextField(blank=True)
+    #: The PostgreSQL transaction that wrote the entry, filled by the database (no writer
+    #: sets it): reconciliation reads the entries of transactions that ended after its last
+    #: run. Ids are handed out before commit, so "entries after the last id seen" misses an
+    #: entry committed late with a smaller id; transaction ids and snapshots do not. 0 for
+    #: entries written before the column existed (deals/0012).
+    xact_id = models.BigIntegerField(
+        db_default=models.Func(
+            template="pg_current_xact_id()::text::bigint", output_field=models.BigIntegerField()
+        ),
+        editable=False,
+    )
 
     objects = DealEventQuerySet.as_manager()
 
@@ -450,6 +461,7 @@ class DealEvent(models.Model):
         verbose_name = _("deal history entry")
         verbose_name_plural = _("deal history")
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["xact_id"], name="dealevent_xact")]
 
     def __str__(self) -> str:
         return f"{self.deal_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

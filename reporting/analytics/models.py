@@ -224,12 +224,15 @@ class ReconciliationChange(models.Model):
 class ReconciledPartner(models.Model):
     """A partner whose findings a full reconciliation computed, so later runs may
     reconcile only what :class:`ReconciliationChange` notes and the registrations changed
-    since (``deal_event_id``: the last deal history entry its runs have seen). A partner
-    without a row (never reconciled, or its lines truncated) is reconciled in full."""
+    since. A partner without a row (never reconciled, its lines truncated, or reconciled
+    before ``deal_xmin`` existed) is reconciled in full."""
 
     partner_id = models.BigIntegerField(primary_key=True)
     reconciled_at = models.DateTimeField()
-    deal_event_id = models.BigIntegerField(default=0)
+    #: The oldest transaction still running when the partner's last run started
+    #: (``pg_snapshot_xmin``): that run read every deal history entry of the transactions
+    #: below it, so the next run reads the entries with ``DealEvent.xact_id`` from it on.
+    deal_xmin = models.BigIntegerField()
 
     def __str__(self) -> str:
         return str(self.partner_id)

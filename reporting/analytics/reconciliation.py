@@ -822,35 +822,65 @@ def _changed_keys(cursor, pk: int, changes) -> set[str]:
 _IGNORED_DEAL_EVENTS = ("reminder_sent", "conflicts_checked")
 
 
-def _last_deal_event(cursor) -> int:
+def _deal_snapshot(cursor) -> tuple[int, int]:
+    """Where the deal history entries a run reads start and end.
+
+    The start: the oldest transaction still running, cluster-wide (every transaction below
+    it has ended, so its entries, if it committed, are visible from now on). Taken before
+    the entries are read: a transaction ending between the read and this would be below
+    the next run's start and never read. The end: one past the last transaction that had
+    ended, or past the run's own (a caller's transaction may have recorded entries); the
+    transactions at or above it had not ended and are the next run's."""
+    cursor.execute(
+        """
+        SELECT pg_snapshot_xmin(s)::text::bigint,
+               greatest(pg_snapshot_xmax(s)::text::bigint,
+                        pg_current_xact_id_if_assigned()::text::bigint + 1)
+          FROM pg_current_snapshot() s
+        """
+    )
+    return cursor.fetchone()
+
+
+def _changed_deals(cursor, since: int, before: int) -> list[int]:
+    """The registrations with a history entry of a transaction from ``since`` (the last
+    run's start: every entry that run could not see) to ``before`` (this run's end).
+    Entries of transactions that ended after the last run began may be read again
+    (harmless). Not bounded by this run's start: a registration changed just before the
+    run counts now, even while a long transaction elsewhere holds the oldest running one
+    back; bounded at all so that entries restored from another cluster, whose ids may be
+    ahead of this one's, are not read again by every run."""
     from deals.models import DealEvent
-
-    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {DealEvent._meta.db_table}")
-    return cursor.fetchone()[0]
-
-
-def _deal_changed_keys(cursor, pk: int, since: int, upto: int) -> set[str]:
-    """The customer keys registrations changed between two deal history entries touch:
-    the reported names similar to their names, and the partner's findings about them (a
-    registration renamed leaves its old name's findings)."""
-    from deals.models import Deal, DealEvent
 
     cursor.execute(
         f"""
-        WITH changed AS MATERIALIZED (
-            SELECT DISTINCT e.deal_id FROM {DealEvent._meta.db_table} e
-             WHERE e.id > %(since)s AND e.id <= %(upto)s AND e.kind <> ALL(%(ignored)s))
+        SELECT DISTINCT deal_id FROM {DealEvent._meta.db_table}
+         WHERE xact_id >= %(since)s AND xact_id < %(before)s AND kind <> ALL(%(ignored)s)
+        """,
+        {"since": since, "before": before, "ignored": list(_IGNORED_DEAL_EVENTS)},
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _deal_changed_keys(cursor, pk: int, deal_ids: list[int]) -> set[str]:
+    """The customer keys changed registrations touch: the reported names similar to their
+    names, and the partner's findings about them (a registration renamed leaves its old
+    name's findings)."""
+    from deals.models import Deal
+
+    cursor.execute(
+        f"""
         SELECT s.customer_key
-          FROM changed c
-          JOIN {Deal._meta.db_table} d ON d.id = c.deal_id
+          FROM {Deal._meta.db_table} d
           JOIN {CustomerNameMatch._meta.db_table} m ON m.registered_name = d.customer_name
           JOIN {SaleCustomerName._meta.db_table} s ON s.name = m.sale_name
+         WHERE d.id = ANY(%(deals)s)
         UNION
         SELECT f.customer_key
           FROM {ReconciliationFinding._meta.db_table} f
-         WHERE f.partner_id = %(pk)s AND f.deal_id IN (SELECT deal_id FROM changed)
+         WHERE f.partner_id = %(pk)s AND f.deal_id = ANY(%(deals)s)
         """,
-        {"since": since, "upto": upto, "ignored": list(_IGNORED_DEAL_EVENTS), "pk": pk},
+        {"deals": deal_ids, "pk": pk},
     )
     return {row[0] for row in cursor.fetchall()}
 
@@ -897,14 +927,20 @@ def _reconcile_changes(pk: int, candidates: Candidates) -> dict[str, int]:
         reconciled = ReconciledPartner.objects.filter(partner_id=pk).first()
         if reconciled is None:
             return _reconcile([pk], candidates)
-        last_event = _last_deal_event(cursor)
+        deal_xmin, deal_end = _deal_snapshot(cursor)
+        if reconciled.deal_xmin > deal_end:
+            # Kept by another cluster (a logical restore): its transaction ids say nothing
+            # about this one's.
+            return _reconcile([pk], candidates)
         changes = _take_changes(cursor, [pk])
-        if not changes and last_event == reconciled.deal_event_id:
+        changed_deals = _changed_deals(cursor, reconciled.deal_xmin, deal_end)
+        if not changes and not changed_deals:
             return {}
         keys = _changed_keys(cursor, pk, changes)
-        if last_event != reconciled.deal_event_id:
-            keys |= _deal_changed_keys(cursor, pk, reconciled.deal_event_id, last_event)
-            ReconciledPartner.objects.filter(partner_id=pk).update(deal_event_id=last_event)
+        if changed_deals:
+            keys |= _deal_changed_keys(cursor, pk, changed_deals)
+        if deal_xmin > reconciled.deal_xmin:
+            ReconciledPartner.objects.filter(partner_id=pk).update(deal_xmin=deal_xmin)
         keys |= _won_deal_keys(cursor, pk)
         groups = _group_findings(cursor, pk)
         if groups >= FULL_RUN_MIN_GROUPS and len(keys) > FULL_RUN_SHARE * groups:
@@ -1008,19 +1044,19 @@ def _reconcile(
 
 def _mark_reconciled(cursor, ids: list[int] | None, now: datetime) -> None:
     """The partners' findings are now a full run's, with the registrations as of the
-    last deal history entry: later runs may reconcile what changed since."""
+    run's start: later runs may reconcile what changed since (:func:`_deal_snapshot`)."""
     from partners.models import Partner
 
     partner_filter = "" if ids is None else " WHERE id = ANY(%(ids)s)"
     cursor.execute(
         f"""
         INSERT INTO {ReconciledPartner._meta.db_table}
-               (partner_id, reconciled_at, deal_event_id)
-        SELECT id, %(now)s, %(event)s FROM {Partner._meta.db_table}{partner_filter}
+               (partner_id, reconciled_at, deal_xmin)
+        SELECT id, %(now)s, %(xmin)s FROM {Partner._meta.db_table}{partner_filter}
         ON CONFLICT (partner_id) DO UPDATE
-           SET reconciled_at = EXCLUDED.reconciled_at, deal_event_id = EXCLUDED.deal_event_id
+           SET reconciled_at = EXCLUDED.reconciled_at, deal_xmin = EXCLUDED.deal_xmin
         """,
-        {"ids": ids, "now": now, "event": _last_deal_event(cursor)},
+        {"ids": ids, "now": now, "xmin": _deal_snapshot(cursor)[0]},
     )
 
 

@@ -328,3 +328,73 @@ def test_an_import_naming_most_of_a_large_partners_customers_runs_in_full(
     assert sum(counts.values()) == 5  # every group's finding
     assert not ReconciliationChange.objects.exists()
     assert findings() == full_reconciliation()
+
+
+def test_a_run_with_nothing_new_does_nothing(cast, sales, reconciled):
+    # History entries that change nothing reconciliation compares (a reminder e-mailed,
+    # the conflict check after a submission) are no reason to run.
+    event(reconciled["harbor"], DealEvent.Kind.REMINDER_SENT)
+    event(reconciled["rival"], DealEvent.Kind.CONFLICTS_CHECKED)
+    seen = dict(ReconciliationFinding.objects.values_list("pk", "seen_at"))
+    reconciled_at = ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).reconciled_at
+
+    assert reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True) == {}
+    imported(sales, cast.partner_a, [(date(2026, 3, 9), "AP-7", 300, "Pine Valley Bakery")],
+             new_upload=True)  # fmt: skip
+    assert reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True)
+    assert reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True) == {}
+
+    unchanged = ReconciliationFinding.objects.exclude(end_customer="Pine Valley Bakery")
+    assert dict(unchanged.values_list("pk", "seen_at")) == seen
+    assert ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).reconciled_at == (
+        reconciled_at
+    )
+    assert findings() == full_reconciliation()
+
+
+def test_partners_reconciled_before_the_migration_are_reconciled_in_full_next(
+    cast, sales, reconciled
+):
+    from django.db.migrations.executor import MigrationExecutor
+
+    # The schema as it was (rolled back with the test), with a partner reconciled by the
+    # code that kept the last history id: the id cannot be turned into a transaction.
+    executor = MigrationExecutor(connection)
+    executor.migrate([("analytics", "0012_reconciliation_changes")])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM analytics_reconciledpartner")
+        cursor.execute(
+            "INSERT INTO analytics_reconciledpartner (partner_id, reconciled_at, deal_event_id)"
+            " VALUES (%s, now(), (SELECT coalesce(max(id), 0) FROM deals_dealevent))",
+            [cast.partner_a.pk],
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("analytics", "0013_reconciled_partner_deal_xmin")])
+    assert not ReconciledPartner.objects.exists()
+
+    # The import's run is a full one (every customer's finding), and records where the
+    # next one starts.
+    imported(sales, cast.partner_a, [(date(2026, 3, 9), "AP-7", 300, "Pine Valley Bakery")],
+             new_upload=True)  # fmt: skip
+    counts = reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True)
+    assert sum(counts.values()) == 6
+    assert ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).deal_xmin > 0
+    assert findings() == full_reconciliation()
+
+
+def test_marks_and_history_restored_from_another_cluster_do_not_mislead_the_runs(
+    cast, sales, reconciled
+):
+    # A logical restore into a new cluster: transaction ids start again, lower than the
+    # kept ones. The partner's mark is ahead of every transaction: a full run resets it.
+    ahead = 2**62
+    ReconciledPartner.objects.filter(partner_id=cast.partner_a.pk).update(deal_xmin=ahead)
+    imported(sales, cast.partner_a, [(date(2026, 3, 9), "AP-7", 300, "Pine Valley Bakery")],
+             new_upload=True)  # fmt: skip
+    assert sum(reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True).values()) == 6
+    assert ReconciledPartner.objects.get(partner_id=cast.partner_a.pk).deal_xmin < ahead
+
+    # A restored history entry ahead of every transaction is not read by every run.
+    DealEvent.objects.create(deal=reconciled["harbor"], kind=DealEvent.Kind.EDITED, xact_id=ahead)
+    assert reconcile_sales(partner_ids=[cast.partner_a.pk], changed_only=True) == {}
+    assert findings() == full_reconciliation()

@@ -391,3 +391,23 @@ def test_it_ignores_forged_ownership(cast, register):
 
     assert deal.partner == cast.partner_b
     assert deal.registered_by == cast.rep_b
+
+
+def test_every_history_entry_notes_the_transaction_that_wrote_it(cast, register):
+    # Reconciliation reads the entries of transactions that ended since its last run: no
+    # writer may leave the transaction out or write its own value.
+    deal = register(cast.rep_a1)  # created and submitted, by the services
+    DealEvent.objects.bulk_create([DealEvent(deal=deal, kind=DealEvent.Kind.REMINDER_SENT)])
+    created = DealEvent.objects.create(deal=deal, kind=DealEvent.Kind.EDITED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        (this_transaction,) = cursor.fetchone()
+
+    assert created.xact_id == this_transaction  # returned by the INSERT
+    recorded = list(DealEvent.objects.filter(deal=deal).values_list("kind", "xact_id"))
+    assert sorted(recorded) == [
+        ("created", this_transaction),
+        ("edited", this_transaction),
+        ("reminder_sent", this_transaction),
+        ("submitted", this_transaction),
+    ]

@@ -51,13 +51,15 @@ def model_template(
     Values come from ``values`` (by field name or column), else the field's default, now
     for auto_now(_add), NULL for nullable fields, "" otherwise. Returns the columns, the
     encoded row and each column's index. The pk is left to the sequence unless
-    ``with_pk`` (the caller reserved ids and writes them).
+    ``with_pk`` (the caller reserved ids and writes them), columns with a database default
+    to the database.
     """
     values = values or {}
     now = datetime.now(UTC)
     columns, row = [], []
     for model_field in model._meta.concrete_fields:
-        if model_field.primary_key and not with_pk:
+        if (model_field.primary_key and not with_pk) or model_field.has_db_default():
+            # A database default (a deal history entry's transaction) is the database's to fill.
             continue
         columns.append(model_field.column)
         if model_field.primary_key:
