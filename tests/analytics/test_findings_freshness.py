@@ -115,9 +115,7 @@ def test_a_cm_sees_only_their_partners_waiting_and_a_vendor_admin_every_one(
     assert UPDATING not in filtered.content.decode()
 
 
-def test_the_scorecard_says_so_for_its_partner_and_the_portal_never_does(
-    cast, sales, client_for
-):
+def test_the_scorecard_says_so_for_its_partner_and_the_portal_never_does(cast, sales, client_for):
     earlier = _reconciled_long_ago(cast, sales)
     _new_month(cast, sales)
     url = f"/analytics/partners/{cast.partner_a.pk}/"
@@ -150,9 +148,7 @@ def test_many_partners_waiting_are_named_up_to_three_then_counted(cast, sales, c
     assert "New sales of Zephyr 2, Zephyr 1, Zephyr 0 and 2 more partners are being" in page
 
 
-def test_changes_no_run_will_take_wait_for_the_nightly_run_without_polling(
-    cast, sales, client_for
-):
+def test_changes_no_run_will_take_wait_for_the_nightly_run_without_polling(cast, sales, client_for):
     _reconciled_long_ago(cast, sales)
     _new_month(cast, sales)
     ReconciliationChange.objects.update(
