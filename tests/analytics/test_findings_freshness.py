@@ -47,7 +47,7 @@ def _as_of(when, zone: str = "UTC") -> str:
 
 
 def test_it_names_the_partner_being_reconciled_and_polls_until_the_run_is_done(
-    cast, sales, client_for
+    cast, sales, client_for, django_assert_max_num_queries
 ):
     earlier = _reconciled_long_ago(cast, sales)
     _new_month(cast, sales)
@@ -58,8 +58,13 @@ def test_it_names_the_partner_being_reconciled_and_polls_until_the_run_is_done(
     assert 'hx-trigger="every 2s"' in page
     assert _as_of(earlier) in page
 
-    # The element's poll answers with that element only, still polling.
-    poll = client.get(PAGE, {"status": "open"}, **POLL).content.decode()
+    # The element's poll answers with that element only, still polling, and reads no
+    # finding nor count (every 2 s for each open page): the domain, session, user, partner
+    # filter, then three small queries (each with its search_path).
+    with django_assert_max_num_queries(14) as queries:
+        poll = client.get(PAGE, {"status": "open"}, **POLL).content.decode()
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "analytics_reconciliationfinding" not in read and "analytics_findingcount" not in read
     assert poll.lstrip().startswith('<div id="findings-freshness"')
     assert UPDATING in poll and 'hx-trigger="every 2s"' in poll
     assert "finding-counts" not in poll and "<table" not in poll
