@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Func
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,12 +208,21 @@ class ReconciliationChange(models.Model):
     and reconciles only the end customers they name, in the transaction that writes the
     findings: a crash leaves the rows and the old findings. No unique key, as for
     :class:`SalesChangedMonth`.
+
+    While a partner has rows here its findings are not current: the reconciliation page
+    and the scorecard say so (``selectors.findings_freshness``). ``noted_at`` is the
+    database's clock when the row was written (not the transaction's start: the hook
+    writes at the end of an import that may have run for minutes), so a note no queued
+    run will take (lines deleted outside an import) can be told from a run on its way.
     """
 
     partner_id = models.BigIntegerField()
     # One or the other: NULL, not '', for "no customer" (the triggers write names only).
     month = models.DateField(null=True)
     end_customer = models.TextField(null=True)  # noqa: DJ001
+    noted_at = models.DateTimeField(
+        db_default=Func(function="clock_timestamp", output_field=models.DateTimeField())
+    )
 
     class Meta:
         indexes = [models.Index(fields=["partner_id"], name="recon_change_partner")]
@@ -228,7 +238,13 @@ class ReconciledPartner(models.Model):
     before ``deal_xmin`` existed) is reconciled in full."""
 
     partner_id = models.BigIntegerField(primary_key=True)
+    #: When the last full run computed every finding of the partner.
     reconciled_at = models.DateTimeField()
+    #: When the last run, full or incremental (one that found nothing to redo included),
+    #: brought the partner's findings up to date with its lines and registrations: the
+    #: "findings as of" of the pages. The database default serves writers that do not
+    #: name it (code older than the column, while tenants are migrated).
+    findings_at = models.DateTimeField(db_default=Now())
     #: The oldest transaction still running when the partner's last run started
     #: (``pg_snapshot_xmin``): that run read every deal history entry of the transactions
     #: below it, so the next run reads the entries with ``DealEvent.xact_id`` from it on.

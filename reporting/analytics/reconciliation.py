@@ -935,6 +935,8 @@ def _reconcile_changes(pk: int, candidates: Candidates) -> dict[str, int]:
         changes = _take_changes(cursor, [pk])
         changed_deals = _changed_deals(cursor, reconciled.deal_xmin, deal_end)
         if not changes and not changed_deals:
+            # Nothing to redo: the findings are as current as this run would make them.
+            _mark_current(cursor, [pk], timezone.now())
             return {}
         keys = _changed_keys(cursor, pk, changes)
         if changed_deals:
@@ -1036,6 +1038,9 @@ def _reconcile(
             finding.end_customer = name
             findings.append(finding)
     _write_findings(findings, ids, now, keys)
+    if keys is not None:
+        with connection.cursor() as cursor:
+            _mark_current(cursor, ids, now)
     counts: dict[str, int] = defaultdict(int)
     for finding in findings:
         counts[finding.kind] += 1
@@ -1051,12 +1056,23 @@ def _mark_reconciled(cursor, ids: list[int] | None, now: datetime) -> None:
     cursor.execute(
         f"""
         INSERT INTO {ReconciledPartner._meta.db_table}
-               (partner_id, reconciled_at, deal_xmin)
-        SELECT id, %(now)s, %(xmin)s FROM {Partner._meta.db_table}{partner_filter}
+               (partner_id, reconciled_at, findings_at, deal_xmin)
+        SELECT id, %(now)s, %(now)s, %(xmin)s FROM {Partner._meta.db_table}{partner_filter}
         ON CONFLICT (partner_id) DO UPDATE
-           SET reconciled_at = EXCLUDED.reconciled_at, deal_xmin = EXCLUDED.deal_xmin
+           SET reconciled_at = EXCLUDED.reconciled_at, findings_at = EXCLUDED.findings_at,
+               deal_xmin = EXCLUDED.deal_xmin
         """,
         {"ids": ids, "now": now, "xmin": _deal_snapshot(cursor)[0]},
+    )
+
+
+def _mark_current(cursor, ids: list[int], now: datetime) -> None:
+    """An incremental run brought the partners' findings up to date (``findings_at``,
+    what the pages show as "findings as of"); their last full run stays as it was."""
+    cursor.execute(
+        f"UPDATE {ReconciledPartner._meta.db_table} SET findings_at = %(now)s"
+        " WHERE partner_id = ANY(%(ids)s)",
+        {"ids": ids, "now": now},
     )
 
 

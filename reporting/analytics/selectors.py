@@ -9,10 +9,10 @@ portal. Each function runs a fixed number of queries whatever the number of rows
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,6 +23,8 @@ from reporting.analytics.models import (
     FindingCount,
     FindingKind,
     FindingStatus,
+    ReconciledPartner,
+    ReconciliationChange,
     ReconciliationFinding,
     SalesMonth,
     SalesMonthCountry,
@@ -808,6 +810,86 @@ def finding_total(user, *, kind: str = "", status: str = "", partner_id: int | N
 
 def get_finding_for(user, pk: int) -> ReconciliationFinding:
     return get_object_or_404(findings_visible_to(user), pk=pk)
+
+
+#: A run is queued with every note an import writes and takes seconds once the worker
+#: reaches it. Notes older than this (of every partner in view) have no run coming
+#: (lines deleted outside an import, a run that failed): the nightly run takes them,
+#: and the pages say so instead of announcing an update that is not on its way.
+RUN_EXPECTED_WITHIN = timedelta(minutes=15)
+#: Partners named in the message; the others are counted ("and 3 more").
+FRESHNESS_NAMES = 3
+
+
+@dataclass(frozen=True)
+class WaitingPartners:
+    """Partners whose lines changed since their findings were computed."""
+
+    names: list[str]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass(frozen=True)
+class FindingsFreshness:
+    """How current the findings of the partners in view are.
+
+    ``as_of``: the oldest time their findings were brought up to date (every finding
+    shown is at least that recent), ``latest`` the newest (a partner just reconciled);
+    None when none of them was reconciled yet. ``updating``: partners with a run on its
+    way (the page polls until there is none); ``nightly``: partners whose changes wait
+    for the nightly run.
+    """
+
+    as_of: datetime | None
+    latest: datetime | None
+    updating: WaitingPartners
+    nightly: WaitingPartners
+
+
+_NOTHING_WAITING = WaitingPartners(names=[], count=0)
+
+
+def findings_freshness(user, *, partner_id: int | None = None) -> FindingsFreshness:
+    """Of the partners whose findings ``user`` sees (or of ``partner_id`` among them).
+    Three queries at most, on a few rows each: the reconciled partners by primary key,
+    the noted changes (a handful of rows between an import and its run) by partner."""
+    if not (user.is_authenticated and user.is_vendor_staff):
+        return FindingsFreshness(None, None, _NOTHING_WAITING, _NOTHING_WAITING)
+    reconciled = ReconciledPartner.objects.all()
+    changes = ReconciliationChange.objects.all()
+    if partner_scope(user, via="") != Q():
+        in_scope = partners_visible_to(user).values("pk")
+        reconciled = reconciled.filter(partner_id__in=in_scope)
+        changes = changes.filter(partner_id__in=in_scope)
+    if partner_id:
+        reconciled = reconciled.filter(partner_id=partner_id)
+        changes = changes.filter(partner_id=partner_id)
+    times = reconciled.aggregate(as_of=Min("findings_at"), latest=Max("findings_at"))
+    noted = changes.order_by().values_list("partner_id").annotate(last=Max("noted_at"))
+    # The most recently changed first: the partner just imported is the one to name.
+    noted = sorted(noted, key=lambda row: row[1], reverse=True)
+    expected_since = timezone.now() - RUN_EXPECTED_WITHIN
+    updating = [pk for pk, last in noted if last >= expected_since]
+    nightly = [pk for pk, last in noted if last < expected_since]
+    named = updating[:FRESHNESS_NAMES] + nightly[:FRESHNESS_NAMES]
+    names = {}
+    if named:
+        names = dict(partners_visible_to(user).filter(pk__in=named).values_list("pk", "name"))
+
+    def waiting(ids: list[int]) -> WaitingPartners:
+        shown = [names[pk] for pk in ids[:FRESHNESS_NAMES] if pk in names]
+        return WaitingPartners(names=shown, count=len(ids))
+
+    return FindingsFreshness(
+        as_of=times["as_of"],
+        latest=times["latest"],
+        updating=waiting(updating),
+        nightly=waiting(nightly),
+    )
 
 
 # --- Yearly sales for tier progress --------------------------------------------------------

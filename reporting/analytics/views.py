@@ -44,6 +44,20 @@ def _template(request: HttpRequest, page: str, partial: str) -> str:
     return f"analytics/{page}"
 
 
+#: The id of the element saying how current the findings are (analytics/_freshness.html).
+FRESHNESS_ELEMENT = "findings-freshness"
+
+
+def _freshness_poll(request: HttpRequest, page: str, freshness) -> HttpResponse | None:
+    """The answer to the freshness element's own htmx poll: that part of ``page`` only
+    (no findings or figures read), with a reload of the page's body once no run is on its
+    way any more. None for any other request."""
+    if not (wants_partial(request) and request.htmx.target == FRESHNESS_ELEMENT):
+        return None
+    context = {"freshness": freshness, "reload": not freshness.updating.count}
+    return render(request, f"analytics/{page}#freshness", context)
+
+
 def _charts(data: dict, currency: str) -> dict:
     result = {"months": charts.months_chart(data["months"], currency)}
     result["products"] = charts.bars_chart(
@@ -134,9 +148,12 @@ def _quality_scores(user, filters, rows) -> dict | None:
 @vendor_staff_required
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     partner = get_partner_for(request.user, pk)
+    freshness = selectors.findings_freshness(request.user, partner_id=partner.pk)
+    if poll := _freshness_poll(request, "scorecard.html", freshness):
+        return poll
     form = DashboardFilterForm(request.GET, user=request.user, with_partner=False)
     data = selectors.scorecard(request.user, partner, form.filters(partner_id=partner.pk))
-    context = _page_context(request, form, data) | {"portal": False}
+    context = _page_context(request, form, data) | {"portal": False, "freshness": freshness}
     return render(request, _template(request, "scorecard.html", "body"), context)
 
 
@@ -213,6 +230,9 @@ class _CountedFindings:
 def reconciliation(request: HttpRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
+    freshness = selectors.findings_freshness(request.user, partner_id=filters["partner_id"])
+    if poll := _freshness_poll(request, "reconciliation.html", freshness):
+        return poll
     findings = _CountedFindings(
         selectors.finding_list(request.user, **filters),
         selectors.finding_total(request.user, **filters),
@@ -223,6 +243,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "counts": selectors.finding_counts(request.user, partner_id=filters["partner_id"]),
+        "freshness": freshness,
         "currency": services.reporting_currency(),
     }
     return render(request, _template(request, "reconciliation.html", "rows"), context)
