@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -180,4 +180,4 @@ def withdraw_upload(request: HttpRequest, upload_id: int):
         services.upload_withdraw(user=request.user, upload_id=upload.pk)
     except services.UploadBusy as error:
         raise ApiConflict(" ".join(error.messages), error.code or "busy") from None
-    return 204, None
+    return Status(204, None)
