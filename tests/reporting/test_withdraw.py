@@ -204,3 +204,14 @@ def test_a_queued_report_is_refused_with_a_message(cast, acme, client_for):
     assert response.status_code == 200
     assert "being imported; you can withdraw it when it has finished" in response.content.decode()
     assert SalesLine.objects.filter(upload_id=upload.pk).count() == 1
+
+
+def test_no_import_mail_goes_for_a_report_withdrawn_before_it_was_sent(cast, acme, mailoutbox):
+    from reporting.notifications import import_done
+
+    upload = _a_report_of_partner_a(cast)
+    services.upload_withdraw(user=cast.partner_a_admin, upload_id=upload.pk)
+
+    import_done(upload.pk)  # the task queued when the import committed, run late
+
+    assert mailoutbox == []
