@@ -54,6 +54,7 @@ from reporting.models import (
     UploadStatus,
     UploadWithdrawal,
 )
+from reporting.quality import duplicates
 
 # --- Who may do what -------------------------------------------------------------------
 
@@ -257,13 +258,17 @@ def upload_withdraw(*, user, upload_id: int) -> UploadWithdrawal:
             withdrawn_by=user,
         )
         stored = upload.file.name
+        repeats = duplicates.repeats_of(upload)
         upload.delete()  # the statement trigger on reporting_upload deletes the lines
-        if preview.months:
+        # Lines of other uploads held only because they repeated this one's count again.
+        added = duplicates.count_again(partner_id=upload.partner_id, held_ids=repeats)
+        if preview.months or added:
             # The lines' delete trigger noted the months and end customers that changed;
-            # nothing was added. The hooks queue the refresh that reads those notes
-            # (summaries of the noted months, reconciliation of the noted customers).
+            # the months of the lines counted again are the writer's to note. The hooks
+            # note those and queue the refresh that reads the notes (summaries of the
+            # noted months, reconciliation of the noted customers).
             for hook in registry.sales_changed_hooks():
-                hook([upload.partner_id], [])
+                hook([upload.partner_id], added)
         # Only once the rows are gone for good: a rolled-back withdrawal keeps its file.
         transaction.on_commit(lambda: default_storage.delete(stored))
     return record

@@ -215,3 +215,34 @@ def test_no_import_mail_goes_for_a_report_withdrawn_before_it_was_sent(cast, acm
     import_done(upload.pk)  # the task queued when the import committed, run late
 
     assert mailoutbox == []
+
+
+def test_the_same_sales_sent_again_count_once_the_first_report_is_withdrawn(
+    sample_partners, tmp_path, cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The second report repeats the first (held out of the figures as repeats), and
+    sells one line twice itself. Withdrawing the first puts the second's lines in the
+    figures, the line it repeats itself once."""
+    from reporting.quality.models import HeldLine
+
+    partner = cast.partner_a
+    rows = _report(tmp_path / "first.csv", "R", [AUG, SEP])
+    write(tmp_path / "again.csv", [*rows, rows[1]])
+    first = report_import(partner=partner, path=tmp_path / "first.csv")
+    again = report_import(partner=partner, path=tmp_path / "again.csv")
+    assert again.lines == 0  # every line repeats the first report's
+    analytics.refresh_all(partner_ids=None, deals=False)
+    assert _summarised_months(partner) == _expected_months([rows])
+    queued = []
+    monkeypatch.setattr(tasks.refresh_summaries, "delay", lambda **kwargs: queued.append(kwargs))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.upload_withdraw(user=cast.partner_a_admin, upload_id=first.upload)
+
+    assert SalesLine.objects.filter(upload_id=again.upload).count() == len(rows)
+    assert Upload.objects.get(pk=again.upload).line_count == len(rows)
+    still_held = HeldLine.objects.get(upload_id=again.upload)
+    assert (still_held.source_row, still_held.duplicate_of_id) == (len(rows) + 2, again.upload)
+    tasks.refresh_summaries(**queued[0])
+    assert _summarised_months(partner) == _expected_months([rows])
+    assert _figures() == _full_rebuild()
