@@ -93,6 +93,9 @@ class WithdrawalPreview:
     first_date: date | None
     last_date: date | None
     months: list[date]
+    #: Lines of the partner's other reports held as repeats of this one's: they may
+    #: count again (`reporting.quality.duplicates.count_again`).
+    repeats: int = 0
 
 
 def withdrawal_preview(upload: Upload) -> WithdrawalPreview:
@@ -106,11 +109,14 @@ def withdrawal_preview(upload: Upload) -> WithdrawalPreview:
             [upload.pk] * 3,
         )
         count, first, last, months = cursor.fetchone()
+    from reporting.quality.duplicates import repeats_of
+
     return WithdrawalPreview(
         line_count=count,
         first_date=first,
         last_date=last,
         months=sorted(month for month in months or [] if month is not None),
+        repeats=len(repeats_of(upload)),
     )
 
 

@@ -218,7 +218,7 @@ def test_no_import_mail_goes_for_a_report_withdrawn_before_it_was_sent(cast, acm
 
 
 def test_the_same_sales_sent_again_count_once_the_first_report_is_withdrawn(
-    sample_partners, tmp_path, cast, django_capture_on_commit_callbacks, monkeypatch
+    sample_partners, tmp_path, cast, client_for, django_capture_on_commit_callbacks, monkeypatch
 ):
     """The second report repeats the first (held out of the figures as repeats), and
     sells one line twice itself. Withdrawing the first puts the second's lines in the
@@ -235,9 +235,12 @@ def test_the_same_sales_sent_again_count_once_the_first_report_is_withdrawn(
     assert _summarised_months(partner) == _expected_months([rows])
     queued = []
     monkeypatch.setattr(tasks.refresh_summaries, "delay", lambda **kwargs: queued.append(kwargs))
+    client = client_for(cast.partner_a_admin)
+    page = client.get(_withdraw_url(first.upload)).content.decode()
+    assert f"{len(rows) + 1} lines of your other reports repeat this report" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.upload_withdraw(user=cast.partner_a_admin, upload_id=first.upload)
+        client.post(_withdraw_url(first.upload), {"confirm": "1"})
 
     assert SalesLine.objects.filter(upload_id=again.upload).count() == len(rows)
     assert Upload.objects.get(pk=again.upload).line_count == len(rows)
