@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from prm.core.admin import SchemaAwareModelAdmin
-from reporting.models import ColumnMapping, SkuAlias, Upload
+from reporting.models import ColumnMapping, SkuAlias, Upload, UploadWithdrawal
 
 
 @admin.register(Upload)
@@ -21,3 +21,20 @@ class SkuAliasAdmin(SchemaAwareModelAdmin):
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(SchemaAwareModelAdmin):
     list_display = ("partner", "signature", "confirmed_at")
+
+
+@admin.register(UploadWithdrawal)
+class UploadWithdrawalAdmin(SchemaAwareModelAdmin):
+    """Read-only: the record of who took a report back is history, not data to edit."""
+
+    list_display = ("original_name", "partner", "line_count", "withdrawn_by", "withdrawn_at")
+    search_fields = ("original_name", "partner__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,9 @@
 """Report uploads and canonical sales lines in the REST API.
 
 `POST /api/v1/uploads/` stores the file and queues the same import as the upload page
-(202 with the upload's id); `GET /api/v1/uploads/{id}/` follows it. Sales lines are read
-for reporting tools, scoped like the report pages.
+(202 with the upload's id); `GET /api/v1/uploads/{id}/` follows it; `DELETE` withdraws it
+as the page's "Withdraw this report" does (204; 409 `importing` while it is imported).
+Sales lines are read for reporting tools, scoped like the report pages.
 """
 
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -163,3 +164,20 @@ def list_sales_lines(request: HttpRequest, filters: Query[SalesLineFilters]):
     if filters.invoice_date_to:
         lines = lines.filter(invoice_date__lte=filters.invoice_date_to)
     return paginate(request, lines, cursor=filters.cursor, limit=filters.limit)
+
+
+@uploads_router.delete("/{int:upload_id}/", response={204: None}, url_name="upload")
+def withdraw_upload(request: HttpRequest, upload_id: int):
+    """Withdraw a report sent by mistake: the upload, its lines and its file go, and the
+    figures and findings of its months are updated in the background. Refused with 409
+    (`importing`) while it is queued or being imported."""
+    if not can_see_reports(request.user):
+        raise PermissionDenied
+    upload = _detail(request, upload_id)
+    if not services.may_upload_for(request.user, upload.partner):
+        raise PermissionDenied
+    try:
+        services.upload_withdraw(user=request.user, upload_id=upload.pk)
+    except services.UploadBusy as error:
+        raise ApiConflict(" ".join(error.messages), error.code or "busy") from None
+    return Status(204, None)

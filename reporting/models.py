@@ -5,7 +5,8 @@ detects its layout and maps its columns with the ingestion core (`reporting.inge
 reusing the partner's :class:`ColumnMapping` for that header layout or stopping at
 "needs mapping"; then every row becomes a :class:`SalesLine` or an :class:`UploadError`,
 written with PostgreSQL COPY in one transaction. Each processing attempt is an
-:class:`ImportRun`. Partner part numbers resolve through :class:`SkuAlias`.
+:class:`ImportRun`. Partner part numbers resolve through :class:`SkuAlias`. A report
+taken back leaves an :class:`UploadWithdrawal` behind.
 
 Writes go through :mod:`reporting.services` (imports: :mod:`reporting.importing`), reads
 through :mod:`reporting.selectors`.
@@ -141,6 +142,59 @@ class Upload(LockBeforeDelete, models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (UploadStatus.QUEUED, UploadStatus.PROCESSING)
+
+
+class UploadWithdrawal(models.Model):
+    """A report its partner or the vendor took back: who withdrew which file, when, and
+    what left the figures with it. Kept after the upload, its lines and its file are gone,
+    so the partner's CM can tell why a month's sales changed (docs/product-rules.md,
+    "Sales reports"). Written only by `reporting.services.upload_withdraw`."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="upload_withdrawals",
+    )
+    # The upload's id when it existed, for support; no key: the upload is gone.
+    upload_id = models.BigIntegerField(_("upload id"))
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    status = models.CharField(
+        _("status when withdrawn"), max_length=20, choices=UploadStatus.choices
+    )
+    line_count = models.PositiveIntegerField(_("sales lines removed"), default=0)
+    #: The months whose sales changed ("2026-09"), oldest first.
+    months = models.JSONField(_("months affected"), default=list, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("withdrawn report")
+        verbose_name_plural = _("withdrawn reports")
+        ordering = ["-withdrawn_at", "-pk"]
+        indexes = [
+            models.Index(fields=["partner", "-withdrawn_at"], name="withdrawal_partner_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.partner}), withdrawn {self.withdrawn_at:%Y-%m-%d}"
 
 
 class ImportRun(models.Model):

@@ -9,7 +9,9 @@ from reporting.models import Upload
 
 
 def import_done(upload_id: int) -> None:
-    upload = Upload.objects.select_related("uploaded_by", "partner").get(pk=upload_id)
+    upload = Upload.objects.select_related("uploaded_by", "partner").filter(pk=upload_id).first()
+    if upload is None:  # withdrawn before the message went: nothing left to point at
+        return
     user = upload.uploaded_by
     if user is None or not user.email:
         return

@@ -5,10 +5,12 @@ the vendor admins (`partners.selectors.restrict_to_partners`); partner reps see 
 (reports are the partner admin's business). SKU aliases are vendor staff's.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,7 +19,15 @@ from django.utils.translation import gettext as _
 from partners.selectors import restrict_to_partners
 from prm.accounts.access import can_see_reports
 from reporting.ingest import FileInfo, source_rows
-from reporting.models import SalesLine, SkuAlias, Upload, UploadError, UploadStatus
+from reporting.models import (
+    SalesLine,
+    SkuAlias,
+    Upload,
+    UploadError,
+    UploadStatus,
+    UploadWithdrawal,
+    lines_of_upload,
+)
 
 
 def uploads_visible_to(user) -> QuerySet[Upload]:
@@ -72,6 +82,49 @@ def source_rows_of(upload: Upload, rows) -> dict[int, str]:
         return {}
     path = Path(default_storage.path(upload.file.name))
     return source_rows(path, FileInfo.from_dict(upload.file_info), rows)
+
+
+@dataclass(frozen=True)
+class WithdrawalPreview:
+    """What withdrawing an upload takes out of the figures: its sales lines (held repeats
+    never counted), the invoice dates they span and the months whose sales change."""
+
+    line_count: int
+    first_date: date | None
+    last_date: date | None
+    months: list[date]
+    #: Lines of the partner's other reports held as repeats of this one's: they may
+    #: count again (`reporting.quality.duplicates.count_again`).
+    repeats: int = 0
+
+
+def withdrawal_preview(upload: Upload) -> WithdrawalPreview:
+    """For an upload the caller already fetched through the scope. One index scan of the
+    primary key over the upload's id range (`lines_of_upload`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(l.invoice_date), max(l.invoice_date),"
+            " array_agg(DISTINCT date_trunc('month', l.invoice_date)::date)"
+            f" FROM {SalesLine._meta.db_table} l WHERE {lines_of_upload('l', '%s')}",
+            [upload.pk] * 3,
+        )
+        count, first, last, months = cursor.fetchone()
+    from reporting.quality.duplicates import repeats_of
+
+    return WithdrawalPreview(
+        line_count=count,
+        first_date=first,
+        last_date=last,
+        months=sorted(month for month in months or [] if month is not None),
+        repeats=len(repeats_of(upload)),
+    )
+
+
+def withdrawals_visible_to(user) -> QuerySet[UploadWithdrawal]:
+    """Reports taken back, for whoever may see the partner's reports."""
+    if not can_see_reports(user):
+        return UploadWithdrawal.objects.none()
+    return restrict_to_partners(UploadWithdrawal.objects.all(), user)
 
 
 def aliases_visible_to(user) -> QuerySet[SkuAlias]:

@@ -1,5 +1,5 @@
 """Writes for partner reports: who may upload, receive an upload, confirm a mapping,
-process again, SKU aliases.
+process again, withdraw an upload, SKU aliases.
 
 Importing itself (receive, process, store with COPY, progress, recovery of stalled
 imports) is `reporting.importing`; its public names are importable from here too.
@@ -15,12 +15,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from deals.models import Product
 from partners.models import Partner
 from partners.selectors import get_partner_for
+from prm.core.extensions import registry
 from reporting import selectors
 from reporting.importing import (  # noqa: F401 - public names of the import, kept here
     ERROR_COPY_COLUMNS,
@@ -51,7 +52,9 @@ from reporting.models import (
     SkuAlias,
     Upload,
     UploadStatus,
+    UploadWithdrawal,
 )
+from reporting.quality import duplicates
 
 # --- Who may do what -------------------------------------------------------------------
 
@@ -204,6 +207,78 @@ def upload_reprocess(*, user, upload_id: int) -> Upload:
         upload.save(update_fields=["status", "progress", "message"])
         enqueue(upload)
     return upload
+
+
+# --- Withdraw --------------------------------------------------------------------------
+
+
+class UploadBusy(ValidationError):
+    """The upload cannot be withdrawn now: an import or the work after it holds it."""
+
+
+def upload_withdraw(*, user, upload_id: int) -> UploadWithdrawal:
+    """Take a report back: the upload, its lines (the upload-delete trigger), errors, held
+    lines and runs go in one transaction, its file once that commits; the summaries and
+    reconciliation of the months it covered are queued again. Returns the record kept.
+
+    Never waits for an import: the upload row is locked NOWAIT. An import storing its
+    lines holds it (FOR KEY SHARE, `importing._store`), as does the quality step after
+    it, and PostgreSQL would keep this request until their commit. A queued or running
+    upload is refused outright (UploadBusy), as is one the row lock finds busy; nothing
+    is cancelled (docs/report-pipeline.md, "Withdrawing a report").
+    """
+    with transaction.atomic():
+        upload = _editable_upload(user, upload_id)
+        try:
+            upload = (
+                Upload.objects.select_for_update(nowait=True)
+                .select_related("partner")
+                .get(pk=upload.pk)
+            )
+        except OperationalError as error:
+            if upload.is_running:
+                raise _being_imported() from error
+            raise UploadBusy(
+                _("This report's figures are being updated; try again in a moment."),
+                code="busy",
+            ) from error
+        if upload.is_running:
+            raise _being_imported()
+        preview = selectors.withdrawal_preview(upload)
+        record = UploadWithdrawal.objects.create(
+            partner=upload.partner,
+            upload_id=upload.pk,
+            original_name=upload.original_name,
+            sha256=upload.sha256,
+            uploaded_by_id=upload.uploaded_by_id,
+            uploaded_at=upload.created_at,
+            status=upload.status,
+            line_count=preview.line_count,
+            months=[f"{month:%Y-%m}" for month in preview.months],
+            withdrawn_by=user,
+        )
+        stored = upload.file.name
+        repeats = duplicates.repeats_of(upload)
+        upload.delete()  # the statement trigger on reporting_upload deletes the lines
+        # Lines of other uploads held only because they repeated this one's count again.
+        added = duplicates.count_again(partner_id=upload.partner_id, held_ids=repeats)
+        if preview.months or added:
+            # The lines' delete trigger noted the months and end customers that changed;
+            # the months of the lines counted again are the writer's to note. The hooks
+            # note those and queue the refresh that reads the notes (summaries of the
+            # noted months, reconciliation of the noted customers).
+            for hook in registry.sales_changed_hooks():
+                hook([upload.partner_id], added)
+        # Only once the rows are gone for good: a rolled-back withdrawal keeps its file.
+        transaction.on_commit(lambda: default_storage.delete(stored))
+    return record
+
+
+def _being_imported() -> UploadBusy:
+    return UploadBusy(
+        _("This report is being imported; you can withdraw it when it has finished."),
+        code="importing",
+    )
 
 
 # --- SKU aliases ---------------------------------------------------------------------

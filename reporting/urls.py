@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.upload_mapping, name="mapping"),
     path("<int:pk>/reprocess/", views.upload_reprocess, name="reprocess"),
     path("<int:pk>/errors.csv", views.upload_errors, name="errors"),
+    path("<int:pk>/withdraw/", views.upload_withdraw, name="withdraw"),
     path("aliases/", views.alias_list, name="aliases"),
     path("aliases/<int:pk>/delete/", views.alias_delete, name="alias_delete"),
 ]

@@ -20,11 +20,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from prm.accounts.access import report_user_required, vendor_staff_required
 from prm.core import exports
 from prm.core.exports import safe_text
-from prm.core.http import query_without_page
+from prm.core.http import query_without_page, wants_partial
 from prm.core.params import parse_id
 from reporting import selectors, services
 from reporting.forms import (
@@ -114,14 +115,20 @@ def upload_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def partner_section(request: HttpRequest, partner):
     """Section of the vendor's partner page (registered in ReportingConfig.ready): the
-    partner's latest reports, with a way to upload one on its behalf."""
+    partner's latest reports, with a way to upload one on its behalf, and the reports
+    withdrawn lately (who, when, which months)."""
     if not request.user.is_vendor_staff:
         return None
     uploads = selectors.upload_list_for(request.user, partner_id=partner.pk)[:5]
+    withdrawals = (
+        selectors.withdrawals_visible_to(request.user)
+        .filter(partner_id=partner.pk)
+        .select_related("withdrawn_by")[:5]
+    )
     return (
         _("Sales reports"),
         "reporting/_partner_section.html",
-        {"partner": partner, "uploads": uploads},
+        {"partner": partner, "uploads": uploads, "withdrawals": withdrawals},
     )
 
 
@@ -300,6 +307,40 @@ def upload_reprocess(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     return redirect("reporting:detail", pk=upload.pk)
+
+
+@report_user_required
+def upload_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what withdrawing the report takes out of the figures. POST with the
+    confirmation field: withdraw it (a bare POST changes nothing). Only the upload of the
+    URL is ever touched, through the user's scope; other posted fields are not read."""
+    upload = selectors.get_upload_for(request.user, pk)
+    if not services.may_upload_for(request.user, upload.partner):
+        raise PermissionDenied
+    refusal = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            return redirect("reporting:withdraw", pk=upload.pk)
+        try:
+            services.upload_withdraw(user=request.user, upload_id=upload.pk)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” was withdrawn. The figures and findings are being updated.")
+                % {"name": upload.original_name},
+            )
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("reporting:uploads"))
+            return redirect("reporting:uploads")
+    context = {
+        "upload": upload,
+        "preview": selectors.withdrawal_preview(upload),
+        "refusal": refusal,
+    }
+    template = "reporting/upload_withdraw.html"
+    return render(request, template + "#confirm" if wants_partial(request) else template, context)
 
 
 class _Echo:

@@ -9,7 +9,8 @@ them; the partner sees them on the upload's page and may confirm a true repeat, 
 moves the line back (and is remembered when the upload is processed again).
 
 One step after the store, in set-based SQL: the ingestion pipeline calls
-:func:`hold_duplicates` and needs to know nothing else about it.
+:func:`hold_duplicates` and needs to know nothing else about it. When a report is
+withdrawn, the lines other uploads held as its repeats count again (:func:`count_again`).
 """
 
 from __future__ import annotations
@@ -255,3 +256,86 @@ def release(*, upload, source_rows: list[int], user) -> int:
         for hook in registry.sales_changed_hooks():
             hook([upload.partner_id], sorted(months))
     return moved
+
+
+def repeats_of(upload) -> list[int]:
+    """Ids of the held lines of the partner's other uploads held as repeats of this
+    upload's lines: read before the upload is withdrawn (its deletion empties their
+    `duplicate_of`), for :func:`count_again` after it."""
+    return list(
+        HeldLine.objects.filter(duplicate_of=upload)
+        .exclude(upload=upload)
+        .values_list("pk", flat=True)
+    )
+
+
+def count_again(*, partner_id: int, held_ids: list[int]) -> list:
+    """After an upload was withdrawn: its repeats in other uploads (`repeats_of`) that no
+    sales line of the partner reports any more move back to the sales lines, one per
+    sale (the first by upload and row; a sale the file itself repeats stays held). The
+    others now point at the line they repeat. Returns the months (first days) of the
+    lines moved back, for the sales-changed hooks. Call it in the withdrawal's transaction.
+    """
+    if not held_ids:
+        return []
+    lines = SalesLine._meta.db_table
+    held = HeldLine._meta.db_table
+    uploads = Upload._meta.db_table
+    columns = ", ".join(LINE_COLUMNS)
+    keys = ", ".join(KEY_COLUMNS)
+    # The same sale among the partner's lines: the probe is a range of line_partner_date.
+    reported = (
+        f"SELECT {{pick}} FROM {lines} o WHERE o.partner_id = %(partner)s "
+        "AND o.invoice_date = {row}.invoice_date AND o.vendor_sku = {row}.vendor_sku "
+        "AND o.quantity = {row}.quantity AND o.amount = {row}.amount "
+        "AND upper(btrim(o.invoice_number)) = upper(btrim({row}.invoice_number))"
+    )
+    params = {"ids": held_ids, "partner": partner_id}
+    with connection.cursor() as cursor:
+        # New ids, above every line committed before (`hold_line_ids`).
+        hold_line_ids(cursor)
+        cursor.execute(
+            f"""
+            WITH mine AS (
+                SELECT h.id, h.upload_id, h.source_row, h.invoice_number, {_key("h")}
+                  FROM {held} h WHERE h.id = ANY(%(ids)s)
+            ),
+            ranked AS (
+                SELECT mine.*, row_number() OVER (
+                           PARTITION BY {keys} ORDER BY upload_id, source_row, id) AS nth
+                  FROM mine
+            ),
+            free AS (
+                SELECT r.id FROM ranked r
+                 WHERE r.nth = 1 AND NOT EXISTS ({reported.format(pick="1", row="r")})
+            ),
+            back AS (
+                DELETE FROM {held} h USING free f WHERE h.id = f.id RETURNING {columns}
+            ),
+            added AS (
+                INSERT INTO {lines} ({columns}) SELECT {columns} FROM back
+                RETURNING id, upload_id, invoice_date
+            )
+            SELECT upload_id, min(id), max(id), count(*),
+                   array_agg(DISTINCT date_trunc('month', invoice_date)::date)
+              FROM added GROUP BY upload_id
+            """,
+            params,
+        )
+        moved = cursor.fetchall()
+        months = set()
+        for upload_id, low, high, count, upload_months in moved:
+            # The uploads' id ranges take the new ids in (readers find lines by them).
+            cursor.execute(
+                f"UPDATE {uploads} SET first_line_id = least(coalesce(first_line_id, %s), %s),"
+                " last_line_id = greatest(coalesce(last_line_id, %s), %s),"
+                " line_count = line_count + %s WHERE id = %s",
+                [low, low, high, high, count, upload_id],
+            )
+            months.update(upload_months)
+        repeated = reported.format(pick="min(o.upload_id)", row="h")
+        cursor.execute(
+            f"UPDATE {held} h SET duplicate_of_id = ({repeated}) WHERE h.id = ANY(%(ids)s)",
+            params,
+        )
+    return sorted(months)

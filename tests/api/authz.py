@@ -41,6 +41,12 @@ def upload_of_partner_a(cast) -> dict:
     return {"upload_id": upload(cast)["pk"]}
 
 
+def queued_upload_of_partner_a(cast) -> dict:
+    from tests.reporting.authz import queued_upload_of_partner_a as upload
+
+    return {"upload_id": upload(cast)["pk"]}
+
+
 def new_partner(cast) -> dict:
     return {"name": "API Partner", "slug": f"api-{uuid.uuid4().hex[:8]}", "country": "US"}
 
@@ -229,16 +235,32 @@ EXPECTATIONS = {
             data=report_file,
         ),
     ),
-    "api:upload": Expect(
-        api_answers(
-            FORBIDDEN,
-            vendor_admin=OK,
-            cm_a=OK,
-            cm_b=NOT_FOUND,
-            partner_a_admin=OK,
-            partner_b_admin=NOT_FOUND,
+    "api:upload": (
+        Expect(
+            api_answers(
+                FORBIDDEN,
+                vendor_admin=OK,
+                cm_a=OK,
+                cm_b=NOT_FOUND,
+                partner_a_admin=OK,
+                partner_b_admin=NOT_FOUND,
+            ),
+            kwargs=upload_of_partner_a,
         ),
-        kwargs=upload_of_partner_a,
+        # Waiting for the worker: everyone allowed to withdraw it is told to wait (409),
+        # so the one upload stays for every role.
+        Expect(
+            api_answers(
+                FORBIDDEN,
+                vendor_admin=CONFLICT,
+                cm_a=CONFLICT,
+                cm_b=NOT_FOUND,
+                partner_a_admin=CONFLICT,
+                partner_b_admin=NOT_FOUND,
+            ),
+            kwargs=queued_upload_of_partner_a,
+            method="delete",
+        ),
     ),
     "api:sales_lines": Expect(REPORT_READERS),
     "api:webhooks": (

@@ -3,7 +3,7 @@
 The upload used belongs to partner A and waits for its columns to be confirmed: cm_b and
 partner B's admin are outsiders (404), reps never see reports (403). POSTs carry no data
 that changes anything: re-processing an unmapped upload is refused with a message, and a
-delete without its confirmation field does nothing.
+delete or a withdrawal without its confirmation field does nothing.
 """
 
 import uuid
@@ -31,6 +31,16 @@ def upload_of_partner_a(cast) -> dict:
     upload.file.save("authz.csv", ContentFile(b"Invoice,Date\nA-1,2026-09-01\n"), save=False)
     upload.save()
     return {"pk": upload.pk}
+
+
+def queued_upload_of_partner_a(cast) -> dict:
+    """An upload of partner A waiting for the worker: withdrawing it is refused (409 in the
+    API) for everyone allowed to act, so one upload serves every role."""
+    from reporting.models import Upload, UploadStatus
+
+    pk = upload_of_partner_a(cast)["pk"]
+    Upload.objects.filter(pk=pk).update(status=UploadStatus.QUEUED)
+    return {"pk": pk}
 
 
 def alias_of_partner_a(cast) -> dict:
@@ -73,6 +83,10 @@ EXPECTATIONS = {
     "reporting:errors": Expect(of_partner_a(OK), kwargs=upload_of_partner_a),
     "reporting:reprocess": Expect(
         of_partner_a(REDIRECT), kwargs=upload_of_partner_a, method="post"
+    ),
+    "reporting:withdraw": (
+        Expect(of_partner_a(OK), kwargs=upload_of_partner_a),
+        Expect(of_partner_a(REDIRECT), kwargs=upload_of_partner_a, method="post"),
     ),
     "reporting:aliases": Expect(vendor_staff_only()),
     "reporting:alias_delete": Expect(
