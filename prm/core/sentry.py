@@ -2,7 +2,9 @@
 
 Off unless SENTRY_DSN is set; sentry-sdk is imported only then. Events carry the tenant
 schema and the request id (the same id as in the logs and the X-Request-ID header) as
-tags, and no personal data (`send_default_pii=False`: no cookies, no user e-mail).
+tags, and no personal data (no cookies, no user e-mail): the SDK's default, so no option
+is set for it (`send_default_pii` is deprecated from sentry-sdk 2.7x on, and its successor
+`data_collection` does not exist in the 2.20 the project still accepts).
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ def init_sentry(
         "dsn": dsn,
         "environment": environment,
         "integrations": [DjangoIntegration(), CeleryIntegration()],
-        "send_default_pii": False,
         "traces_sample_rate": traces_sample_rate,
         "before_send": add_context,
     }

@@ -48,3 +48,5 @@ def test_it_reports_an_error_with_tenant_and_request_id(sentry, acme):
     assert event["tags"]["schema"] == "acme"
     assert event["tags"]["request_id"] == "req-sentry-0001"
     assert event["environment"] == "test"
+    # No cookies, user e-mail or IP address on events: the SDK's default, left as it is.
+    assert sentry_sdk.get_client().should_send_default_pii() is False
