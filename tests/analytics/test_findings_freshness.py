@@ -43,7 +43,7 @@ def _new_month(cast, sales, partner=None) -> None:
 
 def _as_of(when, zone: str = "UTC") -> str:
     with timezone.override(zone):
-        return f"Findings as of {date_filter(timezone.localtime(when), 'DATETIME_FORMAT')}."
+        return f"Findings as of {date_filter(timezone.localtime(when), 'DATETIME_FORMAT')}"
 
 
 def test_it_names_the_partner_being_reconciled_and_polls_until_the_run_is_done(
@@ -131,7 +131,8 @@ def test_the_scorecard_says_so_for_its_partner_and_the_portal_never_does(cast, s
     portal = client_for(cast.partner_a_admin).get("/analytics/my/").content.decode()
 
     assert "New sales of Ardent Systems are being reconciled." in page
-    assert _as_of(earlier) in page
+    # One partner: one time, said once, as a sentence of its own.
+    assert f"{_as_of(earlier)}</small>" in page and "latest update" not in page
     assert poll.lstrip().startswith('<div id="findings-freshness"') and UPDATING in poll
     assert "findings-freshness" not in portal and UPDATING not in portal
     # Another CM's partner's scorecard stays out of reach, poll or not.
@@ -179,5 +180,5 @@ def test_it_speaks_the_readers_language_in_their_time_zone(cast, sales, client_f
 
     with translation.override("vi"), timezone.override("Asia/Ho_Chi_Minh"):
         when = date_filter(timezone.localtime(earlier), "DATETIME_FORMAT")
-    assert f"Các phát hiện đối chiếu tính đến {when}." in page
+    assert f"Các phát hiện đối chiếu tính đến {when}" in page
     assert "Doanh số mới của Ardent Systems đang được đối chiếu." in page
