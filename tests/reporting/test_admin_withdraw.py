@@ -131,3 +131,22 @@ def test_a_partner_with_uploads_cannot_be_deleted_in_the_admin(cast, acme, clien
     assert Partner.objects.filter(pk=partner.pk).exists()
     assert Upload.objects.filter(pk=upload.pk).exists()
     assert default_storage.exists(upload.file.name)
+
+
+def test_a_staff_account_outside_the_uploads_scope_gets_a_message_not_a_deletion(
+    cast, acme, client_for
+):
+    """The admin does not widen what a role may withdraw: a CM someone made staff (and
+    superuser) in the users' admin still withdraws only their own partners' reports."""
+    upload = _a_report_of_partner_a(cast)
+    User = type(cast.cm_b)
+    User.objects.filter(pk=cast.cm_b.pk).update(is_staff=True, is_superuser=True)
+    admin = client_for(User.objects.get(pk=cast.cm_b.pk))
+    chosen = {"action": "delete_selected", "_selected_action": [upload.pk], "post": "yes"}
+
+    response = admin.post(UPLOADS, chosen, follow=True)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "was not deleted: it is not among the reports you may see" in text
+    assert SalesLine.objects.filter(upload_id=upload.pk).count() == 1
