@@ -1,0 +1,125 @@
+"""The admin's "delete selected" while a real worker imports one of the chosen uploads:
+that one is left with a warning at once, the others are withdrawn, nothing is lost.
+
+The import is held in the middle of its store as in test_withdraw_worker.py: it has
+locked its upload row (FOR KEY SHARE) and deleted its previous lines, and waits for the
+vendor's line ids, which a second session holds.
+"""
+
+import threading
+import time
+import uuid
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.storage import default_storage
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from reporting import services
+from reporting.models import SalesLine, Upload, UploadWithdrawal
+from tests.conftest import TenantClient, host_of, wait_for_worker_idle
+from tests.reporting.conftest import _quality_step_finished
+from tests.reporting.test_withdraw_worker import (
+    HOLD,
+    _import_waits_for_the_line_ids,
+    _line_ids_held_elsewhere,
+    private_media,  # noqa: F401 (the fixture: the worker must find the stored files)
+)
+from tests.reporting.test_worker import _products, _receive
+from tests.reporting.waiting import wait_for_upload
+
+pytestmark = pytest.mark.worker
+
+ROWS = 200
+UPLOADS = "/admin/reporting/upload/"
+
+
+def _report(committed, cast, name: str) -> Upload:
+    """A September report of partner A with invoices of its own, imported by the worker."""
+    marker = uuid.uuid4().hex[:8]
+    body = "".join(
+        f"A{marker}-{i},2026-09-{1 + i % 28:02d},WA-{'SW' if i % 2 else 'AP'},{1 + i % 9},"
+        f"{10 + i % 50}.00,USD\n"
+        for i in range(ROWS)
+    )
+    content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
+    upload = _receive(committed, cast, name, content)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
+    assert (done.status, done.line_count) == ("done", ROWS), done.message
+    return done
+
+
+def _delete_selected(client, upload_ids: list[int], answers: dict) -> None:
+    try:
+        started = time.monotonic()
+        chosen = {"action": "delete_selected", "_selected_action": upload_ids, "post": "yes"}
+        answer = client.post(UPLOADS, chosen)
+        answers["post"] = (answer, time.monotonic() - started)
+        answers["list"] = client.get(UPLOADS)  # the messages the action left
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def admin_records():
+    """The withdrawal records and admin log entries the test commits, removed after."""
+    ids: list[int] = []
+    yield ids
+    with schema_context("acme"):
+        UploadWithdrawal.objects.filter(upload_id__in=ids).delete()
+        LogEntry.objects.filter(object_id__in=[str(pk) for pk in ids]).delete()
+
+
+def test_delete_selected_leaves_the_report_being_imported_at_once_and_withdraws_the_others(
+    celery_worker, cast, committed, admin_records
+):
+    _products(committed, "WA-SW", "WA-AP")
+    first, held, last = (_report(committed, cast, f"{n}.csv") for n in ("first", "held", "last"))
+    admin_records.extend([first.pk, held.pk, last.pk])
+    _quality_step_finished([first.pk, held.pk, last.pk])
+    client = TenantClient(host_of(cast.acme))
+    with schema_context("acme"):
+        client.force_login(cast.vendor_admin)
+    answers: dict = {}
+
+    other = _line_ids_held_elsewhere()
+    try:
+        with schema_context("acme"):
+            services.upload_reprocess(user=cast.partner_a_admin, upload_id=held.pk)
+        _import_waits_for_the_line_ids(held.pk)
+        held_since = time.monotonic()
+        thread = threading.Thread(
+            target=_delete_selected, args=(client, [first.pk, held.pk, last.pk], answers)
+        )
+        thread.start()
+        thread.join(HOLD)
+        time.sleep(max(0.0, HOLD - (time.monotonic() - held_since)))
+    finally:
+        other.rollback()
+        other.close()
+    thread.join(60)
+    done = wait_for_upload(held.pk, lambda u: u.status in ("done", "failed"), 60)
+    held_for = time.monotonic() - held_since
+
+    answer, took = answers["post"]
+    assert answer.status_code == 302
+    assert held_for >= HOLD
+    assert took < 1.0, (took, held_for)
+    text = answers["list"].content.decode()
+    assert f"“held.csv ({cast.partner_a.name})” was not deleted: This report is being" in text
+    assert "Deleted 2 report uploads" in text
+    # The import finished with every line; the upload and its file stay.
+    assert (done.status, done.line_count) == ("done", ROWS), done.message
+    with schema_context("acme"):
+        assert SalesLine.objects.filter(upload_id=held.pk).count() == ROWS
+        assert default_storage.exists(done.file.name)
+        assert not UploadWithdrawal.objects.filter(upload_id=held.pk).exists()
+        for gone in (first, last):
+            assert not Upload.objects.filter(pk=gone.pk).exists()
+            assert not SalesLine.objects.filter(upload_id=gone.pk).exists()
+            assert not default_storage.exists(gone.file.name)
+            record = UploadWithdrawal.objects.get(upload_id=gone.pk)
+            assert (record.withdrawn_by, record.line_count) == (cast.vendor_admin, ROWS)
+        client.logout()
+    wait_for_worker_idle()
