@@ -11,7 +11,7 @@ from deals.models import (
     PriceBookEntry,
     Product,
 )
-from prm.core.admin import SchemaAwareModelAdmin
+from prm.core.admin import ReadOnlyAdmin, SchemaAwareModelAdmin
 
 
 @admin.register(Product)
@@ -52,22 +52,13 @@ class DealEventInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(SchemaAwareModelAdmin):
-    """Read-only: deals change only through the services (state machine, history)."""
+class DealAdmin(ReadOnlyAdmin):
+    """Deals change only through the services (state machine, history)."""
 
     list_display = ("customer_name", "partner", "status", "submitted_at", "protected_until")
     list_filter = ("status", "partner")
     search_fields = ("customer_name", "customer_domain")
     inlines = [DealLineInline, DealEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PriceBookEntryInline(admin.TabularInline):

@@ -14,23 +14,10 @@ from partners.models import (
     Territory,
     Tier,
 )
-from prm.core.admin import SchemaAwareModelAdmin
+from prm.core.admin import ReadOnlyAdmin, SchemaAwareModelAdmin
 
 #: Links typed without a scheme are https (Django 6's default; silences 5.2's warning).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class ReadOnlyAdmin(SchemaAwareModelAdmin):
-    """Records kept as evidence (who did what, when): viewable, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):

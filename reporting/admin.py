@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from prm.core.admin import SchemaAwareModelAdmin
+from prm.core.admin import ReadOnlyAdmin, SchemaAwareModelAdmin
 from reporting import services
 from reporting.models import ColumnMapping, SkuAlias, Upload, UploadWithdrawal
 
@@ -108,17 +108,8 @@ class ColumnMappingAdmin(SchemaAwareModelAdmin):
 
 
 @admin.register(UploadWithdrawal)
-class UploadWithdrawalAdmin(SchemaAwareModelAdmin):
-    """Read-only: the record of who took a report back is history, not data to edit."""
+class UploadWithdrawalAdmin(ReadOnlyAdmin):
+    """The record of who took a report back is history, not data to edit."""
 
     list_display = ("original_name", "partner", "line_count", "withdrawn_by", "withdrawn_at")
     search_fields = ("original_name", "partner__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,4 @@
-"""The admin base class every app's ModelAdmin uses.
+"""The admin base classes every app's ModelAdmin uses.
 
 One admin site serves both the public schema (platform operator) and each vendor schema
 (vendor admins). A model is only offered where its table exists: models of shared-only
@@ -42,3 +42,17 @@ class SchemaAwareModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return model_lives_here(self.model) and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin(SchemaAwareModelAdmin):
+    """Viewable, never added, edited or deleted here: records kept as evidence (who did
+    what, when), and rows that change only through their services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
