@@ -21,6 +21,7 @@ from prm.api.errors import ApiConflict
 from prm.api.idempotency import idempotent
 from prm.api.pagination import page_schema, paginate
 from reporting import selectors, services
+from reporting.models import upload_lines_q
 
 uploads_router = Router(tags=["uploads"])
 sales_router = Router(tags=["sales-lines"])
@@ -93,6 +94,7 @@ class SalesLineOut(Schema):
 
 class SalesLineFilters(Schema):
     partner: str | None = Field(None, description="Partner slug")
+    upload: int | None = Field(None, description="Only the lines of this upload (its id)")
     invoice_date_from: date | None = None
     invoice_date_to: date | None = None
     cursor: str | None = None
@@ -159,6 +161,8 @@ def list_sales_lines(request: HttpRequest, filters: Query[SalesLineFilters]):
     lines = selectors.sales_lines_visible_to(request.user).select_related("partner")
     if filters.partner:
         lines = lines.filter(partner__slug=filters.partner)
+    if filters.upload is not None:
+        lines = lines.filter(upload_lines_q(filters.upload))
     if filters.invoice_date_from:
         lines = lines.filter(invoice_date__gte=filters.invoice_date_from)
     if filters.invoice_date_to:
