@@ -21,6 +21,7 @@ from prm.api.errors import ApiConflict
 from prm.api.idempotency import idempotent
 from prm.api.pagination import page_schema, paginate
 from reporting import selectors, services
+from reporting.models import upload_lines_q
 
 uploads_router = Router(tags=["uploads"])
 sales_router = Router(tags=["sales-lines"])
@@ -93,6 +94,10 @@ class SalesLineOut(Schema):
 
 class SalesLineFilters(Schema):
     partner: str | None = Field(None, description="Partner slug")
+    upload: int | None = Field(None, description="Only the lines of this upload (its id)")
+    after_id: int | None = Field(
+        None, description="Only lines with a greater id: where a copy of the lines resumes"
+    )
     invoice_date_from: date | None = None
     invoice_date_to: date | None = None
     cursor: str | None = None
@@ -159,6 +164,12 @@ def list_sales_lines(request: HttpRequest, filters: Query[SalesLineFilters]):
     lines = selectors.sales_lines_visible_to(request.user).select_related("partner")
     if filters.partner:
         lines = lines.filter(partner__slug=filters.partner)
+    if filters.upload is not None:
+        lines = lines.filter(upload_lines_q(filters.upload))
+    if filters.after_id is not None:
+        # The last page's `next` is null: a copy that read everything resumes from the
+        # last id it holds (docs/api.md, "Keeping a copy of the sales lines").
+        lines = lines.filter(pk__gt=filters.after_id)
     if filters.invoice_date_from:
         lines = lines.filter(invoice_date__gte=filters.invoice_date_from)
     if filters.invoice_date_to:

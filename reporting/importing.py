@@ -472,12 +472,18 @@ def _finish_failed(upload: Upload, run: ImportRun, message: str) -> None:
     _emit_result(upload, "upload.failed")
 
 
-def _emit_result(upload: Upload, event: str) -> None:
-    """Tell the vendor's subscribed systems how an import ended (webhooks)."""
+def _emit_result(upload: Upload, event: str, replaced: int | None = None) -> None:
+    """Tell the vendor's subscribed systems how an import ended (webhooks).
+
+    An import that stored lines also says how many earlier lines of the upload it
+    replaced (processed again) and the first id of its own: a copy of the lines kept
+    through the API drops the upload's lines below that id (docs/api.md, "Keeping a copy
+    of the sales lines"), whether it has already read the new ones or not.
+    """
 
     def payload() -> dict:
         fresh = Upload.objects.select_related("partner").get(pk=upload.pk)
-        return {
+        data = {
             "id": fresh.pk,
             "partner": fresh.partner.slug,
             "original_name": fresh.original_name,
@@ -487,6 +493,9 @@ def _emit_result(upload: Upload, event: str) -> None:
             "error_rows": fresh.error_rows,
             "message": fresh.message,
         }
+        if replaced is not None:
+            data |= {"lines_replaced": replaced, "first_line_id": fresh.first_line_id}
+        return data
 
     webhooks.emit(event, payload)
 
@@ -541,7 +550,9 @@ def _process(upload: Upload, run: ImportRun) -> None:
     progress = _ProgressWriter(run.pk)
     try:
         with transaction.atomic():
-            counts, months = _store(upload, path, info, fields, order, catalogue, aliases, progress)
+            counts, months, replaced = _store(
+                upload, path, info, fields, order, catalogue, aliases, progress
+            )
             finished = timezone.now()
             Upload.objects.filter(pk=upload.pk).update(
                 status=UploadStatus.DONE,
@@ -554,7 +565,7 @@ def _process(upload: Upload, run: ImportRun) -> None:
             ImportRun.objects.filter(pk=run.pk).update(
                 status=UploadStatus.DONE, finished_at=finished, progress=100, **counts
             )
-            _after_import(upload, months)
+            _after_import(upload, months, replaced)
     finally:
         progress.close()
 
@@ -591,10 +602,11 @@ def _stored_info(upload: Upload) -> FileInfo | None:
 
 def _store(
     upload, path, info: FileInfo, fields, order, catalogue, aliases, progress
-) -> tuple[dict, list[datetime.date]]:
+) -> tuple[dict, list[datetime.date], int]:
     """Replace the upload's lines and errors with those of this run (COPY, chunk by chunk).
 
-    Answers the counts and the months (first days) of the new lines. The caller holds the
+    Answers the counts, the months (first days) of the new lines and how many earlier
+    lines of the upload they replaced (processed again). The caller holds the
     upload's lock (`upload_process`): no other run stores at once.
     """
     counts = {"rows_total": 0, "line_count": 0, "error_rows": 0, "skipped_rows": 0}
@@ -614,6 +626,7 @@ def _store(
             f"DELETE FROM {SalesLine._meta.db_table} l WHERE {lines_of_upload('l', '%s')}",
             [upload.pk] * 3,
         )
+        replaced = cursor.rowcount
         cursor.execute(
             f"DELETE FROM {UploadError._meta.db_table} WHERE upload_id = %s", [upload.pk]
         )
@@ -650,7 +663,7 @@ def _store(
             first_line_id=line_ids.first, last_line_id=line_ids.last
         )
     counts["line_count"] -= _hold_duplicates(upload, watch)
-    return counts, sorted(months)
+    return counts, sorted(months), replaced
 
 
 def _uploader_language(upload: Upload) -> str:
@@ -901,9 +914,9 @@ def _hold_duplicates(upload: Upload, watch) -> int:
     return hold_duplicates(upload, watch)
 
 
-def _after_import(upload: Upload, months: list[datetime.date]) -> None:
+def _after_import(upload: Upload, months: list[datetime.date], replaced: int) -> None:
     """Once the lines are committed: refresh the figures and tell the uploader."""
-    _emit_result(upload, "upload.imported")
+    _emit_result(upload, "upload.imported", replaced)
     for hook in registry.sales_changed_hooks():
         hook([upload.partner_id], months)
     if upload.uploaded_by_id and upload.uploaded_by and upload.uploaded_by.email:

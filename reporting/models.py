@@ -15,7 +15,7 @@ through :mod:`reporting.selectors`.
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connection, connections, models, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
@@ -429,6 +429,17 @@ def lines_of_upload(alias: str, upload: str) -> str:
         f"{alias}.id BETWEEN (SELECT first_line_id FROM {uploads} WHERE id = {upload}) "
         f"AND (SELECT last_line_id FROM {uploads} WHERE id = {upload}) "
         f"AND {alias}.upload_id = {upload}"
+    )
+
+
+def upload_lines_q(upload_id: int) -> Q:
+    """`lines_of_upload` for the ORM: a filter of sales lines by the upload's id range,
+    read in the same statement (an upload that does not exist matches nothing)."""
+    span = Upload.objects.filter(pk=upload_id)
+    return Q(
+        pk__gte=Subquery(span.values("first_line_id")),
+        pk__lte=Subquery(span.values("last_line_id")),
+        upload_id=upload_id,
     )
 
 

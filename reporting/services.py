@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from deals.models import Product
 from partners.models import Partner
 from partners.selectors import get_partner_for
+from prm import webhooks
 from prm.core.extensions import registry
 from reporting import selectors
 from reporting.importing import (  # noqa: F401 - public names of the import, kept here
@@ -271,7 +272,24 @@ def upload_withdraw(*, user, upload_id: int) -> UploadWithdrawal:
                 hook([upload.partner_id], added)
         # Only once the rows are gone for good: a rolled-back withdrawal keeps its file.
         transaction.on_commit(lambda: default_storage.delete(stored))
+        # A copy of the lines kept through the API cannot see lines vanish: it is told,
+        # in this transaction, so a rolled-back withdrawal sends nothing.
+        webhooks.emit("upload.withdrawn", lambda: _withdrawn_payload(record, upload))
     return record
+
+
+def _withdrawn_payload(record: UploadWithdrawal, upload: Upload) -> dict:
+    """What `upload.withdrawn` says: the upload as `upload.imported` named it, the lines
+    that left the API's sales lines, and who took it back when (docs/api.md)."""
+    return {
+        "id": record.upload_id,
+        "partner": upload.partner.slug,
+        "original_name": record.original_name,
+        "line_count": record.line_count,
+        "months": record.months,
+        "withdrawn_by": record.withdrawn_by.email if record.withdrawn_by else None,
+        "withdrawn_at": record.withdrawn_at.isoformat(),
+    }
 
 
 def _being_imported() -> UploadBusy:

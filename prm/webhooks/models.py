@@ -17,6 +17,7 @@ class Event(models.TextChoices):
     DEAL_EXPIRED = "deal.expired", "deal.expired"
     UPLOAD_IMPORTED = "upload.imported", "upload.imported"
     UPLOAD_FAILED = "upload.failed", "upload.failed"
+    UPLOAD_WITHDRAWN = "upload.withdrawn", "upload.withdrawn"
     PARTNER_ACTIVATED = "partner.activated", "partner.activated"
 
 

@@ -146,3 +146,76 @@ def test_a_report_being_imported_is_refused_at_once_and_nothing_is_lost(
         assert default_storage.exists(done.file.name)
         client.logout()
     wait_for_worker_idle()
+
+
+def test_a_withdrawal_posts_a_signed_upload_withdrawn_to_subscribed_endpoints_only(
+    celery_worker, cast, committed
+):
+    """A system that keeps a copy of the sales lines learns that a report's lines went."""
+    from standardwebhooks import Webhook
+
+    from prm.webhooks import services as webhook_services
+    from prm.webhooks.models import Delivery, DeliveryStatus, Endpoint
+    from tests.api.receivers import Receiver
+
+    _products(committed, "WH-SW")
+    marker = uuid.uuid4().hex[:8]
+    content = (
+        "Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n"
+        f"H{marker}-1,2026-08-03,WH-SW,1,10.00,USD\n"
+        f"H{marker}-2,2026-09-04,WH-SW,2,10.00,USD\n"
+        f"H{marker}-3,2026-09-05,WH-SW,3,10.00,USD\n"
+    ).encode()
+    upload = _receive(committed, cast, "taken-back.csv", content)
+    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
+    assert (done.status, done.line_count) == ("done", 3), done.message
+    _quality_step_finished([upload.pk])
+
+    with Receiver() as subscribed, Receiver() as other:
+        try:
+            with schema_context("acme"):
+                listening = webhook_services.endpoint_create(
+                    user=cast.vendor_admin, url=subscribed.url, events=["upload.withdrawn"]
+                )
+                webhook_services.endpoint_create(
+                    user=cast.vendor_admin,
+                    url=other.url,
+                    events=["upload.imported", "upload.failed"],
+                )
+            api = with_key(TenantClient(host_of(cast.acme)), key_for(cast.partner_a_admin))
+
+            # The worker's work after an import may hold the upload a moment longer (409
+            # `busy`): the client tries again, as the answer says.
+            deadline = time.monotonic() + 20
+            while (deleted := api.delete(f"/api/v1/uploads/{upload.pk}/")).status_code == 409:
+                assert deleted.json()["code"] == "busy", deleted.content
+                assert time.monotonic() < deadline, "the upload stayed busy"
+                time.sleep(0.2)
+            assert deleted.status_code == 204, deleted.content
+
+            subscribed.wait(1)
+            headers, body = subscribed.requests[0]
+            message = Webhook(listening.secret).verify(body, headers)
+            assert message["type"] == "upload.withdrawn"
+            data = message["data"]
+            assert data["id"] == upload.pk
+            assert data["partner"] == cast.partner_a.slug
+            assert data["original_name"] == "taken-back.csv"
+            assert data["line_count"] == 3
+            assert data["months"] == ["2026-08", "2026-09"]
+            assert data["withdrawn_by"] == cast.partner_a_admin.email
+            assert data["withdrawn_at"]
+            with schema_context("acme"):
+                delivery = Delivery.objects.get(message_id=headers["webhook-id"])
+                deadline = time.monotonic() + 10
+                while delivery.status == DeliveryStatus.PENDING and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    delivery.refresh_from_db()
+                assert delivery.status == DeliveryStatus.SUCCEEDED
+                assert not Delivery.objects.filter(endpoint__url=other.url).exists()
+            wait_for_worker_idle()
+            assert other.requests == [], "an endpoint not subscribed gets nothing"
+            assert len(subscribed.requests) == 1
+        finally:
+            with schema_context("acme"):
+                Endpoint.objects.filter(url__in=[subscribed.url, other.url]).delete()
