@@ -778,6 +778,11 @@ def measure_pages(args, results, cm, admin, partner_id):
 
         return get
 
+    # What the WSGI server does once its application is loaded (prm/wsgi.py): the views
+    # imported and everything loaded moved out of the garbage collector's full walks.
+    from prm.core.startup import settle
+
+    results["frozen_objects"] = settle()
     for who, (user, pages) in roles.items():
         client = client_for(user)
         for name, url in pages.items():
