@@ -1,12 +1,9 @@
 """The admin's "delete selected" while a real worker imports one of the chosen uploads:
 that one is left with a warning at once, the others are withdrawn, nothing is lost.
 
-The import is held in the middle of its store as in test_withdraw_worker.py: it has
-locked its upload row (FOR KEY SHARE) and deleted its previous lines, and waits for the
-vendor's line ids, which a second session holds.
+The import is held in the middle of its store (tests/reporting/holding.py).
 """
 
-import threading
 import time
 import uuid
 
@@ -16,14 +13,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from reporting import services
 from reporting.models import SalesLine, Upload, UploadWithdrawal
 from tests.conftest import TenantClient, host_of, wait_for_worker_idle
 from tests.reporting.conftest import _quality_step_finished
+from tests.reporting.holding import HOLD, while_reimport_is_held
 from tests.reporting.test_withdraw_worker import (
-    HOLD,
-    _import_waits_for_the_line_ids,
-    _line_ids_held_elsewhere,
     private_media,  # noqa: F401 (the fixture: the worker must find the stored files)
 )
 from tests.reporting.test_worker import _products, _receive
@@ -83,24 +77,11 @@ def test_delete_selected_leaves_the_report_being_imported_at_once_and_withdraws_
         client.force_login(cast.vendor_admin)
     answers: dict = {}
 
-    other = _line_ids_held_elsewhere()
-    try:
-        with schema_context("acme"):
-            services.upload_reprocess(user=cast.partner_a_admin, upload_id=held.pk)
-        _import_waits_for_the_line_ids(held.pk)
-        held_since = time.monotonic()
-        thread = threading.Thread(
-            target=_delete_selected, args=(client, [first.pk, held.pk, last.pk], answers)
-        )
-        thread.start()
-        thread.join(HOLD)
-        time.sleep(max(0.0, HOLD - (time.monotonic() - held_since)))
-    finally:
-        other.rollback()
-        other.close()
-    thread.join(60)
-    done = wait_for_upload(held.pk, lambda u: u.status in ("done", "failed"), 60)
-    held_for = time.monotonic() - held_since
+    done, held_for = while_reimport_is_held(
+        cast.partner_a_admin,
+        held.pk,
+        lambda: _delete_selected(client, [first.pk, held.pk, last.pk], answers),
+    )
 
     answer, took = answers["post"]
     assert answer.status_code == 302

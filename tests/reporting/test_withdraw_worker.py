@@ -1,34 +1,27 @@
 """Withdrawing a report while a real worker imports it: refused at once, nothing lost.
 
-The worker's import is held in the middle of its store: it has locked the upload row
-(FOR KEY SHARE) and deleted the previous lines, and waits for the vendor's line ids,
-which this test holds from a second session (`hold_line_ids`), as another import storing
-its lines would. The data is committed for the worker to see (the `committed` pattern).
+The worker's import is held in the middle of its store (tests/reporting/holding.py).
 """
 
-import threading
 import time
 import uuid
 
-import psycopg
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
-from reporting import services
-from reporting.models import SalesLine, Upload, UploadStatus, UploadWithdrawal
+from reporting.models import SalesLine, UploadWithdrawal
 from tests.api.support import key_for, with_key
 from tests.conftest import TenantClient, host_of, wait_for_worker_idle
 from tests.reporting.conftest import _quality_step_finished
+from tests.reporting.holding import HOLD, while_reimport_is_held
 from tests.reporting.test_worker import _products, _receive
 from tests.reporting.waiting import wait_for_upload
 
 pytestmark = pytest.mark.worker
 
-#: How long the import is held mid-store. The refusal must come well within it.
-HOLD = 6.0
 ROWS = 2_000
 
 
@@ -36,39 +29,6 @@ ROWS = 2_000
 def private_media(settings):
     """Override the folder-per-test fixture: the worker must find the stored files."""
     return settings.MEDIA_ROOT
-
-
-def _line_ids_held_elsewhere() -> psycopg.Connection:
-    """A second session holding acme's line ids until it rolls back."""
-    with schema_context("acme"), connection.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        (database,) = cursor.fetchone()
-        params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
-        params.pop("cursor_factory", None)
-        other = psycopg.connect(**(params | {"dbname": database}))
-        other.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s), 0)",
-            [f"reporting.salesline.ids:{connection.schema_name}"],
-        )
-    return other
-
-
-def _import_waits_for_the_line_ids(upload_id: int, timeout: float = 60) -> None:
-    """Until the worker's import of the upload is in its store, waiting for the ids."""
-    deadline = time.monotonic() + timeout
-    with schema_context("acme"), connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND wait_event = 'advisory' "
-                "AND query LIKE %s",
-                ["%pg_advisory_xact_lock%"],
-            )
-            status = Upload.objects.filter(pk=upload_id).values_list("status", flat=True).get()
-            if cursor.fetchone() and status == UploadStatus.PROCESSING:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the import never reached its store")
 
 
 def _withdraw(client, api, upload_id: int, answers: dict) -> None:
@@ -106,27 +66,11 @@ def test_a_report_being_imported_is_refused_at_once_and_nothing_is_lost(
     api = with_key(TenantClient(host_of(cast.acme)), key_for(cast.partner_a_admin))
     answers: dict = {}
 
-    other = _line_ids_held_elsewhere()
-    try:
-        # Processed again (say, after an alias was added): the worker deletes the old
-        # lines and stops, holding the upload, until the ids are free.
-        with schema_context("acme"):
-            services.upload_reprocess(user=cast.partner_a_admin, upload_id=upload.pk)
-        _import_waits_for_the_line_ids(upload.pk)
-        held_since = time.monotonic()
-
-        # In a thread: were the request to wait for the import, the hold still ends
-        # (below) and the test fails on the time instead of hanging.
-        thread = threading.Thread(target=_withdraw, args=(client, api, upload.pk, answers))
-        thread.start()
-        thread.join(HOLD)
-        time.sleep(max(0.0, HOLD - (time.monotonic() - held_since)))
-    finally:
-        other.rollback()
-        other.close()
-    thread.join(60)
-    done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed"), 60)
-    held_for = time.monotonic() - held_since
+    # Processed again (say, after an alias was added): the worker deletes the old lines
+    # and stops, holding the upload, until the ids are free.
+    done, held_for = while_reimport_is_held(
+        cast.partner_a_admin, upload.pk, lambda: _withdraw(client, api, upload.pk, answers)
+    )
 
     page, page_took = answers["page"]
     deleted, api_took = answers["api"]
