@@ -3,15 +3,14 @@
 from django.db.models import Count, Q, QuerySet
 
 from channels.models import Announcement, AnnouncementRecipient
-from partners.selectors import partners_visible_to, restrict_to_partners
+from partners.selectors import partners_visible_to, restrict_to_partners, with_user_count
 
 
 def portfolio_for(user) -> QuerySet:
     """ "My partners": those the user may act on, with what the workspace shows."""
     return (
-        partners_visible_to(user)
+        with_user_count(partners_visible_to(user))
         .select_related("tier", "territory", "channel_manager")
-        .annotate(user_count=Count("memberships", distinct=True))
         .order_by("name", "pk")
     )
 

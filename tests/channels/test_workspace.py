@@ -1,5 +1,7 @@
 """The CM workspace: portfolio of own partners and the queue of waiting work."""
 
+import re
+
 from channels import queue
 from channels.queue import QueueItem
 from prm.core.extensions import registry
@@ -48,3 +50,21 @@ def test_it_keeps_a_constant_number_of_queries_as_partners_and_applications_grow
         make_application(channel_manager=cast.cm_a)
     with django_assert_max_num_queries(before):
         assert queries_for(client, "/workspace/") == before
+
+
+def _users_per_partner(page: str) -> dict[str, str]:
+    """The users column of each partner's row, by partner name."""
+    rows = re.findall(
+        r"<tr>\s*<td><a href=[^>]+>([^<]+)</a>.*?<td class=\"num\">([^<]*)</td>", page, re.S
+    )
+    return dict(rows)
+
+
+def test_the_workspace_and_the_directory_count_each_partners_users(cast, acme, client_for):
+    make_partner(name="Nobody Yet Ltd", slug="nobody-yet", channel_manager=cast.cm_a)
+    client = client_for(cast.vendor_admin)
+    for url in ("/workspace/", "/partners/"):
+        users = _users_per_partner(client.get(url).content.decode())
+        assert users["Ardent Systems"] == "3", url  # its admin and two reps
+        assert users["Bergmann IT GmbH"] == "2", url
+        assert users["Nobody Yet Ltd"] == "0", url
