@@ -10,7 +10,7 @@ from deals.models import Product
 from partners.models import Partner
 from reporting.models import SalesLine, Upload
 from tests.api.support import key_for, with_key
-from tests.reporting.uploads import done_upload
+from tests.reporting.uploads import done_upload, sales_line
 
 JSON = "application/json"
 
@@ -148,22 +148,10 @@ def test_it_needs_a_partner_in_scope_for_staff_uploads(cast, acme, client_for):
 
 def _lines(partner, admin, dates: list[date]) -> list[SalesLine]:
     upload = done_upload(partner, admin)
-    return [
-        SalesLine.objects.create(
-            upload=upload,
-            partner=partner,
-            invoice_number=f"INV-{number}",
-            invoice_date=day,
-            vendor_sku="AN-SW-24P",
-            quantity=2,
-            unit_price=Decimal("10.50"),
-            amount=Decimal("21.00"),
-            currency="EUR",
-            source_row=number + 2,
-            transaction_type="sale",
-        )
+    return SalesLine.objects.bulk_create(
+        sales_line(upload, number, day=day, quantity=2, unit_price=Decimal("10.50"))
         for number, day in enumerate(dates)
-    ]
+    )
 
 
 def test_it_lists_sales_lines_by_partner_and_invoice_date(cast, acme, client_for):

@@ -15,7 +15,7 @@ from standardwebhooks import Webhook
 from prm.accounts.models import ApiKey
 from prm.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from tests.api.receivers import Receiver
-from tests.api.support import key_for, with_key
+from tests.api.support import delivery_tried, key_for, with_key
 from tests.conftest import TenantClient
 from tests.deals.committed import committed_deal, purge_deals
 
@@ -99,11 +99,7 @@ def test_it_posts_a_signed_deal_approved_within_seconds_of_an_api_approval(
             Webhook(base64.b64encode(b"x" * 32).decode()).verify(body, headers)
 
         with schema_context("acme"):
-            delivery = Delivery.objects.get(message_id=headers["webhook-id"])
-            deadline = time.monotonic() + 10
-            while delivery.status == DeliveryStatus.PENDING and time.monotonic() < deadline:
-                time.sleep(0.1)
-                delivery.refresh_from_db()
+            delivery = delivery_tried(headers["webhook-id"])
             assert delivery.status == DeliveryStatus.SUCCEEDED
             attempt = Attempt.objects.get(delivery=delivery)
             assert attempt.status_code == 204

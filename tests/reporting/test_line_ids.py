@@ -3,31 +3,12 @@ commit: an import reserves whole blocks of ids under it, so a line written anoth
 at that moment (a line saved through the ORM, the scale seeding) must wait, or it could
 take an id inside the import's block."""
 
-from datetime import date
-from decimal import Decimal
-
 import psycopg
 import pytest
 from django.db import OperationalError, connection, transaction
 
 from reporting.models import SalesLine, hold_line_ids
-from tests.reporting.uploads import done_upload
-
-
-def _line(upload, number: int) -> SalesLine:
-    return SalesLine(
-        upload=upload,
-        partner=upload.partner,
-        invoice_number=f"INV-{number}",
-        invoice_date=date(2026, 9, 1),
-        vendor_sku="AN-SW-24P",
-        quantity=1,
-        unit_price=Decimal("10.00"),
-        amount=Decimal("10.00"),
-        currency="EUR",
-        source_row=number + 2,
-        transaction_type="sale",
-    )
+from tests.reporting.uploads import done_upload, sales_line
 
 
 @pytest.fixture
@@ -64,8 +45,8 @@ def _refused_while_held(write) -> None:
 def test_a_line_saved_through_the_orm_waits_for_the_line_ids(cast, ids_held_elsewhere):
     upload = done_upload(cast.partner_a, cast.partner_a_admin)
 
-    _refused_while_held(lambda: _line(upload, 1).save())
-    _refused_while_held(lambda: SalesLine.objects.bulk_create([_line(upload, 2)]))
+    _refused_while_held(lambda: sales_line(upload, 1).save())
+    _refused_while_held(lambda: SalesLine.objects.bulk_create([sales_line(upload, 2)]))
 
 
 def test_the_lock_is_the_one_an_import_takes(cast, acme):
@@ -73,9 +54,9 @@ def test_the_lock_is_the_one_an_import_takes(cast, acme):
     upload = done_upload(cast.partner_a, cast.partner_a_admin)
     with transaction.atomic(), connection.cursor() as cursor:
         hold_line_ids(cursor)  # re-entrant for its own session, as an import's own writes
-        first = _line(upload, 1)
+        first = sales_line(upload, 1)
         first.save()
-        more = SalesLine.objects.bulk_create([_line(upload, 2), _line(upload, 3)])
+        more = SalesLine.objects.bulk_create([sales_line(upload, 2), sales_line(upload, 3)])
 
     upload.refresh_from_db()
     assert upload.first_line_id == first.pk

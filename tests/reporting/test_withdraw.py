@@ -7,7 +7,6 @@ withdrawal queues, run here as the worker would.
 """
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
@@ -31,7 +30,7 @@ from tests.reporting.test_refresh_after_import import (
     _summarised_months,
     write,
 )
-from tests.reporting.uploads import done_upload
+from tests.reporting.uploads import done_upload, sales_line
 
 JUL, AUG, SEP = (date(2026, m, 1) for m in (7, 8, 9))
 
@@ -148,23 +147,7 @@ def test_the_file_stays_when_the_withdrawal_fails(
 
 def _a_report_of_partner_a(cast) -> Upload:
     upload = done_upload(cast.partner_a, cast.partner_a_admin)
-    SalesLine.objects.bulk_create(
-        [
-            SalesLine(
-                upload=upload,
-                partner=upload.partner,
-                invoice_number="INV-1",
-                invoice_date=date(2026, 9, 1),
-                vendor_sku="AN-SW-24P",
-                quantity=1,
-                unit_price=Decimal("10.00"),
-                amount=Decimal("10.00"),
-                currency="USD",
-                source_row=2,
-                transaction_type="sale",
-            )
-        ]
-    )
+    SalesLine.objects.bulk_create([sales_line(upload, currency="USD")])
     return upload
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from reporting.models import SalesLine, UploadWithdrawal
-from tests.api.support import key_for, with_key
+from tests.api.support import delivery_tried, key_for, with_key
 from tests.conftest import TenantClient, host_of, wait_for_worker_idle
 from tests.reporting.conftest import _quality_step_finished
 from tests.reporting.holding import HOLD, while_reimport_is_held
@@ -150,11 +150,7 @@ def test_a_withdrawal_posts_a_signed_upload_withdrawn_to_subscribed_endpoints_on
             assert data["withdrawn_by"] == cast.partner_a_admin.email
             assert data["withdrawn_at"]
             with schema_context("acme"):
-                delivery = Delivery.objects.get(message_id=headers["webhook-id"])
-                deadline = time.monotonic() + 10
-                while delivery.status == DeliveryStatus.PENDING and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                    delivery.refresh_from_db()
+                delivery = delivery_tried(headers["webhook-id"])
                 assert delivery.status == DeliveryStatus.SUCCEEDED
                 assert not Delivery.objects.filter(endpoint__url=other.url).exists()
             wait_for_worker_idle()

@@ -1,10 +1,13 @@
-"""An upload made for a test that writes its lines itself (no file to import)."""
+"""An upload made for a test that writes its lines itself (no file to import), and such
+a line."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
-from reporting.models import Upload
+from reporting.models import SalesLine, Upload
 
 
 def done_upload(partner, uploaded_by) -> Upload:
@@ -19,3 +22,29 @@ def done_upload(partner, uploaded_by) -> Upload:
     upload.file.save("lines.csv", ContentFile(b"x"), save=False)
     upload.save()
     return upload
+
+
+def sales_line(
+    upload: Upload,
+    number: int = 1,
+    *,
+    day: date = date(2026, 9, 1),
+    quantity: int = 1,
+    unit_price: Decimal = Decimal("10.00"),
+    currency: str = "EUR",
+) -> SalesLine:
+    """An unsaved sale of `upload`'s partner: invoice INV-<number>, the file's row
+    number + 2 (after the header)."""
+    return SalesLine(
+        upload=upload,
+        partner=upload.partner,
+        invoice_number=f"INV-{number}",
+        invoice_date=day,
+        vendor_sku="AN-SW-24P",
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=quantity * unit_price,
+        currency=currency,
+        source_row=number + 2,
+        transaction_type="sale",
+    )
