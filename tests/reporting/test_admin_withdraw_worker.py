@@ -5,7 +5,6 @@ The import is held in the middle of its store (tests/reporting/holding.py).
 """
 
 import time
-import uuid
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -21,6 +20,7 @@ from tests.reporting.test_withdraw_worker import (
     private_media,  # noqa: F401 (the fixture: the worker must find the stored files)
 )
 from tests.reporting.test_worker import _products, _receive
+from tests.reporting.uploads import september_csv
 from tests.reporting.waiting import wait_for_upload
 
 pytestmark = pytest.mark.worker
@@ -31,13 +31,7 @@ UPLOADS = "/admin/reporting/upload/"
 
 def _report(committed, cast, name: str) -> Upload:
     """A September report of partner A with invoices of its own, imported by the worker."""
-    marker = uuid.uuid4().hex[:8]
-    body = "".join(
-        f"A{marker}-{i},2026-09-{1 + i % 28:02d},WA-{'SW' if i % 2 else 'AP'},{1 + i % 9},"
-        f"{10 + i % 50}.00,USD\n"
-        for i in range(ROWS)
-    )
-    content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
+    content = september_csv("WA", ROWS)
     upload = _receive(committed, cast, name, content)
     done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
     assert (done.status, done.line_count) == ("done", ROWS), done.message

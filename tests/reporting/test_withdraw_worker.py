@@ -18,6 +18,7 @@ from tests.conftest import TenantClient, host_of, wait_for_worker_idle
 from tests.reporting.conftest import _quality_step_finished
 from tests.reporting.holding import HOLD, while_reimport_is_held
 from tests.reporting.test_worker import _products, _receive
+from tests.reporting.uploads import september_csv
 from tests.reporting.waiting import wait_for_upload
 
 pytestmark = pytest.mark.worker
@@ -48,13 +49,7 @@ def test_a_report_being_imported_is_refused_at_once_and_nothing_is_lost(
     celery_worker, cast, committed
 ):
     _products(committed, "WD-SW", "WD-AP")
-    marker = uuid.uuid4().hex[:8]
-    body = "".join(
-        f"W{marker}-{i},2026-09-{1 + i % 28:02d},WD-{'SW' if i % 2 else 'AP'},{1 + i % 9},"
-        f"{10 + i % 50}.00,USD\n"
-        for i in range(ROWS)
-    )
-    content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
+    content = september_csv("WD", ROWS)
     upload = _receive(committed, cast, "withdraw-me.csv", content)
     done = wait_for_upload(upload.pk, lambda u: u.status in ("done", "failed", "needs_mapping"), 60)
     assert (done.status, done.line_count) == ("done", ROWS), done.message

@@ -17,6 +17,7 @@ from deals.models import Product
 from reporting import importing
 from reporting.models import SalesLine, Upload, UploadStatus
 from tests.ingest.support import SAMPLES
+from tests.reporting.uploads import september_csv
 from tests.reporting.waiting import wait_for_upload
 
 pytestmark = pytest.mark.worker
@@ -110,13 +111,7 @@ def test_it_leaves_no_partial_lines_when_the_worker_dies_and_the_retry_completes
 ):
     _products(committed, "KILL-SW", "KILL-AP")
     rows = 600_000
-    marker = uuid.uuid4().hex[:8]
-    body = "".join(
-        f"K{marker}-{i},2026-09-{1 + i % 28:02d},KILL-{'SW' if i % 2 else 'AP'},{1 + i % 9},"
-        f"{10 + i % 50}.00,USD\n"
-        for i in range(rows)
-    )
-    content = ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
+    content = september_csv("KILL", rows)
     upload = _receive(committed, cast, "big.csv", content)
 
     running = wait_for_upload(upload.pk, _importing, 120)

@@ -1,5 +1,5 @@
-"""An upload made for a test that writes its lines itself (no file to import), and such
-a line."""
+"""An upload made for a test that writes its lines itself (no file to import), such a
+line, and a September report for tests that import one."""
 
 import uuid
 from datetime import date
@@ -48,3 +48,15 @@ def sales_line(
         source_row=number + 2,
         transaction_type="sale",
     )
+
+
+def september_csv(sku_prefix: str, rows: int) -> bytes:
+    """A September CSV report of `rows` sales of `<sku_prefix>-SW` and `<sku_prefix>-AP`,
+    with invoice numbers no other report has (a repeat would be held, not counted)."""
+    marker = uuid.uuid4().hex[:8]
+    body = "".join(
+        f"{sku_prefix}{marker}-{i},2026-09-{1 + i % 28:02d},"
+        f"{sku_prefix}-{'SW' if i % 2 else 'AP'},{1 + i % 9},{10 + i % 50}.00,USD\n"
+        for i in range(rows)
+    )
+    return ("Invoice No,Invoice Date,SKU,Qty,Unit Price,Currency\n" + body).encode()
